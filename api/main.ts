@@ -1,0 +1,24 @@
+// `npm run api`: the api alone against CLICKHOUSE_URL, for cities that run ingest and api apart.
+import { fileURLToPath } from 'node:url'
+import { readEnv, resolveHost } from '../server/env.js'
+import { buildContext, openStore } from '../server/bootstrap.js'
+import { listen } from '../server/serve.js'
+import { log } from '../server/log.js'
+import { createApp } from './app.js'
+import { TailFeed } from './live/tail-feed.js'
+
+const env = readEnv()
+if (!env.CLICKHOUSE_URL) log.warn('CLICKHOUSE_URL is not set: the api runs on the embedded chDB under IOC_DATA_DIR (use npm start for the one-process default)')
+const store = await openStore(env)
+const ctx = await buildContext(env, store)
+const { app, hub } = createApp(ctx, { feed: new TailFeed(store), webDir: fileURLToPath(new URL('../dist/web', import.meta.url)) })
+const server = await listen(app, env.PORT, resolveHost(env))
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, async () => {
+    hub.close()
+    await server.close()
+    await store.close()
+    process.exit(0)
+  })
+}

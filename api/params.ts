@@ -1,0 +1,49 @@
+import type { Context } from 'hono'
+import { z } from 'zod'
+import { levelOf } from '../core/regions.js'
+import { startOfDay } from '../core/time.js'
+import { badRequest, forbidden, notFound } from '../server/errors.js'
+import type { AppContext, Env } from './context.js'
+import type { Region } from '../core/city.js'
+
+/** Parse query parameters with a zod schema; a bad one is a 400 that names it. */
+export function query<S extends z.ZodType>(c: Context, schema: S): z.infer<S> {
+  const parsed = schema.safeParse(c.req.query())
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const name = issue.path.join('.') || 'query'
+    throw badRequest(`parameter ${name}: ${issue.message}`, { parameter: name })
+  }
+  return parsed.data
+}
+
+const TimeParam = z
+  .string()
+  .max(40)
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO 8601 time')
+  .transform((s) => Date.parse(s))
+
+export const RangeQuery = z.object({ from: TimeParam.optional(), to: TimeParam.optional() })
+
+/** from/to as epoch ms; the default is today in the city's time zone. */
+export function range(ctx: AppContext, q: { from?: number; to?: number }): { from: number; to: number } {
+  const from = q.from ?? startOfDay(ctx.now(), ctx.tz)
+  const to = q.to ?? Math.max(from + 86_400_000, ctx.now())
+  if (to <= from) throw badRequest('parameter to: must be after from', { parameter: 'to' })
+  if (to - from > 400 * 86_400_000) throw badRequest('parameter to: a range is at most 400 days', { parameter: 'to' })
+  return { from, to }
+}
+
+/**
+ * The region a request asks about: the caller's own region when absent; 400 when not a code,
+ * 404 when unknown, 403 when outside the caller's scope (checked server-side from the token).
+ */
+export function scopedRegion(c: Context<Env>, ctx: AppContext, code: string | undefined): Region {
+  const user = c.get('user')
+  const wanted = code ?? user.region
+  if (!levelOf(wanted)) throw badRequest(`parameter region: ${wanted} is not a region code`, { parameter: 'region' })
+  const region = ctx.city.get(wanted)
+  if (!region) throw notFound(`no region ${wanted}`)
+  if (!wanted.startsWith(user.region)) throw forbidden(`region ${wanted} is outside your scope ${user.region}`)
+  return region
+}

@@ -1,0 +1,101 @@
+import type { Overview } from '../../core/schemas/api.js'
+import type { Store } from '../../store/client.js'
+import { at, num, rows } from './run.js'
+
+export interface Scope {
+  region: string
+  from: number
+  to: number
+  now: number
+}
+
+// The state of each event now, folded from its steps. All steps of an event carry the same grid, so
+// the region filter may run before the fold; `last_ts >= since` keeps the fold to recent events.
+export const eventStates = (having: string) => `
+  SELECT event_id, min(reported_at) AS reported_at, max(evaluated_at) AS evaluated_at, max(deadline) AS deadline,
+         max(step_rank) AS step_rank, anyLast(grid_code) AS grid_code, anyLast(category) AS category,
+         anyLast(department) AS department
+  FROM event_state
+  WHERE startsWith(event_state.grid_code, {region:String}) AND event_state.last_ts >= ${at('since')}
+  GROUP BY event_id
+  HAVING ${having}`
+
+/** Events reported in [from, to) (bind since = from). */
+export const EVENT_COHORT = eventStates(`reported_at >= ${at('from')} AND reported_at < ${at('to')}`)
+
+export const TICKET_COHORT = `
+  SELECT ticket_id, min(created_at) AS created_at, min(replied_at) AS replied_at, max(closed_at) AS closed_at,
+         max(latest).2 AS status, anyLast(satisfaction) AS satisfaction, anyLast(grid_code) AS grid_code,
+         anyLast(category) AS category, anyLast(channel) AS channel, anyLast(department) AS department
+  FROM ticket_state
+  WHERE startsWith(ticket_state.grid_code, {region:String}) AND tupleElement(ticket_state.latest, 1) >= ${at('from')}
+  GROUP BY ticket_id
+  HAVING created_at >= ${at('from')} AND created_at < ${at('to')}`
+
+export const TERMINAL_LATEST = `
+  SELECT terminal_id, max(latest) AS l, l.1 AS ts, l.2 AS status, l.3 AS fault_code, l.4 AS paper_pct,
+         anyLast(grid_code) AS grid_code, anyLast(lon) AS lon, anyLast(lat) AS lat, anyLast(site) AS site,
+         sum(transactions) AS transactions
+  FROM terminal_state
+  WHERE startsWith(terminal_state.grid_code, {region:String})
+  GROUP BY terminal_id`
+
+const CLOSED_TICKET = `status IN ('closed', 'rated')`
+
+const EVENTS_SQL = `
+  SELECT count() AS reported,
+         countIf(evaluated_at IS NOT NULL) AS closed,
+         countIf(evaluated_at IS NULL) AS open,
+         countIf(evaluated_at IS NULL AND deadline < ${at('now')}) AS overdue,
+         ifNotFinite(avgIf(toUnixTimestamp64Milli(evaluated_at) - toUnixTimestamp64Milli(reported_at), evaluated_at IS NOT NULL) / 60000, 0) AS avg_handle_minutes
+  FROM (${EVENT_COHORT})`
+
+const TICKETS_SQL = `
+  SELECT count() AS created,
+         countIf(${CLOSED_TICKET}) AS closed,
+         countIf(NOT ${CLOSED_TICKET}) AS open,
+         countIf(satisfaction IN ('satisfied', 'basically')) AS satisfied,
+         countIf(satisfaction IS NOT NULL) AS rated,
+         ifNotFinite(avgIf(toUnixTimestamp64Milli(replied_at) - toUnixTimestamp64Milli(created_at), replied_at IS NOT NULL) / 60000, 0) AS avg_response_minutes
+  FROM (${TICKET_COHORT})`
+
+const TERMINALS_SQL = `
+  SELECT count() AS total, countIf(status = 'online') AS online, countIf(status = 'offline') AS offline,
+         countIf(status = 'fault') AS fault
+  FROM (${TERMINAL_LATEST})`
+
+type Counts = Record<string, string | number>
+
+/** The contract's overview: events and tickets of the range's cohort, terminals as they stand now. */
+export async function overview(store: Store, s: Scope): Promise<Overview> {
+  const params = { region: s.region, from: s.from, to: s.to, now: s.now, since: s.from }
+  // chDB runs one query at a time per process; sequential keeps the order obvious.
+  const [ev] = await rows<Counts>(store, EVENTS_SQL, params)
+  const [tk] = await rows<Counts>(store, TICKETS_SQL, params)
+  const [tm] = await rows<Counts>(store, TERMINALS_SQL, params)
+  const reported = num(ev.reported)
+  const rated = num(tk.rated)
+  return {
+    region: s.region,
+    from: new Date(s.from).toISOString(),
+    to: new Date(s.to).toISOString(),
+    events: {
+      reported,
+      open: num(ev.open),
+      closed: num(ev.closed),
+      overdue: num(ev.overdue),
+      closure_rate: reported ? num(ev.closed) / reported : 0,
+      avg_handle_minutes: round1(num(ev.avg_handle_minutes)),
+    },
+    tickets: {
+      created: num(tk.created),
+      open: num(tk.open),
+      closed: num(tk.closed),
+      satisfaction_rate: rated ? num(tk.satisfied) / rated : 0,
+      avg_response_minutes: round1(num(tk.avg_response_minutes)),
+    },
+    terminals: { total: num(tm.total), online: num(tm.online), offline: num(tm.offline), fault: num(tm.fault) },
+  }
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10

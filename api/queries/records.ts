@@ -1,0 +1,342 @@
+import type { EventSummary, TerminalSummary, TicketSummary } from '../../core/schemas/api.js'
+import type { Store } from '../../store/client.js'
+import { TERMINAL_LATEST } from './overview.js'
+import { at, iso, num, rows } from './run.js'
+
+/** Lists are newest first and paged by an opaque cursor: the last row's (time, id). */
+export interface PageQuery {
+  region: string
+  since: number
+  now: number
+  limit: number
+  cursor?: { ts: number; id: string }
+}
+export function encodeCursor(ts: number, id: string): string {
+  return Buffer.from(`${ts}|${id}`).toString('base64url')
+}
+export function decodeCursor(cursor: string): { ts: number; id: string } | undefined {
+  const [ts, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|')
+  const id = rest.join('|')
+  return /^\d+$/.test(ts) && id ? { ts: Number(ts), id } : undefined
+}
+
+const EVENT_STATUS_FILTERS = {
+  open: 'evaluated_at IS NULL',
+  closed: 'evaluated_at IS NOT NULL',
+  overdue: `evaluated_at IS NULL AND deadline < ${at('now')}`,
+  reported: 'step_rank = 1',
+  verified: 'step_rank = 2',
+  dispatched: 'step_rank = 3',
+  handled: 'step_rank = 4',
+  submitted: 'step_rank = 5',
+  evaluated: 'step_rank = 6',
+} as const
+export type EventStatusFilter = keyof typeof EVENT_STATUS_FILTERS
+export const EVENT_STATUS_FILTER_KEYS = Object.keys(EVENT_STATUS_FILTERS) as EventStatusFilter[]
+
+const STEPS = ['reported', 'verified', 'dispatched', 'handled', 'submitted', 'evaluated']
+
+interface EventRow {
+  event_id: string
+  reported_at: string
+  evaluated_at: string | null
+  deadline: string | null
+  step_rank: number
+  grid_code: string
+  category: string
+  department: string | null
+  lon: number
+  lat: number
+  priority: number
+  description: string | null
+  overdue: number
+  rts: string
+}
+
+export async function listEvents(
+  store: Store,
+  q: PageQuery & { status?: EventStatusFilter; category?: string },
+): Promise<{ items: EventSummary[]; next_cursor: string | null }> {
+  const where = [q.status ? EVENT_STATUS_FILTERS[q.status] : '1']
+  if (q.category) where.push(`(category = {category:String} OR startsWith(category, concat({category:String}, '.')))`)
+  if (q.cursor) where.push(`(rts, event_id) < ({cts:Int64}, {cid:String})`)
+  const got = await rows<EventRow>(
+    store,
+    `SELECT *, toUnixTimestamp64Milli(reported_at) AS rts,
+            evaluated_at IS NULL AND deadline < ${at('now')} AS overdue
+     FROM (
+       SELECT event_id, min(reported_at) AS reported_at, max(evaluated_at) AS evaluated_at, max(deadline) AS deadline,
+              max(step_rank) AS step_rank, anyLast(grid_code) AS grid_code, anyLast(category) AS category,
+              anyLast(department) AS department, anyLast(lon) AS lon, anyLast(lat) AS lat, max(priority) AS priority,
+              anyLast(description) AS description
+       FROM event_state
+       WHERE startsWith(event_state.grid_code, {region:String}) AND event_state.last_ts >= ${at('since')}
+       GROUP BY event_id
+       HAVING reported_at IS NOT NULL
+     )
+     WHERE ${where.join(' AND ')}
+     ORDER BY rts DESC, event_id DESC
+     LIMIT {limit:UInt32}`,
+    { region: q.region, since: q.since, now: q.now, limit: q.limit + 1, category: q.category ?? '', cts: q.cursor?.ts ?? 0, cid: q.cursor?.id ?? '' },
+  )
+  const page = got.slice(0, q.limit)
+  const last = page[page.length - 1]
+  return {
+    items: page.map(eventSummary),
+    next_cursor: got.length > q.limit && last ? encodeCursor(num(last.rts), last.event_id) : null,
+  }
+}
+
+function eventSummary(r: EventRow): EventSummary {
+  return {
+    event_id: r.event_id,
+    category: r.category,
+    status: STEPS[num(r.step_rank) - 1] ?? 'reported',
+    grid_code: r.grid_code,
+    lon: num(r.lon),
+    lat: num(r.lat),
+    department: r.department ?? '',
+    priority: num(r.priority),
+    reported_at: iso(r.reported_at)!,
+    deadline: iso(r.deadline),
+    closed_at: iso(r.evaluated_at),
+    overdue: Boolean(num(r.overdue)),
+    description: r.description ?? '',
+  }
+}
+
+type RawStep = Record<string, unknown> & { ts: string; step?: string; grid_code: string }
+type TimelineStep = Record<string, unknown> & { ts: string; deadline: string | null; step?: string; grid_code: string }
+
+/** Every stored step of one record, oldest first: the record's timeline. */
+async function timeline(
+  store: Store,
+  table: 'grid_events' | 'hotline_tickets',
+  idColumn: 'event_id' | 'ticket_id',
+  id: string,
+): Promise<TimelineStep[]> {
+  const got = await rows<RawStep>(
+    store,
+    `SELECT * EXCEPT (ingested_at) FROM ${table} WHERE ${idColumn} = {id:String} ORDER BY ts, step`,
+    { id },
+  )
+  return got.map((r) => ({ ...r, ts: iso(r.ts)!, deadline: iso(r.deadline) }))
+}
+
+export async function getEvent(store: Store, id: string, now: number) {
+  const steps = await timeline(store, 'grid_events', 'event_id', id)
+  if (steps.length === 0) return undefined
+  const first = steps.find((s) => s.step === 'reported') ?? steps[0]
+  const last = steps[steps.length - 1]
+  const evaluated = steps.find((s) => s.step === 'evaluated')
+  const deadline = steps.map((s) => s.deadline).find(Boolean) ?? null
+  const rank = Math.max(...steps.map((s) => STEPS.indexOf(String(s.step))))
+  const pick = (k: string) => [...steps].reverse().map((s) => s[k]).find((v) => v !== '' && v !== null && v !== undefined)
+  return {
+    event_id: id,
+    category: String(first.category),
+    status: STEPS[rank],
+    grid_code: first.grid_code,
+    district: String(first.district),
+    street: String(first.street),
+    community: String(first.community),
+    lon: num(last.lon),
+    lat: num(last.lat),
+    department: String(pick('department') ?? ''),
+    priority: num(pick('priority')),
+    source: String(first.source ?? ''),
+    reported_at: first.ts,
+    deadline,
+    closed_at: evaluated?.ts ?? null,
+    overdue: !evaluated && deadline !== null && Date.parse(deadline) < now,
+    description: String(pick('description') ?? ''),
+    evaluation: String(pick('evaluation') ?? ''),
+    timeline: steps.map(({ event_id: _e, grid_code: _g, community: _c, street: _s, district: _d, ...s }) => s),
+  }
+}
+
+const TICKET_STATUS_FILTERS = {
+  open: `status NOT IN ('closed', 'rated')`,
+  closed: `status IN ('closed', 'rated')`,
+  created: `status = 'created'`,
+  dispatched: `status = 'dispatched'`,
+  accepted: `status = 'accepted'`,
+  replied: `status = 'replied'`,
+  reopened: `status = 'reopened'`,
+  rated: `status = 'rated'`,
+} as const
+export type TicketStatusFilter = keyof typeof TICKET_STATUS_FILTERS
+export const TICKET_STATUS_FILTER_KEYS = Object.keys(TICKET_STATUS_FILTERS) as TicketStatusFilter[]
+
+interface TicketRow {
+  ticket_id: string
+  created_at: string
+  closed_at: string | null
+  status: string
+  grid_code: string
+  category: string
+  channel: string | null
+  department: string | null
+  satisfaction: string | null
+  address: string | null
+  description: string | null
+  lon: number
+  lat: number
+  cts: string
+}
+
+export async function listTickets(
+  store: Store,
+  q: PageQuery & { status?: TicketStatusFilter; category?: string },
+): Promise<{ items: TicketSummary[]; next_cursor: string | null }> {
+  const where = [q.status ? TICKET_STATUS_FILTERS[q.status] : '1']
+  if (q.category) where.push('category = {category:String}')
+  if (q.cursor) where.push(`(cts, ticket_id) < ({cts:Int64}, {cid:String})`)
+  const got = await rows<TicketRow>(
+    store,
+    `SELECT *, toUnixTimestamp64Milli(created_at) AS cts FROM (
+       SELECT ticket_id, min(created_at) AS created_at, max(closed_at) AS closed_at, max(latest).2 AS status,
+              anyLast(grid_code) AS grid_code, anyLast(category) AS category, anyLast(channel) AS channel,
+              anyLast(department) AS department, anyLast(satisfaction) AS satisfaction, anyLast(address) AS address,
+              anyLast(description) AS description, anyLast(lon) AS lon, anyLast(lat) AS lat
+       FROM ticket_state
+       WHERE startsWith(ticket_state.grid_code, {region:String}) AND tupleElement(ticket_state.latest, 1) >= ${at('since')}
+       GROUP BY ticket_id
+       HAVING created_at IS NOT NULL
+     )
+     WHERE ${where.join(' AND ')}
+     ORDER BY cts DESC, ticket_id DESC
+     LIMIT {limit:UInt32}`,
+    { region: q.region, since: q.since, limit: q.limit + 1, category: q.category ?? '', cts: q.cursor?.ts ?? 0, cid: q.cursor?.id ?? '' },
+  )
+  const page = got.slice(0, q.limit)
+  const last = page[page.length - 1]
+  return {
+    items: page.map((r) => ({
+      ticket_id: r.ticket_id,
+      category: r.category,
+      channel: r.channel ?? '',
+      status: r.status,
+      grid_code: r.grid_code,
+      lon: num(r.lon),
+      lat: num(r.lat),
+      department: r.department ?? '',
+      created_at: iso(r.created_at)!,
+      closed_at: iso(r.closed_at),
+      satisfaction: r.satisfaction ?? '',
+      address: r.address ?? '',
+      description: r.description ?? '',
+    })),
+    next_cursor: got.length > q.limit && last ? encodeCursor(num(last.cts), last.ticket_id) : null,
+  }
+}
+
+export async function getTicket(store: Store, id: string) {
+  const steps = await timeline(store, 'hotline_tickets', 'ticket_id', id)
+  if (steps.length === 0) return undefined
+  const first = steps.find((s) => s.step === 'created') ?? steps[0]
+  const last = steps[steps.length - 1]
+  const pick = (k: string) => [...steps].reverse().map((s) => s[k]).find((v) => v !== '' && v !== null && v !== undefined)
+  return {
+    ticket_id: id,
+    category: String(first.category),
+    channel: String(pick('channel') ?? ''),
+    status: String(last.step),
+    grid_code: first.grid_code,
+    district: String(first.district),
+    street: String(first.street),
+    community: String(first.community),
+    lon: num(last.lon),
+    lat: num(last.lat),
+    department: String(pick('department') ?? ''),
+    address: String(pick('address') ?? ''),
+    satisfaction: String(pick('satisfaction') ?? ''),
+    created_at: first.ts,
+    closed_at: [...steps].reverse().find((s) => s.step === 'closed')?.ts ?? null,
+    description: String(pick('description') ?? ''),
+    timeline: steps.map(({ ticket_id: _t, grid_code: _g, community: _c, street: _s, district: _d, ...s }) => s),
+  }
+}
+
+export const TERMINAL_STATUS_FILTER_KEYS = ['online', 'offline', 'fault', 'maintenance', 'down'] as const
+export type TerminalStatusFilter = (typeof TERMINAL_STATUS_FILTER_KEYS)[number]
+
+interface TerminalRow {
+  terminal_id: string
+  ts: string
+  status: string
+  fault_code: string
+  paper_pct: number | null
+  grid_code: string
+  lon: number
+  lat: number
+  site: string
+  transactions: string
+  since: string
+}
+
+/** Terminals by their latest status, with how long they have been in it. */
+export async function listTerminals(
+  store: Store,
+  q: { region: string; status?: TerminalStatusFilter; limit: number; cursor?: string; now: number },
+): Promise<{ items: TerminalSummary[]; next_cursor: string | null }> {
+  const where = ['1']
+  if (q.status === 'down') where.push(`status IN ('offline', 'fault')`)
+  else if (q.status) where.push('status = {status:String}')
+  if (q.cursor) where.push('terminal_id > {cursor:String}')
+  const got = await rows<TerminalRow>(
+    store,
+    `WITH latest AS (SELECT * FROM (${TERMINAL_LATEST}) WHERE ${where.join(' AND ')} ORDER BY terminal_id LIMIT {limit:UInt32}),
+     runs AS (
+       SELECT terminal_id, arraySort(x -> x.1, groupArray((ts, toString(status)))) AS h, h[-1].2 AS cur,
+              arrayLastIndex(x -> x.2 != cur, h) AS i, if(i = 0, h[1].1, h[i + 1].1) AS since
+       FROM terminal_status
+       WHERE terminal_id IN (SELECT terminal_id FROM latest) AND ts >= ${at('lookback')}
+       GROUP BY terminal_id
+     )
+     SELECT latest.*, runs.since AS since FROM latest LEFT JOIN runs USING terminal_id ORDER BY terminal_id`,
+    { region: q.region, status: q.status ?? '', cursor: q.cursor ?? '', limit: q.limit + 1, lookback: q.now - 7 * 86_400_000 },
+  )
+  const page = got.slice(0, q.limit)
+  return {
+    items: page.map((r) => ({
+      terminal_id: r.terminal_id,
+      status: r.status,
+      ts: iso(r.ts)!,
+      since: iso(r.since) ?? iso(r.ts)!,
+      grid_code: r.grid_code,
+      lon: num(r.lon),
+      lat: num(r.lat),
+      site: r.site,
+      fault_code: r.fault_code,
+      paper_pct: r.paper_pct === null ? null : num(r.paper_pct),
+      transactions: num(r.transactions),
+    })),
+    next_cursor: got.length > q.limit ? page[page.length - 1].terminal_id : null,
+  }
+}
+
+export async function getTerminal(store: Store, id: string) {
+  const got = await rows<Record<string, unknown> & { ts: string; grid_code: string }>(
+    store,
+    `SELECT * EXCEPT (ingested_at) FROM terminal_status WHERE terminal_id = {id:String} ORDER BY ts DESC LIMIT 200`,
+    { id },
+  )
+  if (got.length === 0) return undefined
+  const last = got[0]
+  return {
+    terminal_id: id,
+    status: String(last.status),
+    ts: iso(last.ts),
+    grid_code: last.grid_code,
+    district: String(last.district),
+    street: String(last.street),
+    community: String(last.community),
+    lon: num(last.lon),
+    lat: num(last.lat),
+    site: String(last.site),
+    fault_code: String(last.fault_code),
+    paper_pct: last.paper_pct === null ? null : num(last.paper_pct),
+    timeline: got.reverse().map((r) => ({ ts: iso(r.ts), status: r.status, fault_code: r.fault_code, paper_pct: r.paper_pct, transactions: num(r.transactions) })),
+  }
+}

@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { parse } from 'yaml'
+import { EventCatalogSchema, HotlineCatalogSchema, type EventCatalog, type HotlineCatalog } from './schemas/catalog.js'
+
+// Node-only (reads files); the schemas in ./schemas/catalog.ts stay browser-safe.
+const catalogDir = fileURLToPath(new URL('../dashboards/catalog/', import.meta.url))
+
+export function loadEventCatalog(dir = catalogDir): EventCatalog {
+  return EventCatalogSchema.parse(parse(readFileSync(`${dir}/events.yaml`, 'utf8')))
+}
+export function loadHotlineCatalog(dir = catalogDir): HotlineCatalog {
+  return HotlineCatalogSchema.parse(parse(readFileSync(`${dir}/hotline.yaml`, 'utf8')))
+}
+
+/** Display names for breakdown keys, per stream (the two catalogues reuse some ids). */
+export interface CatalogNames {
+  events: Map<string, string>
+  tickets: Map<string, string>
+}
+export function catalogNames(ev: EventCatalog, hl: HotlineCatalog): CatalogNames {
+  const departments = ev.departments.map((d) => [d.id, d.name] as const)
+  const events = new Map<string, string>(departments)
+  for (const c of ev.classes) {
+    events.set(c.id, c.name)
+    for (const m of c.matters) events.set(m.id, m.name)
+  }
+  const tickets = new Map<string, string>(departments)
+  for (const c of hl.channels) tickets.set(c.id, c.name)
+  for (const c of hl.categories) tickets.set(c.id, c.name)
+  return { events, tickets }
+}

@@ -1,0 +1,151 @@
+import { z } from 'zod'
+import { LEVELS } from '../regions.js'
+
+export const LevelSchema = z.enum(LEVELS)
+export const RoleSchema = z.enum(['admin', 'operator', 'leader', 'analyst', 'ingest'])
+export type Role = z.infer<typeof RoleSchema>
+
+export const UserSchema = z.object({ name: z.string(), role: RoleSchema, region: z.string() })
+export type User = z.infer<typeof UserSchema>
+
+export const LoginRequestSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) })
+export const LoginResponseSchema = z.object({ token: z.string(), user: UserSchema })
+export type LoginResponse = z.infer<typeof LoginResponseSchema>
+
+export const RegionRefSchema = z.object({ code: z.string(), name: z.string(), level: LevelSchema })
+export type RegionRef = z.infer<typeof RegionRefSchema>
+export const RegionInfoSchema = RegionRefSchema.extend({
+  parent: z.string().nullable(),
+  centroid: z.tuple([z.number(), z.number()]),
+  bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+  children: z.array(RegionRefSchema),
+  /** From the city down to this region: the breadcrumb. */
+  path: z.array(RegionRefSchema),
+})
+export type RegionInfo = z.infer<typeof RegionInfoSchema>
+
+export const OverviewSchema = z.object({
+  region: z.string(),
+  from: z.string(),
+  to: z.string(),
+  events: z.object({
+    reported: z.number(),
+    open: z.number(),
+    closed: z.number(),
+    overdue: z.number(),
+    closure_rate: z.number(),
+    avg_handle_minutes: z.number(),
+  }),
+  tickets: z.object({
+    created: z.number(),
+    open: z.number(),
+    closed: z.number(),
+    satisfaction_rate: z.number(),
+    avg_response_minutes: z.number(),
+  }),
+  terminals: z.object({ total: z.number(), online: z.number(), offline: z.number(), fault: z.number() }),
+})
+export type Overview = z.infer<typeof OverviewSchema>
+
+export const METRICS = [
+  'events.reported',
+  'events.closed',
+  'events.open',
+  'events.overdue',
+  'tickets.created',
+  'tickets.closed',
+  'terminals.online',
+  'terminals.fault',
+] as const
+export const MetricSchema = z.enum(METRICS)
+export type Metric = z.infer<typeof MetricSchema>
+export const INTERVALS = ['5m', '15m', '1h', '1d'] as const
+export const IntervalSchema = z.enum(INTERVALS)
+export type Interval = z.infer<typeof IntervalSchema>
+export const BREAKDOWNS = ['child', 'category', 'status', 'department', 'channel'] as const
+export const BreakdownBySchema = z.enum(BREAKDOWNS)
+export type BreakdownBy = z.infer<typeof BreakdownBySchema>
+
+export const TimeseriesSchema = z.object({
+  metric: MetricSchema,
+  interval: IntervalSchema,
+  points: z.array(z.object({ t: z.string(), v: z.number() })),
+})
+export type Timeseries = z.infer<typeof TimeseriesSchema>
+export const BreakdownSchema = z.object({
+  metric: MetricSchema,
+  by: BreakdownBySchema,
+  rows: z.array(z.object({ key: z.string(), name: z.string(), value: z.number() })),
+})
+export type Breakdown = z.infer<typeof BreakdownSchema>
+
+export const EventSummarySchema = z.object({
+  event_id: z.string(),
+  category: z.string(),
+  status: z.string(),
+  grid_code: z.string(),
+  lon: z.number(),
+  lat: z.number(),
+  department: z.string(),
+  priority: z.number(),
+  reported_at: z.string(),
+  deadline: z.string().nullable(),
+  closed_at: z.string().nullable(),
+  overdue: z.boolean(),
+  description: z.string(),
+})
+export type EventSummary = z.infer<typeof EventSummarySchema>
+export const TicketSummarySchema = z.object({
+  ticket_id: z.string(),
+  category: z.string(),
+  channel: z.string(),
+  status: z.string(),
+  grid_code: z.string(),
+  lon: z.number(),
+  lat: z.number(),
+  department: z.string(),
+  created_at: z.string(),
+  closed_at: z.string().nullable(),
+  satisfaction: z.string(),
+  address: z.string(),
+  description: z.string(),
+})
+export type TicketSummary = z.infer<typeof TicketSummarySchema>
+export const TerminalSummarySchema = z.object({
+  terminal_id: z.string(),
+  status: z.string(),
+  ts: z.string(),
+  since: z.string(),
+  grid_code: z.string(),
+  lon: z.number(),
+  lat: z.number(),
+  site: z.string(),
+  fault_code: z.string(),
+  paper_pct: z.number().nullable(),
+  transactions: z.number(),
+})
+export type TerminalSummary = z.infer<typeof TerminalSummarySchema>
+export const TimelineStepSchema = z.object({ step: z.string(), ts: z.string() }).catchall(z.unknown())
+export const PageSchema = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), next_cursor: z.string().nullable() })
+
+export const ErrorBodySchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+})
+
+/** Socket messages. */
+export const TOPICS = ['events', 'tickets', 'terminals', 'kpi', 'alerts'] as const
+export const TopicSchema = z.enum(TOPICS)
+export type Topic = z.infer<typeof TopicSchema>
+export const ClientMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('auth'), token: z.string() }),
+  z.object({ type: z.literal('subscribe'), topics: z.array(TopicSchema).min(1), region: z.string() }),
+  z.object({ type: z.literal('unsubscribe') }),
+  z.object({ type: z.literal('ping') }),
+])
+export type ClientMessage = z.infer<typeof ClientMessageSchema>
+export type ServerMessage =
+  | { type: 'events' | 'tickets' | 'terminals' | 'alerts'; region: string; data: unknown }
+  | { type: 'kpi'; region: string; data: Overview }
+  | { type: 'heartbeat'; ts: string }
+  | { type: 'subscribed'; region: string; topics: Topic[] }
+  | { type: 'error'; code: string; message: string }

@@ -1,0 +1,34 @@
+import { Hono } from 'hono'
+import type { City } from '../core/city.js'
+import type { Store } from '../store/client.js'
+import type { TokenService } from '../api/auth/tokens.js'
+import { handleError } from '../server/errors.js'
+import { healthRoutes } from '../api/routes/health.js'
+import type { LocalBus } from './bus.js'
+import { createIngestPipeline } from './pipeline/index.js'
+import { httpIngestRoutes } from './sources/http.js'
+
+export interface IngestServiceOptions {
+  store: Store
+  city: City
+  bus: LocalBus
+  tokens: TokenService
+  ingestTokens: ReadonlySet<string>
+  maxBodyBytes: number
+}
+
+/** The ingest service: the pipeline and the sources that feed it. */
+export function createIngestService(opts: IngestServiceOptions) {
+  const pipeline = createIngestPipeline({ store: opts.store, city: opts.city, bus: opts.bus })
+  const routes = httpIngestRoutes({ pipeline, ingestTokens: opts.ingestTokens, tokens: opts.tokens, maxBodyBytes: opts.maxBodyBytes })
+  return { pipeline, routes }
+}
+
+/** The ingest process on its own: health, metrics and the ingest routes. */
+export function createIngestApp(service: ReturnType<typeof createIngestService>, store: Store): Hono {
+  const app = new Hono()
+  app.onError(handleError)
+  app.route('/', healthRoutes(store))
+  app.route('/', service.routes)
+  return app
+}

@@ -1,0 +1,34 @@
+// `npm run ingest`: the ingest service alone against CLICKHOUSE_URL.
+import { loadCity } from '../core/city.js'
+import { createTokenService } from '../api/auth/tokens.js'
+import { readEnv, resolveHost } from '../server/env.js'
+import { ingestTokens, openStore } from '../server/bootstrap.js'
+import { listen } from '../server/serve.js'
+import { log } from '../server/log.js'
+import { syncRegions } from '../store/regions.js'
+import { LocalBus } from './bus.js'
+import { createIngestApp, createIngestService } from './app.js'
+
+const env = readEnv()
+if (!env.CLICKHOUSE_URL) log.warn('CLICKHOUSE_URL is not set: ingest writes to the embedded chDB under IOC_DATA_DIR')
+const store = await openStore(env)
+const city = loadCity()
+await syncRegions(store, city)
+const service = createIngestService({
+  store,
+  city,
+  bus: new LocalBus(),
+  tokens: createTokenService(env.IOC_JWT_SECRET),
+  ingestTokens: ingestTokens(env),
+  maxBodyBytes: env.IOC_MAX_BODY_BYTES,
+})
+const server = await listen(createIngestApp(service, store), env.PORT, resolveHost(env))
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, async () => {
+    await server.close()
+    await service.pipeline.flush()
+    await store.close()
+    process.exit(0)
+  })
+}

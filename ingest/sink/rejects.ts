@@ -1,0 +1,27 @@
+import type { Store } from '../../store/client.js'
+
+export interface RejectRow {
+  stream: string
+  source: string
+  record_index: number
+  path: string
+  reason: string
+  raw: string
+}
+
+const MAX_RAW = 64 * 1024
+
+/** The raw text of an invalid record, bounded so a hostile sender cannot fill the disk through us. */
+export function rawText(raw: unknown): string {
+  let s: string
+  try {
+    s = typeof raw === 'string' ? raw : JSON.stringify(raw) ?? String(raw)
+  } catch {
+    s = String(raw)
+  }
+  return s.length > MAX_RAW ? `${s.slice(0, MAX_RAW)}…[truncated ${s.length - MAX_RAW} chars]` : s
+}
+
+export async function writeRejects(store: Store, rows: RejectRow[]): Promise<void> {
+  if (rows.length) await store.insert({ table: 'rejects', values: rows, format: 'JSONEachRow' })
+}

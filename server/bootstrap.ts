@@ -1,0 +1,46 @@
+import { catalogNames, loadEventCatalog, loadHotlineCatalog } from '../core/catalog.js'
+import { loadCity } from '../core/city.js'
+import type { AppContext } from '../api/context.js'
+import { createTokenService } from '../api/auth/tokens.js'
+import { DEMO_INGEST_TOKEN, loadUsers } from '../api/auth/users.js'
+import { createStore, type Store } from '../store/client.js'
+import { migrate } from '../store/migrate.js'
+import { syncRegions } from '../store/regions.js'
+import type { IocEnv } from './env.js'
+import { log } from './log.js'
+
+/** Open the store (chDB by default, a server with CLICKHOUSE_URL) and bring its schema up to date. */
+export async function openStore(env: IocEnv): Promise<Store> {
+  const store = await createStore({
+    url: env.CLICKHOUSE_URL,
+    username: env.CLICKHOUSE_USER,
+    password: env.CLICKHOUSE_PASSWORD,
+    database: env.CLICKHOUSE_DATABASE,
+    dataDir: env.IOC_DATA_DIR,
+  })
+  const applied = await migrate(store)
+  if (applied.length) log.info({ applied }, 'migrations applied')
+  return store
+}
+
+/** What the api needs: the city, catalogue names, users and tokens over an open store. */
+export async function buildContext(env: IocEnv, store: Store): Promise<AppContext> {
+  const city = loadCity()
+  await syncRegions(store, city)
+  return {
+    store,
+    city,
+    names: catalogNames(loadEventCatalog(), loadHotlineCatalog()),
+    tokens: createTokenService(env.IOC_JWT_SECRET),
+    users: await loadUsers({ usersFile: env.IOC_USERS_FILE, demo: env.IOC_DEMO }),
+    tz: env.IOC_TZ,
+    demo: env.IOC_DEMO,
+    now: Date.now,
+  }
+}
+
+export function ingestTokens(env: IocEnv): Set<string> {
+  const tokens = new Set(env.IOC_INGEST_TOKENS.split(',').map((t) => t.trim()).filter(Boolean))
+  if (env.IOC_DEMO) tokens.add(DEMO_INGEST_TOKEN)
+  return tokens
+}

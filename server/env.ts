@@ -1,0 +1,46 @@
+import { z } from 'zod'
+
+const flag = z.enum(['0', '1', 'true', 'false', '']).default('0').transform((v) => v === '1' || v === 'true')
+
+/** The contract's environment, parsed once; a bad value stops the process with its name. */
+export const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().optional(),
+  IOC_DATA_DIR: z.string().default('./data'),
+  CLICKHOUSE_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
+  CLICKHOUSE_USER: z.string().optional(),
+  CLICKHOUSE_PASSWORD: z.string().optional(),
+  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('ioc'),
+  MQTT_URL: z.string().optional(),
+  IOC_SIMULATE: z.coerce.number().min(0).max(100_000).optional(),
+  IOC_SIMULATE_SEED: z.coerce.number().int().default(20261123),
+  /** Hours of history the simulator writes before going live, when the store is empty. */
+  IOC_BACKFILL_HOURS: z.coerce.number().min(0).max(24 * 60).default(36),
+  IOC_DEMO: flag,
+  IOC_TZ: z.string().default('Asia/Shanghai'),
+  IOC_JWT_SECRET: z.string().optional(),
+  IOC_INGEST_TOKENS: z.string().default(''),
+  IOC_USERS_FILE: z.string().optional(),
+  IOC_MAX_BODY_BYTES: z.coerce.number().int().positive().default(16 << 20),
+})
+export type IocEnv = z.infer<typeof EnvSchema>
+
+export function readEnv(env: NodeJS.ProcessEnv = process.env): IocEnv {
+  const parsed = EnvSchema.safeParse(env)
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]
+    throw new Error(`environment ${i.path.join('.')}: ${i.message}`)
+  }
+  return parsed.data
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.')
+}
+
+/** Where to listen: loopback by default under IOC_DEMO (demo accounts never face a network). */
+export function resolveHost(env: IocEnv): string {
+  const host = env.HOST ?? (env.IOC_DEMO ? '127.0.0.1' : '0.0.0.0')
+  if (env.IOC_DEMO && !isLoopback(host)) throw new Error(`IOC_DEMO=1 is only allowed on a loopback bind, not HOST=${host}`)
+  return host
+}

@@ -1,0 +1,44 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import type { Store } from './client.js'
+
+const migrationsDir = fileURLToPath(new URL('./migrations/', import.meta.url))
+
+/** Split a migration file into statements: `;` at a line end closes one; `--` comments are dropped. */
+export function splitStatements(sql: string): string[] {
+  const withoutComments = sql
+    .split('\n')
+    .filter((l) => !l.trimStart().startsWith('--'))
+    .join('\n')
+  return withoutComments
+    .split(/;\s*(?:\n|$)/)
+    .map((s) => s.trim())
+    .filter(Boolean)
+}
+
+/**
+ * Apply `store/migrations/NNN_name.sql` in order, each once, recorded in `schema_migrations`.
+ * Statements are idempotent (IF NOT EXISTS) so a migration cut off half-way can simply run again.
+ */
+export async function migrate(store: Store, dir = migrationsDir): Promise<string[]> {
+  await store.command({
+    query: `CREATE TABLE IF NOT EXISTS schema_migrations (version String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
+            ENGINE = ReplacingMergeTree ORDER BY version`,
+  })
+  const done = new Set(
+    (await (await store.query({ query: 'SELECT version FROM schema_migrations', format: 'JSONEachRow' })).json<{ version: string }>()).map(
+      (r) => r.version,
+    ),
+  )
+  const applied: string[] = []
+  for (const file of readdirSync(dir).filter((f) => /^\d{3}_.+\.sql$/.test(f)).sort()) {
+    const version = file.replace(/\.sql$/, '')
+    if (done.has(version)) continue
+    for (const statement of splitStatements(readFileSync(`${dir}/${file}`, 'utf8'))) {
+      await store.command({ query: statement })
+    }
+    await store.insert({ table: 'schema_migrations', values: [{ version }], format: 'JSONEachRow' })
+    applied.push(version)
+  }
+  return applied
+}

@@ -1,0 +1,257 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Breakdown, EventSummary, Overview, RegionInfo, Timeseries } from '../../core/schemas/api.js'
+import { city, gridsIn, startHarness, type Harness } from '../support/harness.js'
+import { toGcj02 } from '../support/gcj02.js'
+
+// A fixed day in Nanjing: 2026-11-20, 00:00 +08:00 is 2026-11-19T16:00Z. "Now" is 14:00 local.
+const L = (hhmm: string, day = '2026-11-20') => Date.parse(`${day}T${hhmm}:00+08:00`)
+const NOW = L('14:00')
+const FROM = '2026-11-20T00:00:00+08:00'
+const TO = '2026-11-21T00:00:00+08:00'
+const range = `from=${encodeURIComponent(FROM)}&to=${encodeURIComponent(TO)}`
+
+const [gA1, gA2] = gridsIn('320102', 2) // 玄武区, same community
+const [gB] = gridsIn('320104') // 秦淮区
+
+const loop = (id: string, grid: string, category: string, department: string, times: string[], extra: Record<string, unknown> = {}) =>
+  ['reported', 'verified', 'dispatched', 'handled', 'submitted', 'evaluated'].slice(0, times.length).map((step, i) => ({
+    event_id: id,
+    step,
+    ts: L(times[i]),
+    category,
+    grid_code: grid,
+    department,
+    ...(i === 0 ? extra : {}),
+  }))
+
+let h: Harness
+beforeAll(async () => {
+  h = await startHarness({ now: () => NOW })
+  const events = [
+    ...loop('E1', gA1, 'appearance.garbage', 'chengguan', ['08:00', '08:10', '08:20', '09:00', '09:40', '10:00'], { deadline: L('20:00') }),
+    ...loop('E2', gA2, 'order.parking', 'jiaotong', ['09:00', '09:05', '09:10'], { deadline: L('11:00') }),
+    ...loop('E3', gB, 'safety.gas', 'yingji', ['09:30'], { deadline: L('20:00') }),
+    ...loop('E4', gB, 'safety.gas', 'yingji', ['09:30'], { deadline: L('20:00', '2026-11-19') }).map((r) => ({ ...r, ts: L('09:30', '2026-11-19') })),
+  ]
+  expect((await h.send('grid-events', events)).body).toMatchObject({ accepted: events.length, rejected: 0 })
+  // A retry of records already stored: accepted, and stored once.
+  await h.send('grid-events', events.slice(0, 2))
+
+  const [t3lon, t3lat] = toGcj02(...city().get(gA2)!.centroid)
+  const tickets = [
+    { ticket_id: 'T1', step: 'created', ts: L('08:00'), channel: 'phone', category: 'environment', grid_code: gA1 },
+    { ticket_id: 'T1', step: 'replied', ts: L('08:30'), category: 'environment', grid_code: gA1 },
+    { ticket_id: 'T1', step: 'closed', ts: L('09:00'), category: 'environment', grid_code: gA1 },
+    { ticket_id: 'T1', step: 'rated', ts: L('09:10'), category: 'environment', grid_code: gA1, satisfaction: 'satisfied' },
+    { ticket_id: 'T2', step: 'created', ts: L('10:00'), channel: 'wechat', category: 'traffic', grid_code: gB },
+    { ticket_id: 'T2', step: 'replied', ts: L('11:00'), category: 'traffic', grid_code: gB },
+    // Only a position, in GCJ-02 as phones give it: enrichment finds the grid.
+    { ticket_id: 'T3', step: 'created', ts: L('11:00'), channel: 'app', category: 'housing', lon: t3lon, lat: t3lat, crs: 'gcj02' },
+    { ticket_id: 'T4', step: 'created', ts: L('12:00'), channel: 'phone', category: 'market', grid_code: gA2 },
+    { ticket_id: 'T4', step: 'closed', ts: L('13:00'), category: 'market', grid_code: gA2 },
+    { ticket_id: 'T4', step: 'rated', ts: L('13:30'), category: 'market', grid_code: gA2, satisfaction: 'unsatisfied' },
+  ]
+  expect((await h.send('hotline-tickets', tickets, 'application/x-ndjson')).body).toMatchObject({ accepted: tickets.length, rejected: 0 })
+
+  const terminals = [
+    { terminal_id: 'K1', ts: L('13:00'), status: 'online', grid_code: gA1, transactions: 5 },
+    { terminal_id: 'K2', ts: L('12:00'), status: 'online', grid_code: gA2, transactions: 3 },
+    { terminal_id: 'K2', ts: L('13:00'), status: 'fault', grid_code: gA2, fault_code: 'printer' },
+    { terminal_id: 'K3', ts: L('13:00'), status: 'offline', grid_code: gB },
+  ]
+  expect((await h.send('terminal-status', terminals)).body).toMatchObject({ accepted: 4 })
+})
+afterAll(async () => h?.close())
+
+describe('overview answers the numbers of the records sent', () => {
+  it('for the city', async () => {
+    const { status, body } = await h.get<Overview>(`/api/v1/overview?region=3201&${range}`)
+    expect(status).toBe(200)
+    expect(body.events).toEqual({ reported: 3, open: 2, closed: 1, overdue: 1, closure_rate: 1 / 3, avg_handle_minutes: 120 })
+    expect(body.tickets).toEqual({ created: 4, open: 2, closed: 2, satisfaction_rate: 0.5, avg_response_minutes: 45 })
+    expect(body.terminals).toEqual({ total: 3, online: 1, offline: 1, fault: 1 })
+  })
+
+  it('for a district, a street and a grid', async () => {
+    const d = (await h.get<Overview>(`/api/v1/overview?region=320102&${range}`)).body
+    expect(d.events).toMatchObject({ reported: 2, open: 1, closed: 1, overdue: 1, closure_rate: 0.5 })
+    expect(d.tickets).toMatchObject({ created: 3, closed: 2, open: 1 })
+    expect(d.terminals).toEqual({ total: 2, online: 1, offline: 0, fault: 1 })
+    const s = (await h.get<Overview>(`/api/v1/overview?region=${gA1.slice(0, 9)}&${range}`)).body
+    expect(s.events.reported).toBe(2)
+    const g = (await h.get<Overview>(`/api/v1/overview?region=${gA1}&${range}`)).body
+    expect(g.events).toMatchObject({ reported: 1, closed: 1, open: 0, avg_handle_minutes: 120 })
+    expect(g.tickets).toMatchObject({ created: 1, satisfaction_rate: 1, avg_response_minutes: 30 })
+    const b = (await h.get<Overview>(`/api/v1/overview?region=320104&${range}`)).body
+    expect(b.events).toMatchObject({ reported: 1, open: 1, overdue: 0 })
+  })
+
+  it('defaults to today in the city time zone', async () => {
+    const { body } = await h.get<Overview>('/api/v1/overview?region=3201')
+    expect(body.from).toBe('2026-11-19T16:00:00.000Z')
+    expect(body.events.reported).toBe(3)
+  })
+})
+
+describe('timeseries and breakdown', () => {
+  it('counts reported events per hour, every hour present', async () => {
+    const { body } = await h.get<Timeseries>(`/api/v1/timeseries?metric=events.reported&interval=1h&region=3201&${range}`)
+    expect(body.points).toHaveLength(24)
+    const at = (hh: string) => body.points.find((p) => p.t === new Date(L(hh)).toISOString())?.v
+    expect(at('08:00')).toBe(1)
+    expect(at('09:00')).toBe(2)
+    expect(body.points.reduce((s, p) => s + p.v, 0)).toBe(3)
+    const closed = (await h.get<Timeseries>(`/api/v1/timeseries?metric=events.closed&interval=1d&region=320102&${range}`)).body
+    expect(closed.points).toEqual([{ t: '2026-11-19T16:00:00.000Z', v: 1 }])
+  })
+
+  it('open events over the day as a stock', async () => {
+    const { body } = await h.get<Timeseries>(`/api/v1/timeseries?metric=events.open&interval=1h&region=3201&${range}`)
+    const at = (hh: string) => body.points.find((p) => p.t === new Date(L(hh)).toISOString())?.v
+    // E4, reported yesterday, is still open: a stock counts it though it is not of today's cohort.
+    expect(at('07:00')).toBe(1)
+    expect(at('08:00')).toBe(2) // E1 reported at 08:00
+    expect(at('09:00')).toBe(4) // E2, E3 arrive; E1 closes at 10:00
+    expect(at('10:00')).toBe(3)
+  })
+
+  it('breaks reported events down by child region, category, department and status', async () => {
+    const child = (await h.get<Breakdown>(`/api/v1/breakdown?metric=events.reported&by=child&region=3201&${range}`)).body
+    expect(child.rows).toEqual([
+      { key: '320102', name: '玄武区', value: 2 },
+      { key: '320104', name: '秦淮区', value: 1 },
+    ])
+    const cat = (await h.get<Breakdown>(`/api/v1/breakdown?metric=events.reported&by=category&region=3201&${range}`)).body
+    expect(Object.fromEntries(cat.rows.map((r) => [r.key, [r.name, r.value]]))).toEqual({
+      appearance: ['市容环境', 1],
+      order: ['街面秩序', 1],
+      safety: ['安全隐患', 1],
+    })
+    const dep = (await h.get<Breakdown>(`/api/v1/breakdown?metric=events.reported&by=department&region=320102&${range}`)).body
+    expect(dep.rows.map((r) => r.name).sort()).toEqual(['交通', '城管'])
+    const st = (await h.get<Breakdown>(`/api/v1/breakdown?metric=events.open&by=status&region=3201&${range}`)).body
+    expect(Object.fromEntries(st.rows.map((r) => [r.key, r.value]))).toEqual({ dispatched: 1, reported: 1 })
+    const ch = (await h.get<Breakdown>(`/api/v1/breakdown?metric=tickets.created&by=channel&region=3201&${range}`)).body
+    expect(Object.fromEntries(ch.rows.map((r) => [r.key, r.value]))).toEqual({ phone: 2, wechat: 1, app: 1 })
+    const term = (await h.get<Breakdown>(`/api/v1/breakdown?metric=terminals.online&by=child&region=3201&${range}`)).body
+    expect(term.rows).toEqual([{ key: '320102', name: '玄武区', value: 1 }])
+  })
+
+  it('rejects a bad parameter with 400 naming it', async () => {
+    const r = await h.get<{ error: { code: string; message: string } }>(`/api/v1/timeseries?metric=nope&region=3201`)
+    expect(r.status).toBe(400)
+    expect(r.body.error.message).toContain('metric')
+    const g = await h.get<{ error: { message: string } }>(`/api/v1/breakdown?metric=events.reported&by=child&region=${gA1}`)
+    expect(g.status).toBe(400)
+  })
+})
+
+describe('records', () => {
+  it('lists events of a region newest first, with status filters and cursor pages', async () => {
+    const all = (await h.get<{ items: EventSummary[]; next_cursor: string | null }>(`/api/v1/events?region=3201`)).body
+    expect(all.items.map((e) => e.event_id)).toEqual(['E3', 'E2', 'E1', 'E4'])
+    const overdue = (await h.get<{ items: EventSummary[] }>(`/api/v1/events?region=3201&status=overdue`)).body
+    expect(overdue.items.map((e) => e.event_id).sort()).toEqual(['E2', 'E4'])
+    const p1 = (await h.get<{ items: EventSummary[]; next_cursor: string }>(`/api/v1/events?region=3201&limit=3`)).body
+    expect(p1.items).toHaveLength(3)
+    const p2 = (await h.get<{ items: EventSummary[]; next_cursor: string | null }>(`/api/v1/events?region=3201&limit=3&cursor=${p1.next_cursor}`)).body
+    expect(p2.items.map((e) => e.event_id)).toEqual(['E4'])
+    expect(p2.next_cursor).toBeNull()
+    const xuanwu = (await h.get<{ items: EventSummary[] }>(`/api/v1/events?region=320102&category=appearance`)).body
+    expect(xuanwu.items.map((e) => e.event_id)).toEqual(['E1'])
+  })
+
+  it('shows one event with its whole timeline', async () => {
+    const { status, body } = await h.get<{ status: string; timeline: { step: string }[]; closed_at: string }>(`/api/v1/events/E1`)
+    expect(status).toBe(200)
+    expect(body.status).toBe('evaluated')
+    expect(body.timeline.map((s) => s.step)).toEqual(['reported', 'verified', 'dispatched', 'handled', 'submitted', 'evaluated'])
+    expect(body.closed_at).toBe(new Date(L('10:00')).toISOString())
+    expect((await h.get(`/api/v1/events/NOPE`)).status).toBe(404)
+  })
+
+  it('places a position-only ticket in its grid', async () => {
+    const { body } = await h.get<{ grid_code: string; timeline: unknown[] }>(`/api/v1/tickets/T3`)
+    expect(body.grid_code).toBe(gA2)
+    const t = (await h.get<{ items: { ticket_id: string; status: string }[] }>(`/api/v1/tickets?region=320102&status=open`)).body
+    expect(t.items.map((x) => x.ticket_id)).toEqual(['T3'])
+  })
+
+  it('lists terminals down with how long', async () => {
+    const { body } = await h.get<{ items: { terminal_id: string; status: string; since: string }[] }>(`/api/v1/terminals?region=3201&status=down`)
+    expect(body.items.map((t) => [t.terminal_id, t.status])).toEqual([
+      ['K2', 'fault'],
+      ['K3', 'offline'],
+    ])
+    expect(body.items[0].since).toBe(new Date(L('13:00')).toISOString())
+  })
+})
+
+describe('regions', () => {
+  it('answers a region with children and path', async () => {
+    const { body } = await h.get<RegionInfo>(`/api/v1/regions/${gA1.slice(0, 9)}`)
+    expect(body.level).toBe('street')
+    expect(body.path.map((p) => p.code)).toEqual(['3201', '320102', gA1.slice(0, 9)])
+    expect(body.children.length).toBeGreaterThan(0)
+    expect(body.children.every((c) => c.level === 'community')).toBe(true)
+    const geo = await h.get<{ type: string; features: { properties: { code: string; level: string } }[] }>(`/api/v1/regions/3201/children.geojson`)
+    expect(geo.body.features).toHaveLength(11)
+    expect(geo.body.features[0].properties.level).toBe('district')
+  })
+})
+
+describe('the rejects', () => {
+  it('answers each invalid record with its index, field and reason, stores the valid ones and keeps the rest', async () => {
+    const res = await h.send('grid-events', [
+      { event_id: 'R1', step: 'reported', ts: L('12:00'), category: 'appearance.garbage', grid_code: gA1 },
+      { event_id: 'R2', step: 'reported', ts: L('12:00'), grid_code: gA1 },
+      { event_id: 'R3', step: 'nope', ts: L('12:00'), category: 'x', grid_code: gA1 },
+      { event_id: 'R4', step: 'reported', ts: L('12:00'), category: 'x', grid_code: '320102999999999' },
+      { event_id: 'R5', step: 'reported', ts: L('12:00'), category: 'x', lon: 121.47, lat: 31.23 },
+    ])
+    expect(res.status).toBe(200)
+    expect(res.body.accepted).toBe(1)
+    expect(res.body.errors.map((e) => [e.index, e.path])).toEqual([
+      [1, 'category'],
+      [2, 'step'],
+      [3, 'grid_code'],
+      [4, 'lon'],
+    ])
+    expect(res.body.errors[3].message).toContain('outside the city')
+    const rs = await h.store.query({ query: `SELECT record_index, path, reason FROM rejects WHERE stream = 'grid-events' ORDER BY record_index`, format: 'JSONEachRow' })
+    const rejects = await rs.json<{ record_index: number; path: string; reason: string }>()
+    expect(rejects.map((r) => r.path)).toEqual(['category', 'step', 'grid_code', 'lon'])
+  })
+
+  it('rejects an NDJSON line that is not JSON and stores the rest', async () => {
+    const res = await h.app.request('/ingest/v1/terminal-status', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson', authorization: 'Bearer demo-ingest-token' },
+      body: `{"terminal_id":"K9","ts":${L('12:00')},"status":"online","grid_code":"${gA1}"}\n{not json\n`,
+    })
+    expect(await res.json()).toMatchObject({ accepted: 1, rejected: 1, errors: [{ index: 1, path: '' }] })
+  })
+
+  it('refuses malformed bodies and missing tokens', async () => {
+    const bad = await h.app.request('/ingest/v1/grid-events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer demo-ingest-token' },
+      body: '{"event_id": ',
+    })
+    expect(bad.status).toBe(400)
+    const noToken = await h.app.request('/ingest/v1/grid-events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' })
+    expect(noToken.status).toBe(401)
+    const wrongType = await h.app.request('/ingest/v1/grid-events', {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', authorization: 'Bearer demo-ingest-token' },
+      body: 'a,b',
+    })
+    expect(wrongType.status).toBe(415)
+    const big = await h.app.request('/ingest/v1/grid-events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer demo-ingest-token' },
+      body: JSON.stringify([{ description: 'x'.repeat(2 << 20) }]),
+    })
+    expect(big.status).toBe(413)
+  })
+})

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { gridsIn, startHarness, type Harness } from '../support/harness.js'
+
+const [inside] = gridsIn('320102') // 玄武区, the leader's district
+const [outside] = gridsIn('320104') // 秦淮区
+
+let h: Harness
+beforeAll(async () => {
+  h = await startHarness()
+  const ts = Date.now() - 60_000
+  await h.send('grid-events', [
+    { event_id: 'IN1', step: 'reported', ts, category: 'appearance.garbage', grid_code: inside },
+    { event_id: 'OUT1', step: 'reported', ts, category: 'appearance.garbage', grid_code: outside },
+  ])
+})
+afterAll(async () => h?.close())
+
+const LEADER = 'leader.xuanwu'
+
+describe('a leader scoped to 玄武区 (320102)', () => {
+  const routes = (region: string) => [
+    `/api/v1/regions/${region}`,
+    `/api/v1/regions/${region}/children.geojson`,
+    `/api/v1/overview?region=${region}`,
+    `/api/v1/timeseries?metric=events.reported&region=${region}`,
+    `/api/v1/breakdown?metric=events.reported&by=category&region=${region}`,
+    `/api/v1/events?region=${region}`,
+    `/api/v1/tickets?region=${region}`,
+    `/api/v1/terminals?region=${region}`,
+  ]
+
+  it.each(routes('320104'))('gets 403 outside the scope: %s', async (path) => {
+    const r = await h.get<{ error: { code: string } }>(path, LEADER)
+    expect(r.status).toBe(403)
+    expect(r.body.error.code).toBe('forbidden')
+  })
+
+  it.each(routes('3201'))('gets 403 above the scope: %s', async (path) => {
+    expect((await h.get(path, LEADER)).status).toBe(403)
+  })
+
+  it.each(routes('320102'))('gets 200 inside the scope: %s', async (path) => {
+    expect((await h.get(path, LEADER)).status).toBe(200)
+  })
+
+  it('sees only the records of its scope, and 403 for one outside', async () => {
+    const list = await h.get<{ items: { event_id: string }[] }>('/api/v1/events', LEADER)
+    expect(list.body.items.map((e) => e.event_id)).toEqual(['IN1'])
+    expect((await h.get('/api/v1/events/IN1', LEADER)).status).toBe(200)
+    expect((await h.get('/api/v1/events/OUT1', LEADER)).status).toBe(403)
+    expect((await h.get('/api/v1/events/OUT1', 'operator')).status).toBe(200)
+  })
+
+  it('defaults to its own region', async () => {
+    const r = await h.get<{ region: string }>('/api/v1/overview', LEADER)
+    expect(r.body.region).toBe('320102')
+  })
+})
+
+describe('everyone', () => {
+  it('gets 404 for an unknown region and 400 for a malformed one', async () => {
+    expect((await h.get('/api/v1/overview?region=320199', 'operator')).status).toBe(404)
+    const bad = await h.get<{ error: { message: string } }>('/api/v1/overview?region=abc', 'operator')
+    expect(bad.status).toBe(400)
+    expect(bad.body.error.message).toContain('region')
+  })
+
+  it('needs a valid session for every /api/v1 route but login', async () => {
+    expect((await h.app.request('/api/v1/overview')).status).toBe(401)
+    expect((await h.app.request('/api/v1/overview', { headers: { authorization: 'Bearer nope' } })).status).toBe(401)
+    expect((await h.app.request('/api/v1/auth/login')).status).toBe(200)
+  })
+
+  it('cannot log in with a wrong password', async () => {
+    const r = await h.app.request('/api/v1/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'operator', password: 'wrong' }),
+    })
+    expect(r.status).toBe(401)
+  })
+
+  it('logs in with the demo accounts and gets the contract user', async () => {
+    const r = await h.app.request('/api/v1/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: LEADER, password: 'demo' }),
+    })
+    expect(await r.json()).toMatchObject({ token: expect.any(String), user: { name: LEADER, role: 'leader', region: '320102' } })
+  })
+
+  it('answers /healthz and /metrics', async () => {
+    const health = await h.app.request('/healthz')
+    expect(health.status).toBe(200)
+    expect(await health.json()).toEqual({ status: 'ok' })
+    const metrics = await (await h.app.request('/metrics')).text()
+    expect(metrics).toContain('ioc_ingest_accepted_total')
+  })
+})

@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { AddressInfo } from 'node:net'
+import { createApp } from '../../api/app.js'
+import type { AppContext } from '../../api/context.js'
+import { createTokenService } from '../../api/auth/tokens.js'
+import { DEMO_INGEST_TOKEN, loadUsers } from '../../api/auth/users.js'
+import { catalogNames, loadEventCatalog, loadHotlineCatalog } from '../../core/catalog.js'
+import { loadCity, type City } from '../../core/city.js'
+import type { StreamName } from '../../core/schemas/records.js'
+import { LocalBus } from '../../ingest/bus.js'
+import { createIngestService } from '../../ingest/app.js'
+import { createStore, type Store } from '../../store/client.js'
+import { migrate } from '../../store/migrate.js'
+import { syncRegions } from '../../store/regions.js'
+import { listen } from '../../server/serve.js'
+
+let cachedCity: City | undefined
+export function city(): City {
+  return (cachedCity ??= loadCity())
+}
+
+/** A real chDB in a temp dir with the schema, the demo city, the demo users and the whole app in-process. */
+export async function startHarness(opts: { now?: () => number } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'ioc-test-'))
+  const store: Store = await createStore({ dataDir: dir, database: 'ioc' })
+  await migrate(store)
+  await syncRegions(store, city())
+  const tokens = createTokenService('test-secret')
+  const ctx: AppContext = {
+    store,
+    city: city(),
+    names: catalogNames(loadEventCatalog(), loadHotlineCatalog()),
+    tokens,
+    users: await loadUsers({ demo: true }),
+    tz: 'Asia/Shanghai',
+    demo: true,
+    now: opts.now ?? Date.now,
+  }
+  const bus = new LocalBus()
+  const ingest = createIngestService({ store, city: city(), bus, tokens, ingestTokens: new Set([DEMO_INGEST_TOKEN]), maxBodyBytes: 1 << 20 })
+  const { app, hub } = createApp(ctx, { feed: bus, mount: [ingest.routes], hub: { kpiIntervalMs: 500 } })
+
+  const tokenCache = new Map<string, string>()
+  async function login(username: string): Promise<string> {
+    const cached = tokenCache.get(username)
+    if (cached) return cached
+    const res = await app.request('/api/v1/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: 'demo' }),
+    })
+    if (res.status !== 200) throw new Error(`login ${username}: ${res.status}`)
+    const { token } = (await res.json()) as { token: string }
+    tokenCache.set(username, token)
+    return token
+  }
+
+  async function get<T = unknown>(path: string, user = 'admin'): Promise<{ status: number; body: T }> {
+    const res = await app.request(path, { headers: { authorization: `Bearer ${await login(user)}` } })
+    return { status: res.status, body: (await res.json()) as T }
+  }
+
+  async function send(stream: StreamName, records: unknown[], contentType = 'application/json') {
+    const body = contentType === 'application/json' ? JSON.stringify(records) : records.map((r) => JSON.stringify(r)).join('\n')
+    const res = await app.request(`/ingest/v1/${stream}`, {
+      method: 'POST',
+      headers: { 'content-type': contentType, authorization: `Bearer ${DEMO_INGEST_TOKEN}` },
+      body,
+    })
+    return { status: res.status, body: (await res.json()) as { accepted: number; rejected: number; errors: { index: number; path: string; message: string }[] } }
+  }
+
+  /** Listen on a real port for socket tests. */
+  async function serve() {
+    const server = await listen(app, 0, '127.0.0.1')
+    return { ...server, url: `http://127.0.0.1:${(server.server.address() as AddressInfo).port}` }
+  }
+
+  async function close() {
+    hub.close()
+    await store.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+
+  return { app, store, ctx, bus, pipeline: ingest.pipeline, login, get, send, serve, close }
+}
+export type Harness = Awaited<ReturnType<typeof startHarness>>
+
+/** The first grids (by code) inside a region. */
+export function gridsIn(prefix: string, n = 1): string[] {
+  return [...city().regions.values()].filter((r) => r.level === 'grid' && r.code.startsWith(prefix)).slice(0, n).map((r) => r.code)
+}
