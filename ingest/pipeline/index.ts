@@ -33,7 +33,7 @@ const TO_ROW: Record<StreamName, (r: never) => Row> = {
 /** source → validate → enrich → batch → ClickHouse, with every invalid record kept in `rejects`. */
 export function createIngestPipeline({ store, city, bus, batch }: IngestPipelineOptions) {
   const enrich = createEnricher(city)
-  const opts: BatcherOptions = { maxRows: 20_000, maxDelayMs: 250, maxPendingRows: 500_000, ...batch }
+  const opts: BatcherOptions = { maxRows: 50_000, maxDelayMs: 250, flushNowRows: 2_000, maxPendingRows: 500_000, ...batch }
   const batchers = Object.fromEntries(
     (Object.keys(STREAMS) as StreamName[]).map((stream) => {
       const write = createTableWriter(store, stream)

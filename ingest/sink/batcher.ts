@@ -16,6 +16,8 @@ export interface BatcherOptions {
   maxRows: number
   /** …or this long after the first row of a batch arrived. */
   maxDelayMs: number
+  /** A batch this big is worth an insert of its own: write it now rather than wait for company. */
+  flushNowRows: number
   /** Refuse new rows (backpressure) beyond this many waiting. */
   maxPendingRows: number
 }
@@ -48,7 +50,7 @@ export class Batcher<T> {
     for (const r of rows) this.rows.push(r)
     this.onDepth(this.pending)
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }))
-    if (this.rows.length >= this.opts.maxRows) this.schedule(0)
+    if (this.rows.length >= this.opts.maxRows || (this.inFlight === 0 && this.rows.length >= this.opts.flushNowRows)) this.schedule(0)
     else if (!this.timer) this.schedule(this.opts.maxDelayMs)
     return done
   }
@@ -85,7 +87,7 @@ export class Batcher<T> {
     } finally {
       this.inFlight = 0
       this.onDepth(this.pending)
-      if (this.rows.length) this.schedule(this.rows.length >= this.opts.maxRows ? 0 : this.opts.maxDelayMs)
+      if (this.rows.length) this.schedule(this.rows.length >= this.opts.flushNowRows ? 0 : this.opts.maxDelayMs)
     }
   }
 }

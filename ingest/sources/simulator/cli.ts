@@ -1,0 +1,139 @@
+/**
+ * `npm run simulate -- --rate N [--url http://localhost:8080] [--token demo-ingest-token]
+ *   [--seed 42] [--backfill-hours H] [--duration S]`
+ * Feeds an ingest endpoint with the demo city's three streams over HTTP.
+ */
+import { parseArgs } from 'node:util'
+import { loadEventCatalog, loadHotlineCatalog } from '../../../core/catalog.js'
+import { STREAM_NAMES, type StreamName } from '../../../core/schemas/records.js'
+import { defaultRegionsPath, loadCity } from './city.js'
+import { SinkAuthError, createHttpSink } from './http-sink.js'
+import { createSimulator } from './model.js'
+import { startSimulation } from './runner.js'
+
+const HELP = `Usage: npm run simulate -- --rate N [options]
+
+  --rate N             mean records per second across the three streams (default 10)
+  --url URL            ingest base URL (default http://localhost:\${PORT:-8080})
+  --token TOKEN        Bearer ingest token (default demo-ingest-token)
+  --seed N             random seed (default 42)
+  --backfill-hours H   first send the last H hours, as fast as the server takes them (default 0)
+  --duration S         stop after S seconds of live sending (default: run until Ctrl-C)
+  --regions FILE       the city (default dashboards/geo/regions.json)
+`
+
+function fail(message: string): never {
+  console.error(`simulate: ${message}\n\n${HELP}`)
+  process.exit(2)
+}
+
+function num(name: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!Number.isFinite(n) || n < min) fail(`--${name} must be a number ≥ ${min}, got "${value}"`)
+  return n
+}
+
+function parseCommandLine() {
+  try {
+    return parseArgs({
+      options: {
+        rate: { type: 'string' },
+        url: { type: 'string' },
+        token: { type: 'string' },
+        seed: { type: 'string' },
+        'backfill-hours': { type: 'string' },
+        duration: { type: 'string' },
+        regions: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values
+  } catch (err) {
+    return fail(err instanceof Error ? err.message : String(err))
+  }
+}
+
+async function main(): Promise<void> {
+  const values = parseCommandLine()
+  if (values.help) {
+    console.log(HELP)
+    return
+  }
+  const rate = num('rate', values.rate, 10, 0.01)
+  const seed = Math.trunc(num('seed', values.seed, 42, -Infinity))
+  const backfillHours = num('backfill-hours', values['backfill-hours'], 0, 0)
+  const duration = values.duration === undefined ? undefined : num('duration', values.duration, 0, 0)
+  const url = values.url ?? `http://localhost:${process.env.PORT ?? 8080}`
+  const token = values.token ?? 'demo-ingest-token'
+
+  const city = loadCity(values.regions ?? defaultRegionsPath)
+  const start = Math.floor(Date.now() - backfillHours * 3_600_000)
+  const sim = createSimulator({ seed, rate, city, eventCatalog: loadEventCatalog(), hotlineCatalog: loadHotlineCatalog(), start })
+  const r = sim.rates
+  console.log(
+    `simulate: ${url} seed ${seed}, ${city.grids.length} grids, ${sim.terminals.length} terminals; ` +
+      `${r.recordsPerSecond.toFixed(1)} records/s (events ${r.eventsPerSecond.toFixed(2)}/s, tickets ${r.ticketsPerSecond.toFixed(2)}/s, ` +
+      `heartbeats ${r.heartbeatsPerSecond.toFixed(2)}/s)` +
+      (backfillHours > 0 ? `; backfilling ${backfillHours} h first` : ''),
+  )
+
+  const abort = new AbortController()
+  const { sink, counters } = createHttpSink({ url, token, signal: abort.signal })
+  let fatal: unknown
+  const simulation = startSimulation({
+    sim,
+    sink,
+    onError: (err, stream, n) => {
+      if (err instanceof SinkAuthError) {
+        fatal = err
+        abort.abort(err)
+        void shutdown(1)
+      } else if (!abort.signal.aborted) {
+        console.error(`simulate: ${n} ${stream} records not delivered: ${err instanceof Error ? err.message : String(err)}`)
+      }
+    },
+  })
+
+  // A line every ~10 s: what was sent and what the server made of it.
+  let last = { at: Date.now(), sent: 0, per: { 'grid-events': 0, 'terminal-status': 0, 'hotline-tickets': 0 } as Record<StreamName, number> }
+  const report = () => {
+    const s = simulation.stats()
+    const at = Date.now()
+    const secs = Math.max(0.001, (at - last.at) / 1000)
+    const sent = STREAM_NAMES.reduce((a, k) => a + s.sent[k], 0)
+    const per = STREAM_NAMES.map((k) => `${k.split('-')[0]} ${((s.sent[k] - last.per[k]) / secs).toFixed(1)}`).join(', ')
+    console.log(
+      `${new Date(at).toISOString()} ${s.backfilling ? 'backfill' : 'live'} ${((sent - last.sent) / secs).toFixed(1)} records/s (${per}); ` +
+        `accepted ${counters.accepted} rejected ${counters.rejected} retries ${counters.retries} failed ${STREAM_NAMES.reduce((a, k) => a + s.failed[k], 0)}` +
+        (s.backfilling ? `; clock ${new Date(s.position).toISOString()}` : '') +
+        (counters.lastRejections.length > 0 ? `; last rejection: ${counters.lastRejections[counters.lastRejections.length - 1]}` : ''),
+    )
+    last = { at, sent, per: { ...s.sent } }
+  }
+  const ticker = setInterval(report, 10_000)
+
+  let shuttingDown = false
+  async function shutdown(code: number): Promise<void> {
+    if (shuttingDown) return
+    shuttingDown = true
+    clearInterval(ticker)
+    // Let the batch in flight finish, but do not wait out a long retry for it.
+    const impatient = setTimeout(() => abort.abort(new Error('shutting down')), 5000)
+    await simulation.stop()
+    clearTimeout(impatient)
+    report()
+    if (fatal) console.error(`simulate: ${fatal instanceof Error ? fatal.message : String(fatal)}`)
+    process.exit(code)
+  }
+  process.once('SIGINT', () => void shutdown(0))
+  process.once('SIGTERM', () => void shutdown(0))
+  if (duration !== undefined) {
+    await simulation.live
+    setTimeout(() => void shutdown(0), duration * 1000)
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`simulate: ${err instanceof Error ? err.stack : String(err)}`)
+  process.exit(1)
+})

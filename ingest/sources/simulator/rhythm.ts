@@ -1,0 +1,91 @@
+/**
+ * The city's daily rhythm, in Asia/Shanghai local time. The simulator models Nanjing's people, so
+ * this is fixed rather than IOC_TZ; China has had no daylight saving since 1991, so local time is
+ * UTC+8 all year and a fixed offset is exact.
+ */
+export const HOUR_MS = 3_600_000
+export const MINUTE_MS = 60_000
+export const DAY_MS = 24 * HOUR_MS
+const OFFSET_MS = 8 * HOUR_MS
+
+/** Hours since local midnight, fractional (0 ≤ h < 24). */
+export function localHour(ts: number): number {
+  const ms = (((ts + OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS
+  return ms / HOUR_MS
+}
+
+/** The first time after `ts` at which the local clock reads `hour`:00. */
+export function nextLocalHour(ts: number, hour: number): number {
+  const dayStart = ts - ((((ts + OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS)
+  let t = dayStart + hour * HOUR_MS
+  while (t <= ts) t += DAY_MS
+  return t
+}
+
+/** Is the local time in [from, to) hours, where the span may wrap past midnight (22 → 8)? */
+export function inLocalHours(ts: number, from: number, to: number): boolean {
+  const h = localHour(ts)
+  return from <= to ? h >= from && h < to : h >= from || h < to
+}
+
+const pad = (n: number, w: number) => String(n).padStart(w, '0')
+
+/** Local date and time parts for ids: `{ date: '20261123', hms: '101502' }`. */
+export function localStamp(ts: number): { date: string; hms: string } {
+  const d = new Date(ts + OFFSET_MS) // read with the UTC getters: that is local time
+  return {
+    date: `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1, 2)}${pad(d.getUTCDate(), 2)}`,
+    hms: `${pad(d.getUTCHours(), 2)}${pad(d.getUTCMinutes(), 2)}${pad(d.getUTCSeconds(), 2)}`,
+  }
+}
+
+/**
+ * A daily shape: 24 values at the full hours, linearly interpolated and scaled so its mean over
+ * the day is 1. Multiplying an average rate by it keeps the daily total at the average.
+ */
+export class Profile {
+  private readonly points: Float64Array
+
+  constructor(hourly: readonly number[]) {
+    if (hourly.length !== 24) throw new Error('a profile has 24 hourly values')
+    // The mean of a cyclic piecewise-linear curve through equally spaced points is the points' mean.
+    const mean = hourly.reduce((a, b) => a + b, 0) / 24
+    this.points = Float64Array.from(hourly, (v) => v / mean)
+  }
+
+  at(ts: number): number {
+    const h = localHour(ts)
+    const i = Math.floor(h)
+    const f = h - i
+    return this.points[i] * (1 - f) + this.points[(i + 1) % 24] * f
+  }
+}
+
+// Hourly shapes (index = local hour). Rough, but with the features a duty officer expects to see.
+export const PROFILES = {
+  /** Grid workers patrol in office hours: a morning peak, a lunch dip, an afternoon peak. */
+  gridWorker: new Profile([
+    0.04, 0.02, 0.02, 0.02, 0.02, 0.05, 0.2, 0.8, 2.1, 3.1, 3.3, 2.6, 1.1, 1.4, 2.8, 3.0, 2.6, 1.4, 0.6, 0.4, 0.3, 0.2,
+    0.1, 0.06,
+  ]),
+  /** Video algorithms see street life: vendors and parking peak at lunch and in the evening. */
+  video: new Profile([
+    0.3, 0.2, 0.15, 0.12, 0.12, 0.2, 0.5, 0.9, 1.2, 1.3, 1.4, 1.5, 1.5, 1.3, 1.3, 1.3, 1.4, 1.6, 1.8, 1.9, 1.7, 1.3,
+    0.8, 0.5,
+  ]),
+  /** Sensors do not sleep; a little more in the day, when pipes and traffic work hardest. */
+  sensor: new Profile([
+    0.7, 0.65, 0.6, 0.6, 0.6, 0.7, 0.85, 1.0, 1.15, 1.2, 1.25, 1.25, 1.2, 1.2, 1.25, 1.25, 1.2, 1.2, 1.15, 1.05, 0.95,
+    0.9, 0.8, 0.75,
+  ]),
+  /** 12345 calls: mid-morning and afternoon peaks, app and WeChat keep some evening traffic. */
+  hotline: new Profile([
+    0.15, 0.08, 0.05, 0.04, 0.05, 0.1, 0.3, 0.7, 1.5, 2.2, 2.3, 2.0, 1.3, 1.4, 1.9, 2.0, 1.8, 1.4, 1.0, 1.0, 0.9, 0.7,
+    0.45, 0.25,
+  ]),
+  /** Self-service terminals: office hours and the after-work hour; almost nobody at 3 a.m. */
+  terminalUse: new Profile([
+    0.02, 0.01, 0.01, 0.01, 0.01, 0.02, 0.1, 0.5, 1.6, 2.4, 2.6, 2.2, 1.4, 1.6, 2.3, 2.4, 2.1, 1.7, 1.4, 1.1, 0.7, 0.3,
+    0.1, 0.05,
+  ]),
+} as const

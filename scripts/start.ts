@@ -1,0 +1,96 @@
+// `npm start`: the whole system in one process on the embedded chDB — ingest, api, the built screen
+// and the simulator feeding the demo city of Nanjing. See README.md.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { loadEventCatalog, loadHotlineCatalog } from '../core/catalog.js'
+import type { StreamName } from '../core/schemas/records.js'
+import { createApp } from '../api/app.js'
+import { LocalBus } from '../ingest/bus.js'
+import { createIngestService } from '../ingest/app.js'
+import { loadCity as loadSimCity } from '../ingest/sources/simulator/city.js'
+import { createSimulator } from '../ingest/sources/simulator/model.js'
+import { startSimulation, type Simulation } from '../ingest/sources/simulator/runner.js'
+import { buildContext, ingestTokens, openStore } from '../server/bootstrap.js'
+import { readEnv, resolveHost, type IocEnv } from '../server/env.js'
+import { log } from '../server/log.js'
+import { listen } from '../server/serve.js'
+import type { Store } from '../store/client.js'
+
+// npm start is the demo: demo accounts and a lively simulator unless said otherwise.
+process.env.IOC_DEMO ??= '1'
+process.env.IOC_SIMULATE ??= '5'
+
+const began = Date.now()
+const env = readEnv()
+const store = await openStore(env)
+const ctx = await buildContext(env, store)
+const bus = new LocalBus()
+const ingest = createIngestService({
+  store,
+  city: ctx.city,
+  bus,
+  tokens: ctx.tokens,
+  ingestTokens: ingestTokens(env),
+  maxBodyBytes: env.IOC_MAX_BODY_BYTES,
+})
+const webDir = fileURLToPath(new URL('../dist/web', import.meta.url))
+if (!existsSync(join(webDir, 'index.html'))) log.warn('dist/web is missing: run `npm run build:web` (npm start does) to serve the screen')
+const { app, hub } = createApp(ctx, { feed: bus, mount: [ingest.routes], webDir })
+const server = await listen(app, env.PORT, resolveHost(env))
+log.info({ ms: Date.now() - began, demo: env.IOC_DEMO }, 'ready')
+
+const simulation = env.IOC_SIMULATE ? await simulate(env, store, (stream, records) => ingest.pipeline.ingest(stream, records, 'simulator')) : undefined
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, async () => {
+    log.info('stopping')
+    await simulation?.stop()
+    hub.close()
+    await server.close()
+    await ingest.pipeline.flush()
+    await store.close()
+    process.exit(0)
+  })
+}
+
+/**
+ * Run the simulator in-process. Its story starts at an anchor kept in IOC_DATA_DIR, so a restart
+ * continues the same story (open events still close) and only sends what the store does not hold.
+ */
+async function simulate(env: IocEnv, store: Store, sink: (stream: StreamName, records: object[]) => Promise<unknown>): Promise<Simulation> {
+  const anchorFile = join(env.IOC_DATA_DIR, 'simulator.json')
+  const now = Date.now()
+  const saved = existsSync(anchorFile) ? (JSON.parse(readFileSync(anchorFile, 'utf8')) as { seed: number; start: number }) : undefined
+  const anchor =
+    saved && saved.seed === env.IOC_SIMULATE_SEED ? saved : { seed: env.IOC_SIMULATE_SEED, start: Math.floor((now - env.IOC_BACKFILL_HOURS * 3_600_000) / 60_000) * 60_000 }
+  writeFileSync(anchorFile, JSON.stringify(anchor))
+  const rs = await store.query({ query: 'SELECT toUnixTimestamp64Milli(max(ts)) AS last FROM grid_events', format: 'JSONEachRow' })
+  const [{ last }] = await rs.json<{ last: string }>()
+  const stored = Number(last)
+  const sim = createSimulator({
+    seed: anchor.seed,
+    rate: env.IOC_SIMULATE!,
+    city: loadSimCity(),
+    eventCatalog: loadEventCatalog(),
+    hotlineCatalog: loadHotlineCatalog(),
+    start: anchor.start,
+  })
+  // After a restart, resend a little before the last stored record: duplicates are dropped by ingest.
+  const backfillFrom = stored > anchor.start ? Math.max(anchor.start, stored - 5 * 60_000) : anchor.start
+  log.info({ rate: env.IOC_SIMULATE, from: new Date(backfillFrom).toISOString(), terminals: sim.terminals.length }, 'simulator starting')
+  const run = startSimulation({
+    sim,
+    sink,
+    backfillFrom,
+    chunkMs: 15 * 60_000,
+    onError: (err, stream, records) => log.warn({ err, stream, records }, 'simulator batch not stored'),
+  })
+  const t0 = Date.now()
+  void run.live.then(() => {
+    const s = run.stats()
+    const sent = Object.values(s.sent).reduce((a, b) => a + b, 0)
+    log.info({ records: sent, seconds: (Date.now() - t0) / 1000, perSecond: Math.round(sent / ((Date.now() - t0) / 1000)) }, 'simulator caught up; live')
+  })
+  return run
+}
