@@ -83,7 +83,6 @@ async function simulate(env: IocEnv, store: Store, sink: (stream: StreamName, re
     sim,
     sink,
     backfillFrom,
-    chunkMs: 15 * 60_000,
     onError: (err, stream, records) => log.warn({ err, stream, records }, 'simulator batch not stored'),
   })
   const t0 = Date.now()

@@ -1,0 +1,10 @@
+// `npm run bench`: every benchmark in bench/, one after another, each printing its figures.
+import { execFileSync } from 'node:child_process'
+import { readdirSync } from 'node:fs'
+
+const only = process.argv.slice(2)
+for (const f of readdirSync(new URL('.', import.meta.url)).filter((f) => f.endsWith('.ts') && f !== 'run.ts').sort()) {
+  if (only.length && !only.some((o) => f.includes(o))) continue
+  console.log(`\n== bench/${f}`)
+  execFileSync('npx', ['tsx', `bench/${f}`], { stdio: 'inherit' })
+}

@@ -1,0 +1,74 @@
+// `npm start` from an empty data directory: time until the screen answers, time until the
+// simulator's backfill has caught up with the clock, and the process's memory and CPU once live.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { createServer } from 'node:net'
+
+const LIVE_SECONDS = Number(process.env.BENCH_LIVE_SECONDS ?? 60)
+
+const port = await new Promise<number>((resolve) => {
+  const s = createServer().listen(0, '127.0.0.1', () => {
+    const p = (s.address() as { port: number }).port
+    s.close(() => resolve(p))
+  })
+})
+const dir = mkdtempSync(join(tmpdir(), 'ioc-bench-start-'))
+const t0 = performance.now()
+const child = spawn('npx', ['tsx', 'scripts/start.ts'], {
+  env: { ...process.env, PORT: String(port), IOC_DATA_DIR: dir, LOG_LEVEL: 'info' },
+  stdio: ['ignore', 'pipe', 'inherit'],
+  detached: true,
+})
+let live = 0
+let out = ''
+child.stdout!.on('data', (d: Buffer) => {
+  out += d.toString()
+  if (!live && out.includes('caught up')) live = performance.now()
+})
+
+let ready = 0
+while (!ready) {
+  try {
+    if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) ready = performance.now()
+  } catch {
+    await sleep(100)
+  }
+}
+const page = await fetch(`http://127.0.0.1:${port}/`)
+console.log(`ready: /healthz 200 after ${((ready - t0) / 1000).toFixed(1)} s; / answers ${page.status}`)
+while (!live) await sleep(200)
+console.log(`backfill caught up with the clock after ${((live - t0) / 1000).toFixed(1)} s: ${out.match(/"records":(\d+)/)?.[1]} records`)
+
+// The node process under npx: the one listening. Read its memory and CPU from /proc.
+const pid = Number(readFileSync('/proc/' + child.pid + '/task/' + child.pid + '/children', 'utf8').trim().split(/\s+/)[0]) || child.pid!
+const leaf = (p: number): number => {
+  try {
+    const kids = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
+    return kids.length ? leaf(kids[0]) : p
+  } catch {
+    return p
+  }
+}
+const node = leaf(pid)
+const cpu = () => {
+  const f = readFileSync(`/proc/${node}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(f[11]) + Number(f[12])) / 100
+}
+const rss = () => Number(readFileSync(`/proc/${node}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)![1]) / 1024
+const c0 = cpu()
+const samples: number[] = []
+for (let i = 0; i < LIVE_SECONDS; i += 5) {
+  await sleep(5000)
+  samples.push(rss())
+}
+const cpuShare = (cpu() - c0) / LIVE_SECONDS
+console.log(
+  `live for ${LIVE_SECONDS} s at the default simulator rate: RSS ${samples[0].toFixed(0)} → ${samples[samples.length - 1].toFixed(0)} MiB, ` +
+    `CPU ${(cpuShare * 100).toFixed(0)}% of one core`,
+)
+process.kill(-child.pid!, 'SIGTERM')
+await sleep(2000)
+rmSync(dir, { recursive: true, force: true })

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `npm test`: every test — types, unit, integration on chDB, browser tests in Debian's chromium.
+# Installs the system packages it needs when it can (root with apt-get), else says what to run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+fc-list 2>/dev/null | grep -qi 'noto sans cjk' || need+=(fonts-noto-cjk)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "npm test: installing ${need[*]} (Debian packages)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "npm test: missing ${need[*]}; install them with:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${need[*]}" >&2
+    exit 1
+  fi
+fi
+
+echo "== types"
+npx tsc --noEmit -p tsconfig.json
+npx vue-tsc --noEmit -p web/tsconfig.json
+
+echo "== web build (the browser tests serve it)"
+npx vite build --logLevel warn
+
+echo "== tests"
+npx vitest run "$@"
