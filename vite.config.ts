@@ -1,0 +1,42 @@
+import { defineConfig } from 'vite'
+import vue from '@vitejs/plugin-vue'
+
+const api = `http://localhost:${process.env.IOC_API_PORT ?? 8080}`
+export default defineConfig({
+  root: 'web',
+  base: '/',
+  plugins: [vue()],
+  // The wall is offline: nothing may be fetched from another origin, so every asset is bundled.
+  build: {
+    outDir: '../dist/web',
+    emptyOutDir: true,
+    target: 'es2022',
+    chunkSizeWarningLimit: 2500,
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [
+            { name: 'vendor-maplibre', test: /node_modules[\\/]maplibre-gl/ },
+            { name: 'vendor-deck', test: /node_modules[\\/]@(deck|luma|loaders|math|probe)\.gl/ },
+            { name: 'vendor-echarts', test: /node_modules[\\/](echarts|zrender)/ },
+            { name: 'vendor-vue', test: /node_modules[\\/](@vue|vue|vue-router|pinia)[\\/]/ },
+          ],
+        },
+      },
+    },
+  },
+  server: {
+    proxy: {
+      '/api': { target: api, ws: true, changeOrigin: true },
+      '/ingest': { target: api, changeOrigin: true },
+      '/healthz': { target: api, changeOrigin: true },
+    },
+  },
+  preview: {
+    proxy: {
+      '/api': { target: api, ws: true, changeOrigin: true },
+      '/ingest': { target: api, changeOrigin: true },
+      '/healthz': { target: api, changeOrigin: true },
+    },
+  },
+})

@@ -1,0 +1,93 @@
+/** The API's error body is `{"error":{code,message,details?}}`; network failures get code `network`. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+export type Query = Record<string, string | number | undefined | null>
+
+interface ApiHooks {
+  getToken: () => string | null
+  onUnauthorized: () => void
+}
+
+let hooks: ApiHooks = { getToken: () => null, onUnauthorized: () => {} }
+
+/** Wired once in main.ts so this module does not import the stores (no cycles). */
+export function configureApi(h: ApiHooks): void {
+  hooks = h
+}
+
+export function buildUrl(path: string, query?: Query): string {
+  const params = new URLSearchParams()
+  for (const [k, v] of Object.entries(query ?? {})) {
+    if (v !== undefined && v !== null && v !== '') params.set(k, String(v))
+  }
+  const qs = params.toString()
+  return qs ? `${path}?${qs}` : path
+}
+
+interface RequestOptions {
+  method?: 'GET' | 'POST'
+  query?: Query
+  body?: unknown
+  signal?: AbortSignal
+  auth?: boolean
+}
+
+// Several panels ask for the same URL at the same moment (e.g. the ranking and the map both want
+// the child breakdown); share one in-flight GET between them.
+const inflight = new Map<string, Promise<unknown>>()
+
+export function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const method = opts.method ?? 'GET'
+  const url = buildUrl(path, opts.query)
+  const token = opts.auth === false ? null : hooks.getToken()
+  if (method !== 'GET' || opts.signal) return send<T>(url, method, token, opts)
+  const key = `${token ?? ''} ${url}`
+  const existing = inflight.get(key)
+  if (existing) return existing as Promise<T>
+  const p = send<T>(url, method, token, opts).finally(() => inflight.delete(key))
+  inflight.set(key, p)
+  return p
+}
+
+async function send<T>(url: string, method: string, token: string | null, opts: RequestOptions): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' }
+  if (token) headers.Authorization = `Bearer ${token}`
+  if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
+  let res: Response
+  try {
+    res = await fetch(url, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      signal: opts.signal,
+    })
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e
+    throw new ApiError(0, 'network', '网络连接失败')
+  }
+  const text = await res.text()
+  let json: unknown = undefined
+  if (text) {
+    try {
+      json = JSON.parse(text)
+    } catch {
+      if (res.ok) throw new ApiError(res.status, 'bad_response', '服务器返回了无法解析的数据')
+    }
+  }
+  if (!res.ok) {
+    const err = (json as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error
+    if (res.status === 401 && token) hooks.onUnauthorized()
+    throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? res.statusText ?? '请求失败', err?.details)
+  }
+  return json as T
+}

@@ -1,0 +1,69 @@
+import { computed, ref, shallowRef, watch, type ComputedRef, type Ref, type ShallowRef } from 'vue'
+import { ApiError } from '../api'
+import { usePolling } from './usePolling'
+
+export type PanelState = 'loading' | 'error' | 'empty' | 'ready'
+
+export interface Resource<T> {
+  data: ShallowRef<T | null>
+  error: Ref<ApiError | null>
+  /** loading: nothing to show yet; error: nothing to show and the last try failed. */
+  state: ComputedRef<PanelState>
+  /** Data is shown but the latest refresh failed. */
+  stale: ComputedRef<boolean>
+  reload: () => Promise<void>
+  /** Replace the data in place (e.g. from a socket push). */
+  set: (d: T) => void
+}
+
+interface Options<T> {
+  /** Refresh period; the data is kept on screen while refreshing. */
+  intervalMs?: number
+  isEmpty?: (d: T) => boolean
+}
+
+/**
+ * A panel's data: fetched again whenever `key` changes (the scope or the day) and every
+ * `intervalMs`. A new key clears the data, so a drilled-in panel never shows the parent's numbers.
+ */
+export function useResource<T>(key: () => string | null, fetcher: () => Promise<T>, opts: Options<T> = {}): Resource<T> {
+  const data = shallowRef<T | null>(null)
+  const error = ref<ApiError | null>(null)
+  const loading = ref(false)
+  let seq = 0
+
+  async function reload(): Promise<void> {
+    if (key() === null) return
+    const mine = ++seq
+    loading.value = true
+    try {
+      const d = await fetcher()
+      if (mine !== seq) return
+      data.value = d
+      error.value = null
+    } catch (e) {
+      if (mine !== seq) return
+      error.value = e instanceof ApiError ? e : new ApiError(0, 'client', e instanceof Error ? e.message : String(e))
+    } finally {
+      if (mine === seq) loading.value = false
+    }
+  }
+
+  watch(key, (k, old) => {
+    if (k === old) return
+    data.value = null
+    error.value = null
+    void reload()
+  }, { immediate: true })
+
+  if (opts.intervalMs) usePolling(() => void reload(), opts.intervalMs)
+
+  const state = computed<PanelState>(() => {
+    const d = data.value
+    if (d === null) return error.value ? 'error' : 'loading'
+    return opts.isEmpty?.(d) ? 'empty' : 'ready'
+  })
+  const stale = computed(() => data.value !== null && error.value !== null)
+
+  return { data, error, state, stale, reload, set: (d: T) => (data.value = d) }
+}

@@ -1,0 +1,20 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { useSessionStore } from './stores/session'
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    { path: '/', name: 'screen', component: () => import('./pages/ScreenPage.vue'), meta: { auth: true } },
+    { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue') },
+    { path: '/:rest(.*)*', redirect: '/' },
+  ],
+})
+
+router.beforeEach((to) => {
+  const session = useSessionStore()
+  if (to.meta.auth && !session.isLoggedIn) {
+    return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
+  }
+  if (to.name === 'login' && session.isLoggedIn) return { name: 'screen' }
+  return true
+})

@@ -1,0 +1,56 @@
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import type { User } from '../../../core/schemas/api'
+import { api } from '../api'
+
+const TOKEN_KEY = 'ioc.token'
+const USER_KEY = 'ioc.user'
+
+function readUser(): User | null {
+  try {
+    const raw = localStorage.getItem(USER_KEY)
+    return raw ? (JSON.parse(raw) as User) : null
+  } catch {
+    return null
+  }
+}
+
+/** The JWT's `exp` in ms, when it has one; the signature is the server's business. */
+function tokenExpiry(token: string): number | null {
+  try {
+    const payload = token.split('.')[1]
+    if (!payload) return null
+    const json = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: number }
+    return typeof json.exp === 'number' ? json.exp * 1000 : null
+  } catch {
+    return null
+  }
+}
+
+export const useSessionStore = defineStore('session', () => {
+  const token = ref<string | null>(localStorage.getItem(TOKEN_KEY))
+  const user = ref<User | null>(readUser())
+
+  const exp = token.value ? tokenExpiry(token.value) : null
+  if (exp !== null && exp < Date.now()) clear()
+
+  const isLoggedIn = computed(() => Boolean(token.value && user.value))
+
+  async function login(username: string, password: string): Promise<User> {
+    const res = await api.login(username, password)
+    token.value = res.token
+    user.value = res.user
+    localStorage.setItem(TOKEN_KEY, res.token)
+    localStorage.setItem(USER_KEY, JSON.stringify(res.user))
+    return res.user
+  }
+
+  function clear(): void {
+    token.value = null
+    user.value = null
+    localStorage.removeItem(TOKEN_KEY)
+    localStorage.removeItem(USER_KEY)
+  }
+
+  return { token, user, isLoggedIn, login, clear }
+})
