@@ -13,6 +13,7 @@ import type { AppContext, Env } from './context.js'
 import { LiveHub, type HubOptions } from './live/hub.js'
 import { aggregateRoutes } from './routes/aggregates.js'
 import { authRoutes } from './routes/auth.js'
+import { catalogRoutes } from './routes/catalog.js'
 import { healthRoutes } from './routes/health.js'
 import { recordRoutes } from './routes/records.js'
 import { regionRoutes } from './routes/regions.js'
@@ -51,14 +52,26 @@ export function createApp(ctx: AppContext, opts: AppOptions) {
   app.route('/api/v1/regions', regionRoutes(ctx))
   app.route('/api/v1', aggregateRoutes(ctx))
   app.route('/api/v1', recordRoutes(ctx))
+  app.route('/api/v1', catalogRoutes(ctx))
   app.all('/api/*', (c) => c.json(errorBody('not_found', `no route ${c.req.method} ${c.req.path}`), 404))
 
   if (opts.webDir && existsSync(join(opts.webDir, 'index.html'))) {
     const webDir = opts.webDir
-    const index = readFileSync(join(webDir, 'index.html'), 'utf8')
-    app.use('/*', serveStatic({ root: webDir }))
-    // Client-side routes (/login, /?region=…) all load the one page.
-    app.get('*', (c) => c.html(index))
+    app.use(
+      '/*',
+      serveStatic({
+        root: webDir,
+        // Built assets carry a content hash in their name: cache them for good; the page never.
+        onFound: (path, c) => c.header('Cache-Control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
+      }),
+    )
+    // A missing asset is a 404, not the page: after a rebuild the browser then reloads cleanly.
+    app.get('/assets/*', (c) => c.json(errorBody('not_found', `no asset ${c.req.path}`), 404))
+    // Client-side routes (/login, /?region=…) all load the one page, read fresh so a rebuild shows at once.
+    app.get('*', (c) => {
+      c.header('Cache-Control', 'no-cache')
+      return c.html(readFileSync(join(webDir, 'index.html'), 'utf8'))
+    })
   }
   return { app, hub }
 }

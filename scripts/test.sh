@@ -21,8 +21,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 echo "== types"
-npx tsc --noEmit -p tsconfig.json
-npx vue-tsc --noEmit -p web/tsconfig.json
+npm run --silent typecheck
 
 echo "== web build (the browser tests serve it)"
 npx vite build --logLevel warn

@@ -8,6 +8,7 @@ import { log } from '../../server/log.js'
 import { liveClients } from '../../server/metrics.js'
 import type { AppContext } from '../context.js'
 import { overview } from '../queries/overview.js'
+import { iso } from '../queries/run.js'
 
 interface Client {
   ws: WSContext
@@ -183,9 +184,10 @@ export class LiveHub {
   }
 }
 
-/** A stored row as the socket sends it: times as ISO text. */
+/** A stored row as the socket sends it: times as ISO text (rows from the sink carry epoch ms, rows read back DateTime text). */
 export function liveRecord(r: Row): Record<string, unknown> {
   const out: Record<string, unknown> = { ...r, ts: new Date(r.ts as number).toISOString() }
   if (typeof r.deadline === 'number') out.deadline = new Date(r.deadline).toISOString()
+  else if (typeof r.deadline === 'string') out.deadline = iso(r.deadline)
   return out
 }

@@ -43,17 +43,18 @@ export class TailFeed implements StoredFeed {
       for (const stream of Object.keys(TABLES) as StreamName[]) {
         const { table } = TABLES[stream]
         const rs = await this.store.query({
-          query: `SELECT * EXCEPT (ingested_at), toUnixTimestamp64Milli(ts) AS ts, toUnixTimestamp64Milli(ingested_at) AS at_ms
+          query: `SELECT * EXCEPT (ingested_at), toUnixTimestamp64Milli(ts) AS ts_ms, toUnixTimestamp64Milli(ingested_at) AS at_ms
                   FROM ${table}
                   WHERE ts >= fromUnixTimestamp64Milli({since:Int64}, 'UTC') AND ingested_at > fromUnixTimestamp64Milli({wm:Int64}, 'UTC')
                   ORDER BY ingested_at LIMIT 10000`,
           query_params: { since: Date.now() - this.windowMs, wm: this.watermarks.get(stream) ?? Date.now() },
           format: 'JSONEachRow',
         })
-        const got = await rs.json<Row & { at_ms: string }>()
+        // The aliases must not reuse a column name: ClickHouse would read the alias in WHERE.
+        const got = await rs.json<Row & { at_ms: string; ts_ms: string }>()
         if (got.length === 0) continue
         this.watermarks.set(stream, Number(got[got.length - 1].at_ms))
-        const rows = got.map(({ at_ms: _a, ...r }) => ({ ...r, ts: Number(r.ts) }))
+        const rows = got.map(({ at_ms: _a, ts_ms, ...r }) => ({ ...r, ts: Number(ts_ms) }))
         for (const l of this.listeners) l(stream, rows)
       }
     } catch (err) {

@@ -56,6 +56,7 @@ const TICKETS_SQL = `
          countIf(NOT ${CLOSED_TICKET}) AS open,
          countIf(satisfaction IN ('satisfied', 'basically')) AS satisfied,
          countIf(satisfaction IS NOT NULL) AS rated,
+         countIf(replied_at IS NOT NULL) AS replied,
          ifNotFinite(avgIf(toUnixTimestamp64Milli(replied_at) - toUnixTimestamp64Milli(created_at), replied_at IS NOT NULL) / 60000, 0) AS avg_response_minutes
   FROM (${TICKET_COHORT})`
 
@@ -93,6 +94,8 @@ export async function overview(store: Store, s: Scope): Promise<Overview> {
       closed: num(tk.closed),
       satisfaction_rate: rated ? num(tk.satisfied) / rated : 0,
       avg_response_minutes: round1(num(tk.avg_response_minutes)),
+      rated,
+      replied: num(tk.replied),
     },
     terminals: { total: num(tm.total), online: num(tm.online), offline: num(tm.offline), fault: num(tm.fault) },
   }

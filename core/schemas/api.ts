@@ -42,6 +42,10 @@ export const OverviewSchema = z.object({
     closed: z.number(),
     satisfaction_rate: z.number(),
     avg_response_minutes: z.number(),
+    /** Tickets rated: satisfaction_rate is 0 when none is, which a screen should not show as 0 %. */
+    rated: z.number(),
+    /** Tickets replied to: the base of avg_response_minutes. */
+    replied: z.number(),
   }),
   terminals: z.object({ total: z.number(), online: z.number(), offline: z.number(), fault: z.number() }),
 })
@@ -127,6 +131,10 @@ export const TerminalSummarySchema = z.object({
 export type TerminalSummary = z.infer<typeof TerminalSummarySchema>
 export const TimelineStepSchema = z.object({ step: z.string(), ts: z.string() }).catchall(z.unknown())
 export const PageSchema = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), next_cursor: z.string().nullable() })
+
+/** Display names of catalogue ids (matters, classes, departments, channels, categories) per stream. */
+export const CatalogNamesSchema = z.object({ events: z.record(z.string(), z.string()), tickets: z.record(z.string(), z.string()) })
+export type CatalogNamesBody = z.infer<typeof CatalogNamesSchema>
 
 export const ErrorBodySchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),

@@ -68,7 +68,7 @@ describe('overview answers the numbers of the records sent', () => {
     const { status, body } = await h.get<Overview>(`/api/v1/overview?region=3201&${range}`)
     expect(status).toBe(200)
     expect(body.events).toEqual({ reported: 3, open: 2, closed: 1, overdue: 1, closure_rate: 1 / 3, avg_handle_minutes: 120 })
-    expect(body.tickets).toEqual({ created: 4, open: 2, closed: 2, satisfaction_rate: 0.5, avg_response_minutes: 45 })
+    expect(body.tickets).toEqual({ created: 4, open: 2, closed: 2, satisfaction_rate: 0.5, avg_response_minutes: 45, rated: 2, replied: 2 })
     expect(body.terminals).toEqual({ total: 3, online: 1, offline: 1, fault: 1 })
   })
 

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest'
+import { readEnv, resolveHost } from '../../server/env.js'
+import { storeOptionsFromEnv } from '../../store/client.js'
+
+describe('environment', () => {
+  it('has the contract defaults', () => {
+    const env = readEnv({})
+    expect(env).toMatchObject({ PORT: 8080, IOC_DATA_DIR: './data', CLICKHOUSE_DATABASE: 'ioc', IOC_TZ: 'Asia/Shanghai', IOC_DEMO: false })
+    expect(env.CLICKHOUSE_URL).toBeUndefined()
+    expect(resolveHost(env)).toBe('0.0.0.0')
+  })
+
+  it('chooses a ClickHouse server when CLICKHOUSE_URL is set, chDB otherwise', () => {
+    expect(storeOptionsFromEnv({ CLICKHOUSE_URL: 'http://ch:8123', CLICKHOUSE_USER: 'u', CLICKHOUSE_PASSWORD: 'p' })).toMatchObject({
+      url: 'http://ch:8123',
+      username: 'u',
+      password: 'p',
+      database: 'ioc',
+    })
+    expect(storeOptionsFromEnv({ IOC_DATA_DIR: '/var/lib/ioc' })).toMatchObject({ url: undefined, dataDir: '/var/lib/ioc' })
+  })
+
+  it('keeps the demo accounts on a loopback bind', () => {
+    expect(resolveHost(readEnv({ IOC_DEMO: '1' }))).toBe('127.0.0.1')
+    expect(() => resolveHost(readEnv({ IOC_DEMO: '1', HOST: '0.0.0.0' }))).toThrow(/loopback/)
+  })
+
+  it('names a bad variable', () => {
+    expect(() => readEnv({ PORT: 'eighty' })).toThrow(/PORT/)
+    expect(() => readEnv({ CLICKHOUSE_DATABASE: 'x; DROP' })).toThrow(/CLICKHOUSE_DATABASE/)
+  })
+})
