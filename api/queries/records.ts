@@ -14,6 +14,13 @@ export interface PageQuery {
 export function encodeCursor(ts: number, id: string): string {
   return Buffer.from(`${ts}|${id}`).toString('base64url')
 }
+/** One page of `limit` rows from `limit + 1` fetched, with the cursor of the next one if there is one. */
+function paged<R, T>(got: R[], limit: number, key: (r: R) => [number, string], map: (r: R) => T) {
+  const page = got.slice(0, limit)
+  const last = page[page.length - 1]
+  return { items: page.map(map), next_cursor: got.length > limit && last ? encodeCursor(...key(last)) : null }
+}
+
 export function decodeCursor(cursor: string): { ts: number; id: string } | undefined {
   const [ts, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|')
   const id = rest.join('|')
@@ -79,12 +86,7 @@ export async function listEvents(
      LIMIT {limit:UInt32}`,
     { region: q.region, since: q.since, now: q.now, limit: q.limit + 1, category: q.category ?? '', cts: q.cursor?.ts ?? 0, cid: q.cursor?.id ?? '' },
   )
-  const page = got.slice(0, q.limit)
-  const last = page[page.length - 1]
-  return {
-    items: page.map(eventSummary),
-    next_cursor: got.length > q.limit && last ? encodeCursor(num(last.rts), last.event_id) : null,
-  }
+  return paged(got, q.limit, (r) => [num(r.rts), r.event_id], eventSummary)
 }
 
 function eventSummary(r: EventRow): EventSummary {
@@ -209,25 +211,24 @@ export async function listTickets(
      LIMIT {limit:UInt32}`,
     { region: q.region, since: q.since, limit: q.limit + 1, category: q.category ?? '', cts: q.cursor?.ts ?? 0, cid: q.cursor?.id ?? '' },
   )
-  const page = got.slice(0, q.limit)
-  const last = page[page.length - 1]
+  return paged(got, q.limit, (r) => [num(r.cts), r.ticket_id], ticketSummary)
+}
+
+function ticketSummary(r: TicketRow): TicketSummary {
   return {
-    items: page.map((r) => ({
-      ticket_id: r.ticket_id,
-      category: r.category,
-      channel: r.channel ?? '',
-      status: r.status,
-      grid_code: r.grid_code,
-      lon: num(r.lon),
-      lat: num(r.lat),
-      department: r.department ?? '',
-      created_at: iso(r.created_at)!,
-      closed_at: iso(r.closed_at),
-      satisfaction: r.satisfaction ?? '',
-      address: r.address ?? '',
-      description: r.description ?? '',
-    })),
-    next_cursor: got.length > q.limit && last ? encodeCursor(num(last.cts), last.ticket_id) : null,
+    ticket_id: r.ticket_id,
+    category: r.category,
+    channel: r.channel ?? '',
+    status: r.status,
+    grid_code: r.grid_code,
+    lon: num(r.lon),
+    lat: num(r.lat),
+    department: r.department ?? '',
+    created_at: iso(r.created_at)!,
+    closed_at: iso(r.closed_at),
+    satisfaction: r.satisfaction ?? '',
+    address: r.address ?? '',
+    description: r.description ?? '',
   }
 }
 

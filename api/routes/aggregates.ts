@@ -2,29 +2,14 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { BreakdownBySchema, IntervalSchema, MetricSchema, type BreakdownBy } from '../../core/schemas/api.js'
 import { classOf } from '../../core/schemas/catalog.js'
+import { EVENT_STEP_ZH, TERMINAL_STATUS_ZH, TICKET_STEP_ZH } from '../../core/labels.js'
 import { overview } from '../queries/overview.js'
 import { breakdown, timeseries } from '../queries/metrics.js'
 import type { AppContext, Env } from '../context.js'
 import { RangeQuery, query, range, scopedRegion } from '../params.js'
 
-const STATUS_NAMES: Record<string, string> = {
-  reported: '接单',
-  verified: '核单',
-  dispatched: '派单',
-  handled: '办单',
-  submitted: '交单',
-  evaluated: '评单',
-  created: '受理',
-  accepted: '签收',
-  replied: '答复',
-  closed: '办结',
-  reopened: '重办',
-  rated: '已评价',
-  online: '在线',
-  offline: '离线',
-  fault: '故障',
-  maintenance: '维护',
-}
+// Event steps first: a breakdown by status of events names 派单 the same way a ticket's is.
+const STATUS_NAMES: Record<string, string> = { ...TICKET_STEP_ZH, ...TERMINAL_STATUS_ZH, ...EVENT_STEP_ZH }
 
 export function aggregateRoutes(ctx: AppContext) {
   const app = new Hono<Env>()

@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import { forbidden, notFound, badRequest } from '../../server/errors.js'
 import {
@@ -39,75 +39,56 @@ function recordId(raw: string): string {
   return id.data
 }
 
+/** The query of a record list: the region (default the caller's), a status filter, a page. */
+const listQuery = <K extends string>(statuses: readonly K[]) =>
+  z.object({
+    region: z.string().optional(),
+    status: z.enum(statuses as [K, ...K[]]).optional(),
+    category: z.string().max(64).optional(),
+    limit: Limit,
+    cursor: z.string().max(200).optional(),
+    since: Since,
+  })
+
 export function recordRoutes(ctx: AppContext) {
   const app = new Hono<Env>()
 
-  app.get('/events', async (c) => {
-    const q = query(
-      c,
-      z.object({
-        region: z.string().optional(),
-        status: z.enum(EVENT_STATUS_FILTER_KEYS as [string, ...string[]]).optional(),
-        category: z.string().max(64).optional(),
-        limit: Limit,
-        cursor: z.string().max(200).optional(),
-        since: Since,
-      }),
-    )
-    const region = scopedRegion(c, ctx, q.region)
+  /** The region, page and time bounds of a list, checked against the caller's scope. */
+  function page(c: Context<Env>, q: { region?: string; category?: string; limit: number; cursor?: string; since?: number }) {
     const now = ctx.now()
-    return c.json(
-      await listEvents(ctx.store, {
-        region: region.code,
-        status: q.status as (typeof EVENT_STATUS_FILTER_KEYS)[number] | undefined,
-        category: q.category,
-        limit: q.limit,
-        cursor: cursorOf(q.cursor),
-        since: q.since ?? now - DEFAULT_LOOKBACK_MS,
-        now,
-      }),
-    )
-  })
+    return {
+      region: scopedRegion(c, ctx, q.region).code,
+      category: q.category,
+      limit: q.limit,
+      cursor: cursorOf(q.cursor),
+      since: q.since ?? now - DEFAULT_LOOKBACK_MS,
+      now,
+    }
+  }
 
+  /** A record fetched by id is shown only inside the caller's scope. */
+  function inScope<T extends { grid_code: string }>(c: Context<Env>, kind: string, id: string, record: T | undefined): T {
+    if (!record) throw notFound(`no ${kind} ${id}`)
+    if (!record.grid_code.startsWith(c.get('user').region)) throw forbidden(`this ${kind} is outside your scope`)
+    return record
+  }
+
+  app.get('/events', async (c) => {
+    const q = query(c, listQuery(EVENT_STATUS_FILTER_KEYS))
+    return c.json(await listEvents(ctx.store, { ...page(c, q), status: q.status }))
+  })
   app.get('/events/:id', async (c) => {
-    const event = await getEvent(ctx.store, recordId(c.req.param('id')), ctx.now())
-    if (!event) throw notFound(`no event ${c.req.param('id')}`)
-    if (!event.grid_code.startsWith(c.get('user').region)) throw forbidden('this event is outside your scope')
-    return c.json(event)
+    const id = recordId(c.req.param('id'))
+    return c.json(inScope(c, 'event', id, await getEvent(ctx.store, id, ctx.now())))
   })
 
   app.get('/tickets', async (c) => {
-    const q = query(
-      c,
-      z.object({
-        region: z.string().optional(),
-        status: z.enum(TICKET_STATUS_FILTER_KEYS as [string, ...string[]]).optional(),
-        category: z.string().max(64).optional(),
-        limit: Limit,
-        cursor: z.string().max(200).optional(),
-        since: Since,
-      }),
-    )
-    const region = scopedRegion(c, ctx, q.region)
-    const now = ctx.now()
-    return c.json(
-      await listTickets(ctx.store, {
-        region: region.code,
-        status: q.status as (typeof TICKET_STATUS_FILTER_KEYS)[number] | undefined,
-        category: q.category,
-        limit: q.limit,
-        cursor: cursorOf(q.cursor),
-        since: q.since ?? now - DEFAULT_LOOKBACK_MS,
-        now,
-      }),
-    )
+    const q = query(c, listQuery(TICKET_STATUS_FILTER_KEYS))
+    return c.json(await listTickets(ctx.store, { ...page(c, q), status: q.status }))
   })
-
   app.get('/tickets/:id', async (c) => {
-    const ticket = await getTicket(ctx.store, recordId(c.req.param('id')))
-    if (!ticket) throw notFound(`no ticket ${c.req.param('id')}`)
-    if (!ticket.grid_code.startsWith(c.get('user').region)) throw forbidden('this ticket is outside your scope')
-    return c.json(ticket)
+    const id = recordId(c.req.param('id'))
+    return c.json(inScope(c, 'ticket', id, await getTicket(ctx.store, id)))
   })
 
   app.get('/terminals', async (c) => {
@@ -123,12 +104,9 @@ export function recordRoutes(ctx: AppContext) {
     const region = scopedRegion(c, ctx, q.region)
     return c.json(await listTerminals(ctx.store, { region: region.code, status: q.status, limit: q.limit, cursor: q.cursor, now: ctx.now() }))
   })
-
   app.get('/terminals/:id', async (c) => {
-    const terminal = await getTerminal(ctx.store, recordId(c.req.param('id')))
-    if (!terminal) throw notFound(`no terminal ${c.req.param('id')}`)
-    if (!terminal.grid_code.startsWith(c.get('user').region)) throw forbidden('this terminal is outside your scope')
-    return c.json(terminal)
+    const id = recordId(c.req.param('id'))
+    return c.json(inScope(c, 'terminal', id, await getTerminal(ctx.store, id)))
   })
   return app
 }

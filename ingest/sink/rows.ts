@@ -1,4 +1,5 @@
 import type {
+  Enrichment,
   EnrichedGridEvent,
   EnrichedHotlineTicket,
   EnrichedTerminalStatus,
@@ -8,18 +9,18 @@ import type {
 /** Column values as ClickHouse takes them in JSONEachRow (DateTime64(3) as epoch ms). */
 export type Row = Record<string, string | number | null>
 
+/** Where a record is: the columns enrichment fills, the same in every table. */
+function place(r: Enrichment): Row {
+  return { grid_code: r.grid_code, community: r.community, street: r.street, district: r.district, lon: r.lon, lat: r.lat }
+}
+
 export function gridEventRow(r: EnrichedGridEvent): Row {
   return {
     event_id: r.event_id,
     step: r.step,
     ts: r.ts,
     category: r.category,
-    grid_code: r.grid_code,
-    community: r.community,
-    street: r.street,
-    district: r.district,
-    lon: r.lon,
-    lat: r.lat,
+    ...place(r),
     source: r.source ?? '',
     department: r.department ?? '',
     priority: r.priority ?? 3,
@@ -35,12 +36,7 @@ export function terminalStatusRow(r: EnrichedTerminalStatus): Row {
     terminal_id: r.terminal_id,
     ts: r.ts,
     status: r.status,
-    grid_code: r.grid_code,
-    community: r.community,
-    street: r.street,
-    district: r.district,
-    lon: r.lon,
-    lat: r.lat,
+    ...place(r),
     site: r.site ?? '',
     fault_code: r.fault_code ?? '',
     paper_pct: r.paper_pct ?? null,
@@ -56,12 +52,7 @@ export function hotlineTicketRow(r: EnrichedHotlineTicket): Row {
     channel: r.channel ?? '',
     category: r.category,
     urgency: r.urgency ?? 3,
-    grid_code: r.grid_code,
-    community: r.community,
-    street: r.street,
-    district: r.district,
-    lon: r.lon,
-    lat: r.lat,
+    ...place(r),
     address: r.address ?? '',
     department: r.department ?? '',
     satisfaction: r.satisfaction ?? '',

@@ -1,3 +1,4 @@
+/** Chinese names of the closed loop's steps, ticket steps, terminal states and faults: shared by api and screen. */
 export const EVENT_STEP_ZH: Record<string, string> = {
   reported: '接单',
   verified: '核单',
@@ -15,16 +16,6 @@ export const TICKET_STEP_ZH: Record<string, string> = {
   closed: '办结',
   reopened: '重办',
   rated: '回访',
-}
-
-export const CHANNEL_ZH: Record<string, string> = {
-  phone: '电话',
-  web: '网站',
-  app: 'APP',
-  wechat: '微信',
-  sms: '短信',
-  open311: 'Open311',
-  email: '邮件',
 }
 
 export const TERMINAL_STATUS_ZH: Record<string, string> = {
