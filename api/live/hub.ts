@@ -1,5 +1,13 @@
 import type { WSContext } from 'hono/ws'
-import { ClientMessageSchema, type ServerMessage, type Topic, type User } from '../../core/schemas/api.js'
+import {
+  ClientMessageSchema,
+  type LiveEvent,
+  type LiveTerminal,
+  type LiveTicket,
+  type ServerMessage,
+  type Topic,
+  type User,
+} from '../../core/schemas/api.js'
 import { STREAMS, type StreamName } from '../../core/schemas/records.js'
 import { startOfDay } from '../../core/time.js'
 import type { StoredFeed } from '../../ingest/bus.js'
@@ -144,7 +152,8 @@ export class LiveHub {
       const mine = fresh.filter((r) => String(r.grid_code).startsWith(region))
       const sent = mine.slice(-this.opts.maxPerBatch)
       client.dropped += mine.length - sent.length
-      for (const r of sent) this.send(client, { type: topic, region, data: liveRecord(r) })
+      // The rows are the stored form of records this stream's schema validated: the topic's record type.
+      for (const r of sent) this.send(client, { type: topic, region, data: liveRecord(r) } as ServerMessage)
     }
   }
 
@@ -185,9 +194,11 @@ export class LiveHub {
 }
 
 /** A stored row as the socket sends it: times as ISO text (rows from the sink carry epoch ms, rows read back DateTime text). */
-export function liveRecord(r: Row): Record<string, unknown> {
+export function liveRecord(r: Row): LiveRecord {
   const out: Record<string, unknown> = { ...r, ts: new Date(r.ts as number).toISOString() }
   if (typeof r.deadline === 'number') out.deadline = new Date(r.deadline).toISOString()
   else if (typeof r.deadline === 'string') out.deadline = iso(r.deadline)
-  return out
+  // A row is the stored form of a record its stream's schema validated, so it has that record's fields.
+  return out as unknown as LiveRecord
 }
+type LiveRecord = LiveEvent | LiveTicket | LiveTerminal

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { LEVELS } from '../regions.js'
+import type { Enrichment, GridEvent, HotlineTicket, TerminalStatus } from './records.js'
 
 export const LevelSchema = z.enum(LEVELS)
 export const RoleSchema = z.enum(['admin', 'operator', 'leader', 'analyst', 'ingest'])
@@ -151,8 +152,17 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ping') }),
 ])
 export type ClientMessage = z.infer<typeof ClientMessageSchema>
+/** A stored record as the live socket sends it: enriched, with its times as ISO 8601 text. */
+type Live<T> = Omit<T, 'ts' | 'deadline' | 'crs'> & Enrichment & { ts: string; deadline?: string | null }
+export type LiveEvent = Live<GridEvent>
+export type LiveTicket = Live<HotlineTicket>
+export type LiveTerminal = Live<TerminalStatus>
+
 export type ServerMessage =
-  | { type: 'events' | 'tickets' | 'terminals' | 'alerts'; region: string; data: unknown }
+  | { type: 'events'; region: string; data: LiveEvent }
+  | { type: 'tickets'; region: string; data: LiveTicket }
+  | { type: 'terminals'; region: string; data: LiveTerminal }
+  | { type: 'alerts'; region: string; data: unknown }
   | { type: 'kpi'; region: string; data: Overview }
   | { type: 'heartbeat'; ts: string }
   | { type: 'subscribed'; region: string; topics: Topic[] }

@@ -1,6 +1,5 @@
 import { onScopeDispose, watch, type Ref } from 'vue'
-import type { Topic } from '../../../core/schemas/api'
-import type { LiveMessage } from '../api/live-types'
+import type { ServerMessage as LiveMessage, Topic } from '../../../core/schemas/api'
 import { useLiveStore } from '../stores/live'
 
 const TOPICS: Topic[] = ['events', 'tickets', 'terminals', 'kpi']

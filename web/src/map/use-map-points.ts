@@ -1,7 +1,6 @@
 import { onScopeDispose, shallowRef, watch, type Ref } from 'vue'
-import type { EventSummary, TerminalSummary } from '../../../core/schemas/api'
+import type { EventSummary, LiveEvent, LiveTerminal, TerminalSummary } from '../../../core/schemas/api'
 import { api } from '../api'
-import type { LiveEvent, LiveTerminal } from '../api/live-types'
 import { usePolling } from '../composables/usePolling'
 import { useLiveStore } from '../stores/live'
 import { toMs } from '../util/time'

@@ -1,7 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import type { Overview } from '../../../core/schemas/api'
-import type { LiveEvent, LiveMessage, LiveTerminal, LiveTicket } from '../api/live-types'
+import type { LiveEvent, LiveTerminal, LiveTicket, Overview, ServerMessage as LiveMessage } from '../../../core/schemas/api'
 
 export type LiveStatus = 'idle' | 'connecting' | 'live' | 'reconnecting'
 
