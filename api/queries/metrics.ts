@@ -3,7 +3,7 @@ import { LEVEL_DIGITS, childLevel, depthOf, levelOf } from '../../core/regions.j
 import { INTERVAL_MS } from '../../core/time.js'
 import type { Store } from '../../store/client.js'
 import { badRequest } from '../../server/errors.js'
-import { EVENT_COHORT, TERMINAL_LATEST, eventStates, type Scope } from './overview.js'
+import { EVENT_COHORT, TERMINAL_LATEST, TICKET_COHORT, eventStates, type Scope } from './overview.js'
 import { at, num, rows } from './run.js'
 
 /**
@@ -63,6 +63,15 @@ export const METRIC_DEFS: Record<Metric, MetricDef> = {
     value: 'uniqMerge(terminals)',
     keys: {},
   },
+}
+
+// A flow counts steps and has no status; its breakdown by status is of the records it counted,
+// by where they stand now: events reported in the range by their furthest step, and so on.
+const BY_STATUS: Partial<Record<Metric, StockDef>> = {
+  'events.reported': { kind: 'stock', cohort: EVENT_COHORT, where: '1', keys: EVENT_STOCK_KEYS },
+  'events.closed': { kind: 'stock', cohort: EVENT_COHORT, where: 'evaluated_at IS NOT NULL', keys: EVENT_STOCK_KEYS },
+  'tickets.created': { kind: 'stock', cohort: TICKET_COHORT, where: '1', keys: { status: 'status' } },
+  'tickets.closed': { kind: 'stock', cohort: TICKET_COHORT, where: `status IN ('closed', 'rated')`, keys: { status: 'status' } },
 }
 
 // Terminal breakdowns are of the terminals' current status, from the state table.
@@ -143,7 +152,10 @@ export async function breakdown(
   const level = levelOf(s.region)!
   const child = childLevel(level)
   const base = METRIC_DEFS[metric]
-  const def: MetricDef = base.kind === 'flow' && base.table === 'terminals_rollup' ? TERMINAL_STOCK[metric as keyof typeof TERMINAL_STOCK] : base
+  const def: MetricDef =
+    base.kind === 'flow' && base.table === 'terminals_rollup'
+      ? TERMINAL_STOCK[metric as keyof typeof TERMINAL_STOCK]
+      : (by === 'status' && BY_STATUS[metric]) || base
   if (by === 'child' && !child) throw badRequest('parameter by: a grid has no child regions', { parameter: 'by' })
   const params = { region: s.region, depth: depthOf(level), from: s.from, to: s.to, now: s.now, since: s.from }
   let got: { key: string; value: string | number }[]

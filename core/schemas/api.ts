@@ -65,7 +65,16 @@ export const METRICS = [
 export const MetricSchema = z.enum(METRICS)
 export type Metric = z.infer<typeof MetricSchema>
 export const INTERVALS = ['5m', '15m', '1h', '1d'] as const
-export const IntervalSchema = z.enum(INTERVALS)
+/** Spelled as the API answers them, or in words a script might use (`hour`, `day`, `5min`). */
+const INTERVAL_ALIASES: Record<string, (typeof INTERVALS)[number]> = {
+  '5min': '5m',
+  '15min': '15m',
+  hour: '1h',
+  '60m': '1h',
+  day: '1d',
+  '24h': '1d',
+}
+export const IntervalSchema = z.preprocess((v) => (typeof v === 'string' ? (INTERVAL_ALIASES[v] ?? v) : v), z.enum(INTERVALS))
 export type Interval = z.infer<typeof IntervalSchema>
 export const BREAKDOWNS = ['child', 'category', 'status', 'department', 'channel'] as const
 export const BreakdownBySchema = z.enum(BREAKDOWNS)

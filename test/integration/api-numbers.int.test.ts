@@ -101,7 +101,8 @@ describe('timeseries and breakdown', () => {
     expect(at('08:00')).toBe(1)
     expect(at('09:00')).toBe(2)
     expect(body.points.reduce((s, p) => s + p.v, 0)).toBe(3)
-    const closed = (await h.get<Timeseries>(`/api/v1/timeseries?metric=events.closed&interval=1d&region=320102&${range}`)).body
+    const closed = (await h.get<Timeseries>(`/api/v1/timeseries?metric=events.closed&interval=day&region=320102&${range}`)).body
+    expect(closed.interval).toBe('1d')
     expect(closed.points).toEqual([{ t: '2026-11-19T16:00:00.000Z', v: 1 }])
   })
 
@@ -131,6 +132,14 @@ describe('timeseries and breakdown', () => {
     expect(dep.rows.map((r) => r.name).sort()).toEqual(['交通', '城管'])
     const st = (await h.get<Breakdown>(`/api/v1/breakdown?metric=events.open&by=status&region=3201&${range}`)).body
     expect(Object.fromEntries(st.rows.map((r) => [r.key, r.value]))).toEqual({ dispatched: 1, reported: 1 })
+    const rep = (await h.get<Breakdown>(`/api/v1/breakdown?metric=events.reported&by=status&region=3201&${range}`)).body
+    expect(Object.fromEntries(rep.rows.map((r) => [r.key, [r.name, r.value]]))).toEqual({
+      evaluated: ['评单', 1],
+      dispatched: ['派单', 1],
+      reported: ['接单', 1],
+    })
+    const tst = (await h.get<Breakdown>(`/api/v1/breakdown?metric=tickets.created&by=status&region=3201&${range}`)).body
+    expect(Object.fromEntries(tst.rows.map((r) => [r.key, r.value]))).toEqual({ rated: 2, replied: 1, created: 1 })
     const ch = (await h.get<Breakdown>(`/api/v1/breakdown?metric=tickets.created&by=channel&region=3201&${range}`)).body
     expect(Object.fromEntries(ch.rows.map((r) => [r.key, r.value]))).toEqual({ phone: 2, wechat: 1, app: 1 })
     const term = (await h.get<Breakdown>(`/api/v1/breakdown?metric=terminals.online&by=child&region=3201&${range}`)).body
