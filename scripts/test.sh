@@ -27,4 +27,12 @@ echo "== web build (the browser tests serve it)"
 npx vite build --logLevel warn
 
 echo "== tests"
-npx vitest run "$@"
+mkdir -p .tmp
+rm -f .tmp/vitest.json
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest.json "$@" || status=$?
+# One plain closing line that any CI reader understands.
+if [ -f .tmp/vitest.json ]; then
+  node -e 'const r = JSON.parse(require("fs").readFileSync(".tmp/vitest.json", "utf8")); const skipped = r.numPendingTests + r.numTodoTests; console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""))'
+fi
+exit $status
