@@ -55,7 +55,7 @@ export function bboxOf(mp: MultiPolygon): BBox {
 }
 
 /** Even-odd ray casting over every ring: valid because pieces do not overlap. */
-export function ringContains(ring: Ring, x: number, y: number): boolean {
+export function ringContains(ring: readonly (readonly number[])[], x: number, y: number): boolean {
   let inside = false
   for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
     const [xi, yi] = ring[i]

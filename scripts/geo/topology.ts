@@ -10,6 +10,7 @@ import { topology as buildTopology } from 'topojson-server'
 import { presimplify, simplify } from 'topojson-simplify'
 import type * as TopoJSON from 'topojson-specification'
 import type { IMultiPolygon, Lattice } from './noding.js'
+import { ringContains } from './polygon.js'
 import type { Level, Unit } from './types.js'
 
 export interface UnitProps {
@@ -116,15 +117,6 @@ function simplifyProtected(topo: Topo, geoms: UnitGeometry[], opts: SimplifyOpti
   }
 }
 
-function ringContains(ring: number[][], x: number, y: number): boolean {
-  let inside = false
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i]
-    const [xj, yj] = ring[j]
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside
-  }
-  return inside
-}
 
 /** Whether `hole` lies inside `outer`, judged on a hole vertex that is not also a vertex of `outer`. */
 function holeInside(hole: number[][], outer: number[][]): boolean {

@@ -5,21 +5,13 @@ import type { Feature, MultiPolygon, Polygon } from 'geojson'
 import { feature } from 'topojson-client'
 import type * as TopoJSON from 'topojson-specification'
 import { describe, expect, it } from 'vitest'
+import type { Region } from '../../core/city.js'
+import type { Level } from '../../core/regions.js'
 import { allocateGrids, communityShortName, TOTAL_GRIDS } from '../../scripts/geo/divisions.js'
 import { decodeRing } from '../../scripts/geo/echarts.js'
 import { subdivideDistrict } from '../../scripts/geo/hierarchy.js'
 import { loadSources } from '../../scripts/geo/source.js'
 
-type Level = 'city' | 'district' | 'street' | 'community' | 'grid'
-
-interface Region {
-  code: string
-  name: string
-  level: Level
-  parent: string | null
-  centroid: [number, number]
-  bbox: [number, number, number, number]
-}
 
 interface Props {
   code: string
