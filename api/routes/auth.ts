@@ -6,8 +6,9 @@ import type { AppContext } from '../context.js'
 
 export function authRoutes(ctx: AppContext) {
   const app = new Hono()
-  // What the login page needs to know before anyone has signed in.
-  app.get('/login', (c) => c.json({ demo: ctx.demo }))
+  // What the screen needs before anyone has signed in: whether to show the demo accounts, and the
+  // city's time zone, which decides what "today" is on every panel.
+  app.get('/login', (c) => c.json({ demo: ctx.demo, tz: ctx.tz }))
   app.post('/login', async (c) => {
     let body: unknown
     try {

@@ -37,6 +37,16 @@ let browser: Browser | undefined
 // by default a fresh store is still backfilling, so the pictures go to a temp dir.
 const SHOTS = process.env.IOC_SCREENSHOTS_DIR ? join(ROOT, process.env.IOC_SCREENSHOTS_DIR) : join(tmpdir(), 'ioc-e2e-screens')
 
+/**
+ * A fixed-offset zone in which it is about midday now. "Today" then holds hours of simulated
+ * history whenever the test runs; in the city's own zone, a run just after midnight sees an empty day.
+ */
+function middayZone(now = new Date()): string {
+  const offset = ((12 - now.getUTCHours() + 36) % 24) - 12 // -12 … +11 hours from UTC
+  // Etc/GMT zones count the other way round: Etc/GMT-8 is UTC+8.
+  return offset === 0 ? 'UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer()
@@ -100,7 +110,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'ioc-e2e-'))
   app = spawn('npx', ['tsx', 'scripts/start.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), IOC_DATA_DIR: dataDir, IOC_DEMO: '1', IOC_SIMULATE: '30' },
+    env: { ...process.env, PORT: String(port), IOC_DATA_DIR: dataDir, IOC_DEMO: '1', IOC_SIMULATE: '30', IOC_TZ: middayZone() },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -9,9 +9,10 @@ import './styles/base.css'
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
-import { configureApi } from './api'
+import { api, configureApi } from './api'
 import { router } from './router'
 import { useSessionStore } from './stores/session'
+import { setCityTimeZone } from './util/time'
 
 const app = createApp(App)
 const pinia = createPinia()
@@ -28,4 +29,8 @@ configureApi({
 })
 
 app.use(router)
-app.mount('#app')
+// The city's time zone decides what "today" is; without an answer the screen keeps Beijing time.
+api.loginInfo().then(
+  (info) => setCityTimeZone(info.tz),
+  () => undefined,
+).finally(() => app.mount('#app'))

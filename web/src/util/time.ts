@@ -1,22 +1,40 @@
-/** The centre runs on Beijing time whatever the wall PC's clock zone is. */
-export const TZ = 'Asia/Shanghai'
-const OFFSET_MS = 8 * 3600_000 // Asia/Shanghai has had no DST since 1991.
+import { startOfDay } from '../../../core/time'
 
-/** Midnight (00:00 Beijing time) of the day containing `ms`, as epoch ms. */
-export function startOfDayShanghai(ms: number): number {
-  const d = new Date(ms + OFFSET_MS)
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - OFFSET_MS
+/**
+ * The city's time zone (IOC_TZ on the server), whatever the wall PC's clock zone is: the server
+ * tells it before the app mounts (see main.ts). "Today" and the clock follow it.
+ */
+let cityTz = 'Asia/Shanghai'
+let hms = clockFormat(cityTz)
+let date = dateFormat(cityTz)
+
+function clockFormat(timeZone: string) {
+  return new Intl.DateTimeFormat('zh-CN', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
+}
+function dateFormat(timeZone: string) {
+  return new Intl.DateTimeFormat('zh-CN', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short' })
 }
 
-/** ISO 8601 with the +08:00 offset, e.g. 2026-11-23T00:00:00+08:00. */
-export function isoShanghai(ms: number): string {
-  const d = new Date(ms + OFFSET_MS)
-  const p = (n: number) => String(n).padStart(2, '0')
-  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}T${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}+08:00`
+/** Use the server's zone; an unknown name keeps the current one. */
+export function setCityTimeZone(tz: string): void {
+  try {
+    hms = clockFormat(tz)
+    date = dateFormat(tz)
+    cityTz = tz
+  } catch {
+    /* not a zone this browser knows */
+  }
 }
 
-const hms = new Intl.DateTimeFormat('zh-CN', { timeZone: TZ, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
-const date = new Intl.DateTimeFormat('zh-CN', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short' })
+/** Midnight of the city's day containing `ms`. */
+export function startOfCityDay(ms: number): number {
+  return startOfDay(ms, cityTz)
+}
+
+/** Midnight of the next day (23 or 25 hours later on a daylight-saving change). */
+export function nextCityDay(dayStart: number): number {
+  return startOfDay(dayStart + 36 * 3600_000, cityTz)
+}
 
 export function toMs(t: string | number | undefined | null): number {
   if (t === undefined || t === null || t === '') return NaN
