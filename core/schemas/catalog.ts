@@ -48,8 +48,4 @@ export const HotlineCatalogSchema = z.object({
 })
 export type HotlineCatalog = z.infer<typeof HotlineCatalogSchema>
 
-/** Class of a matter id (`appearance.garbage` → `appearance`); a bare category is its own class. */
-export function classOf(category: string): string {
-  const dot = category.indexOf('.')
-  return dot < 0 ? category : category.slice(0, dot)
-}
+export { classOf } from '../category.js'

@@ -13,8 +13,9 @@ export const useCatalogStore = defineStore('catalog', () => {
         names.value = n
       },
       () => {
-        // Ids are shown until the next try; a failed load must not stop the screen.
+        // Ids are shown meanwhile; a failed load must not stop the screen, and it tries again.
         loading = undefined
+        setTimeout(() => void load(), 30_000)
       },
     )
     return loading
