@@ -157,6 +157,17 @@ export class LiveHub {
     }
   }
 
+  /**
+   * Push one message on `topic` about `region` to every client subscribed to that topic whose
+   * region contains it (a district's alert reaches the city wall and that district's tablet).
+   */
+  publish(topic: 'alerts', region: string, data: unknown): void {
+    for (const client of this.clients) {
+      if (!client.region || !client.topics.has(topic) || !region.startsWith(client.region)) continue
+      this.send(client, { type: topic, region, data })
+    }
+  }
+
   private async pushKpis(): Promise<void> {
     const regions = new Set<string>()
     for (const c of this.clients) if (c.region && c.topics.has('kpi')) regions.add(c.region)
