@@ -17,6 +17,7 @@ import { catalogRoutes } from './routes/catalog.js'
 import { healthRoutes } from './routes/health.js'
 import { recordRoutes } from './routes/records.js'
 import { regionRoutes } from './routes/regions.js'
+import { screenRoutes } from './routes/screens.js'
 
 export interface AppOptions {
   /** Stored records for the live socket. */
@@ -53,6 +54,7 @@ export function createApp(ctx: AppContext, opts: AppOptions) {
   app.route('/api/v1', aggregateRoutes(ctx))
   app.route('/api/v1', recordRoutes(ctx))
   app.route('/api/v1', catalogRoutes(ctx))
+  app.route('/api/v1', screenRoutes())
   app.all('/api/*', (c) => c.json(errorBody('not_found', `no route ${c.req.method} ${c.req.path}`), 404))
 
   if (opts.webDir && existsSync(join(opts.webDir, 'index.html'))) {
