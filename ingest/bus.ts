@@ -18,6 +18,11 @@ export class LocalBus implements StoredFeed {
     if (rows.length) this.emitter.emit('stored', stream, rows)
   }
 
+  /** Whether anyone listens: the sink decodes stored rows for the bus only then. */
+  get listening(): boolean {
+    return this.emitter.listenerCount('stored') > 0
+  }
+
   on(listener: (stream: StreamName, rows: Row[]) => void): () => void {
     this.emitter.on('stored', listener)
     return () => this.emitter.off('stored', listener)

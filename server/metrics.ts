@@ -48,6 +48,22 @@ export const pendingRows = new Gauge({
   labelNames: ['table'],
   registers: [registry],
 })
+export const spoolBytes = new Gauge({
+  name: 'ioc_ingest_spool_bytes',
+  help: 'Bytes of accepted records in the local spool, not yet confirmed in ClickHouse',
+  labelNames: ['table'],
+  registers: [registry],
+})
+export const ingestLagSeconds = new Gauge({
+  name: 'ioc_ingest_lag_seconds',
+  help: 'Age of the oldest accepted record not yet in ClickHouse (0 when none waits)',
+  registers: [registry],
+})
+export const ingestInFlight = new Gauge({
+  name: 'ioc_ingest_requests_in_flight',
+  help: 'Ingest requests being read or processed',
+  registers: [registry],
+})
 export const httpRequests = new Counter({
   name: 'ioc_http_requests_total',
   help: 'HTTP requests by route and status',

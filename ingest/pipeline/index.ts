@@ -1,14 +1,20 @@
+import { mkdtempSync } from 'node:fs'
+import { hostname, tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { City } from '../../core/city.js'
-import { STREAMS, type StreamName } from '../../core/schemas/records.js'
+import { STREAMS, STREAM_NAMES, type StreamName } from '../../core/schemas/records.js'
 import type { Store } from '../../store/client.js'
-import { ingestAccepted, ingestReceived, ingestRejected, pendingRows } from '../../server/metrics.js'
+import { ingestAccepted, ingestLagSeconds, ingestReceived, ingestRejected, pendingRows, spoolBytes } from '../../server/metrics.js'
+import { log } from '../../server/log.js'
 import type { LocalBus } from '../bus.js'
-import { Batcher, BackpressureError, type BatcherOptions } from '../sink/batcher.js'
-import { createTableWriter } from '../sink/clickhouse.js'
-import { rawText, writeRejects, type RejectRow } from '../sink/rejects.js'
-import { gridEventRow, hotlineTicketRow, terminalStatusRow, TABLES, type Row } from '../sink/rows.js'
-import { createEnricher } from './enrich.js'
-import { validateRecord, type RecordError } from './validate.js'
+import { BackpressureError } from '../sink/backpressure.js'
+import { createRejectsWriter, createTableWriter, type TableWriter, type WriteResult } from '../sink/clickhouse.js'
+import { rawText } from '../sink/rejects.js'
+import { TABLES, rowKey, type Row } from '../sink/rows.js'
+import { Spool } from '../sink/spool.js'
+import { COLUMNS, REJECT_COLUMNS, decodeLine, encodeLine } from '../sink/tsv.js'
+import { createLocator } from './enrich.js'
+import { createFastValidator, type RecordError } from './validate.js'
 
 export interface IngestResult {
   accepted: number
@@ -16,43 +22,105 @@ export interface IngestResult {
   errors: RecordError[]
 }
 
+export interface BatchOptions {
+  /** Insert a batch once it has this many rows… */
+  maxRows: number
+  /** …or this long after its first row. */
+  maxDelayMs: number
+  /** An idle writer takes a batch of this many rows at once. */
+  flushNowRows: number
+}
+
 export interface IngestPipelineOptions {
   store: Store
   city: City
   bus: LocalBus
-  batch?: Partial<BatcherOptions>
+  batch?: Partial<BatchOptions>
+  /**
+   * Where accepted records are spooled (fsync'd) until ClickHouse has them: `IOC_DATA_DIR/spool`
+   * in the services. Without it a fresh temporary directory is used, which survives a store
+   * outage but not a restart of the process.
+   */
+  spoolDir?: string
+  /** Refuse new records (429) while this many bytes wait in the spool. */
+  maxSpoolBytes?: number
+  /** Names this process's staging tables; several ingest processes on one server need distinct ones. */
+  instance?: string
 }
 
-// Each stream's enriched record → its table row; typed per stream, chosen by stream name.
-const TO_ROW: Record<StreamName, (r: never) => Row> = {
-  'grid-events': gridEventRow,
-  'terminal-status': terminalStatusRow,
-  'hotline-tickets': hotlineTicketRow,
-}
+type Target = StreamName | 'rejects'
 
-/** source → validate → enrich → batch → ClickHouse, with every invalid record kept in `rejects`. */
-export function createIngestPipeline({ store, city, bus, batch }: IngestPipelineOptions) {
-  const enrich = createEnricher(city)
-  const opts: BatcherOptions = { maxRows: 50_000, maxDelayMs: 250, flushNowRows: 2_000, maxPendingRows: 500_000, ...batch }
-  const batchers = Object.fromEntries(
-    (Object.keys(STREAMS) as StreamName[]).map((stream) => {
-      const write = createTableWriter(store, stream)
-      const batcher = new Batcher<Row>(
-        async (rows) => {
-          const stored = await write(rows)
-          ingestAccepted.inc({ stream }, rows.length)
-          bus.publish(stream, stored)
-        },
-        opts,
-        (n) => pendingRows.set({ table: TABLES[stream].table }, n),
-      )
-      return [stream, batcher]
-    }),
-  ) as Record<StreamName, Batcher<Row>>
+/** source → validate → enrich → spool (fsync) → ClickHouse, with every invalid record kept in `rejects`. */
+export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpoolBytes = 1 << 30, instance }: IngestPipelineOptions) {
+  const locate = createLocator(city)
+  const opts: BatchOptions = { maxRows: 100_000, maxDelayMs: 250, flushNowRows: 2_000, ...batch }
+  const dir = spoolDir ?? mkdtempSync(join(tmpdir(), 'ioc-spool-'))
+  const suffix = (instance ?? `${hostname()}_${process.pid}`).toLowerCase().replace(/[^a-z0-9_]/g, '_')
+  const validators = Object.fromEntries(STREAM_NAMES.map((s) => [s, createFastValidator(STREAMS[s].schema)])) as Record<
+    StreamName,
+    ReturnType<typeof createFastValidator>
+  >
+  const writers: TableWriter[] = []
+  const depth = new Map<Target, { bytes: number; oldest?: number }>()
+
+  function spoolFor(target: Target): Spool {
+    const table = target === 'rejects' ? 'rejects' : TABLES[target].table
+    let write: (tsv: string, rows: number) => Promise<WriteResult>
+    if (target === 'rejects') write = createRejectsWriter(store)
+    else {
+      const w = createTableWriter(store, target, suffix)
+      writers.push(w)
+      write = w.write
+    }
+    // Declared first: the spool reports its depth from its constructor on (replayed files).
+    let spool: Spool | undefined = undefined
+    spool = new Spool({
+      ...opts,
+      dir: join(dir, table),
+      name: table,
+      maxMemoryBytes: 64 << 20,
+      write: async (tsv, rows) => {
+        const result = await write(tsv, rows)
+        if (target !== 'rejects') ingestAccepted.inc({ stream: target }, result.inserted)
+        return result
+      },
+      onStored: target === 'rejects' ? undefined : (tsv, result) => publish(target, tsv, result as WriteResult),
+      onDepth: (bytes, _segments, oldest) => {
+        depth.set(target, { bytes, oldest })
+        spoolBytes.set({ table }, bytes)
+        pendingRows.set({ table }, spool?.rows ?? 0)
+        const first = Math.min(...[...depth.values()].map((d) => d.oldest ?? Infinity))
+        ingestLagSeconds.set(Number.isFinite(first) ? (Date.now() - first) / 1000 : 0)
+      },
+    })
+    return spool
+  }
+
+  /** Stored rows to the live bus, only when someone listens (decoding costs). */
+  function publish(stream: StreamName, tsv: string, result: WriteResult): void {
+    if (!bus.listening) return
+    const seen = new Set(result.duplicateKeys)
+    const rows: Row[] = []
+    for (const line of tsv.split('\n')) {
+      if (!line) continue
+      const row = decodeLine(COLUMNS[stream], line)
+      const key = rowKey(stream, row)
+      if (seen.has(key)) continue
+      seen.add(key)
+      rows.push(row)
+    }
+    bus.publish(stream, rows)
+  }
+
+  const spools = Object.fromEntries((['rejects', ...STREAM_NAMES] as Target[]).map((t) => [t, spoolFor(t)])) as Record<Target, Spool>
+  for (const s of Object.values(spools)) s.start()
+  const spooledBytes = () => Object.values(spools).reduce((n, s) => n + s.bytes, 0)
 
   /**
    * Store the valid records of a batch and keep each invalid one with its reason. `unreadable`
    * marks entries the source could not parse (an NDJSON line that is not JSON), by index.
+   * Resolves when the accepted records are durable: in ClickHouse, or fsync'd in the spool while
+   * ClickHouse is unavailable.
    */
   async function ingest(
     stream: StreamName,
@@ -60,34 +128,55 @@ export function createIngestPipeline({ store, city, bus, batch }: IngestPipeline
     source = 'http',
     unreadable: ReadonlyMap<number, string> = new Map(),
   ): Promise<IngestResult> {
-    const batcher = batchers[stream]
-    if (batcher.pending + items.length > opts.maxPendingRows) throw new BackpressureError(1)
+    if (spooledBytes() > maxSpoolBytes) throw new BackpressureError(spools[stream].degraded ? 5 : 1)
     ingestReceived.inc({ stream }, items.length)
-    const { schema } = STREAMS[stream]
-    const toRow = TO_ROW[stream] as (r: unknown) => Row
-    const rows: Row[] = []
+    const validate = validators[stream]
+    const columns = COLUMNS[stream]
+    let tsv = ''
+    let accepted = 0
+    let rejectTsv = ''
     const errors: RecordError[] = []
-    const rejects: RejectRow[] = []
-    items.forEach((raw, index) => {
+    for (let index = 0; index < items.length; index++) {
+      const raw = items[index]
       const parseError = unreadable.get(index)
-      const valid = parseError === undefined ? validateRecord(schema, raw) : ({ ok: false, path: '', message: parseError } as const)
-      const placed = valid.ok ? enrich(valid.value) : valid
-      if (placed.ok) {
-        rows.push(toRow(placed.value))
-        return
+      const valid = parseError === undefined ? validate(raw) : ({ ok: false, path: '', message: parseError } as const)
+      const placed = valid.ok ? locate(valid.value) : valid
+      if (placed.ok && valid.ok) {
+        tsv += encodeLine(columns, valid.value, placed.value)
+        accepted++
+        continue
       }
+      if (placed.ok) continue // unreachable: a placement exists only for a valid record
       errors.push({ index, path: placed.path, message: placed.message })
-      rejects.push({ stream, source, record_index: index, path: placed.path, reason: placed.message, raw: rawText(raw) })
+      rejectTsv += encodeLine(REJECT_COLUMNS, { stream, source, record_index: index, path: placed.path, reason: placed.message, raw: rawText(raw) })
       ingestRejected.inc({ stream, reason: valid.ok ? 'enrich' : parseError !== undefined ? 'parse' : 'validate' })
-    })
-    await Promise.all([batcher.add(rows), writeRejects(store, rejects)])
-    return { accepted: rows.length, rejected: errors.length, errors }
+    }
+    await Promise.all([spools[stream].append(tsv, accepted), spools.rejects.append(rejectTsv, errors.length)])
+    return { accepted, rejected: errors.length, errors }
   }
 
+  /** Wait until everything accepted so far is in ClickHouse. */
   async function flush(): Promise<void> {
-    await Promise.all(Object.values(batchers).map((b) => b.flush()))
+    await Promise.all(Object.values(spools).map((s) => s.flush()))
   }
 
-  return { ingest, flush, pending: () => Object.values(batchers).reduce((n, b) => n + b.pending, 0) }
+  /** Stop: give the store `graceMs` to take what is spooled; the rest is replayed at the next start. */
+  async function close(graceMs = 5_000): Promise<void> {
+    const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), graceMs).unref())
+    if ((await Promise.race([flush().then(() => 'done' as const), timer])) === 'timeout') {
+      log.warn({ bytes: spooledBytes() }, 'store did not take every spooled record: they are replayed at the next start')
+    }
+    await Promise.all(Object.values(spools).map((s) => s.close()))
+    await Promise.all(writers.map((w) => w.close().catch(() => {})))
+  }
+
+  return {
+    ingest,
+    flush,
+    close,
+    pending: () => Object.values(spools).reduce((n, s) => n + s.rows, 0),
+    spooledBytes,
+    spoolDir: dir,
+  }
 }
 export type IngestPipeline = ReturnType<typeof createIngestPipeline>

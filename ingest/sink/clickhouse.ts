@@ -1,52 +1,69 @@
+import { Readable } from 'node:stream'
 import type { Store } from '../../store/client.js'
 import type { StreamName } from '../../core/schemas/records.js'
 import { batchSize, ingestDuplicates, insertSeconds } from '../../server/metrics.js'
-import { TABLES, rowKey, type Row } from './rows.js'
+import { writerSql } from './sql.js'
+import { REJECT_COLUMNS } from './tsv.js'
+
+/** What a write did: the keys it left out because the table already had them. */
+export interface WriteResult {
+  inserted: number
+  duplicateKeys: ReadonlySet<string>
+}
+
+/** TSV text as the client's insert wants it: a byte stream. */
+const body = (tsv: string) => Readable.from([tsv], { objectMode: false })
 
 /**
- * Writes one stream's batch: drops the records already stored (the same id, step and ts, from a
- * retry or a replay), so the raw table and every rollup fed from it count each record once.
- * Returns the rows actually inserted.
+ * Writes one stream's batch of TSV lines exactly once: the lines go to a staging table, the keys
+ * already stored (a retry, a replay after a crash) are looked up by the table's primary key in one
+ * query, and one INSERT … SELECT moves the rest, each key once, into the raw table — where the
+ * materialized views count them. This process runs one write per stream at a time, so the check and
+ * the insert see each other's effects; see docs/reliability.md for several ingest processes.
  */
-export function createTableWriter(store: Store, stream: StreamName) {
-  const { table, id, hasStep } = TABLES[stream]
-  // Identifiers come from the constant table map, never from input; values are bound.
-  const existingSql = `SELECT toString(${id}) AS id, ${hasStep ? 'toString(step)' : "''"} AS step, toString(toUnixTimestamp64Milli(ts)) AS ms
-    FROM ${table}
-    WHERE ${id} IN {ids:Array(String)} AND ts BETWEEN fromUnixTimestamp64Milli({lo:Int64}, 'UTC') AND fromUnixTimestamp64Milli({hi:Int64}, 'UTC')`
+export function createTableWriter(store: Store, stream: StreamName, suffix: string) {
+  const sql = writerSql(stream, suffix)
+  let ready: Promise<void> | undefined
 
-  return async function write(rows: Row[]): Promise<Row[]> {
-    const fresh = new Map<string, Row>()
-    for (const r of rows) {
-      const k = rowKey(stream, r)
-      if (!fresh.has(k)) fresh.set(k, r)
-    }
-    let lo = Infinity
-    let hi = -Infinity
-    const ids = new Set<string>()
-    for (const r of fresh.values()) {
-      ids.add(String(r[id]))
-      const ts = r.ts as number
-      if (ts < lo) lo = ts
-      if (ts > hi) hi = ts
-    }
-    if (fresh.size > 0) {
-      const existing = await store.query({
-        query: existingSql,
-        query_params: { ids: [...ids], lo, hi },
-        format: 'JSONEachRow',
-      })
-      for (const e of await existing.json<{ id: string; step: string; ms: string }>()) {
-        fresh.delete(hasStep ? `${e.id}|${e.step}|${e.ms}` : `${e.id}|${e.ms}`)
-      }
-    }
-    const out = [...fresh.values()]
-    ingestDuplicates.inc({ stream }, rows.length - out.length)
-    if (out.length === 0) return out
-    const end = insertSeconds.startTimer({ table })
-    await store.insert({ table, values: out, format: 'JSONEachRow' })
+  async function prepare(): Promise<void> {
+    await store.command({ query: sql.createStage })
+  }
+
+  async function write(tsv: string, rows: number): Promise<WriteResult> {
+    ready ??= prepare().catch((e) => {
+      ready = undefined
+      throw e
+    })
+    await ready
+    await store.command({ query: sql.truncateStage })
+    await store.insert({ table: sql.stage, values: body(tsv), format: 'TabSeparated', columns: sql.columns as [string, ...string[]] })
+    const dupRs = await store.query({ query: sql.duplicates, format: 'JSONCompactEachRow' })
+    const duplicateKeys = new Set((await dupRs.json<[string]>()).map((r) => r[0]))
+    const end = insertSeconds.startTimer({ table: sql.table })
+    await store.command({ query: sql.insert, query_params: { dups: [...duplicateKeys] } })
     end()
-    batchSize.observe({ table }, out.length)
-    return out
+    await store.command({ query: sql.truncateStage })
+    ingestDuplicates.inc({ stream }, duplicateKeys.size)
+    batchSize.observe({ table: sql.table }, rows)
+    return { inserted: rows - duplicateKeys.size, duplicateKeys }
+  }
+
+  async function close(): Promise<void> {
+    await store.command({ query: sql.dropStage })
+  }
+
+  return { write, close }
+}
+export type TableWriter = ReturnType<typeof createTableWriter>
+
+/** Invalid input into `rejects`: no identity to check, straight in. */
+export function createRejectsWriter(store: Store) {
+  const columns = REJECT_COLUMNS.map((c) => c.name) as [string, ...string[]]
+  return async function write(tsv: string, rows: number): Promise<WriteResult> {
+    const end = insertSeconds.startTimer({ table: 'rejects' })
+    await store.insert({ table: 'rejects', values: body(tsv), format: 'TabSeparated', columns })
+    end()
+    batchSize.observe({ table: 'rejects' }, rows)
+    return { inserted: rows, duplicateKeys: new Set() }
   }
 }

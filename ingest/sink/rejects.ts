@@ -1,5 +1,3 @@
-import type { Store } from '../../store/client.js'
-
 export interface RejectRow {
   stream: string
   source: string
@@ -20,8 +18,4 @@ export function rawText(raw: unknown): string {
     s = String(raw)
   }
   return s.length > MAX_RAW ? `${s.slice(0, MAX_RAW)}…[truncated ${s.length - MAX_RAW} chars]` : s
-}
-
-export async function writeRejects(store: Store, rows: RejectRow[]): Promise<void> {
-  if (rows.length) await store.insert({ table: 'rejects', values: rows, format: 'JSONEachRow' })
 }

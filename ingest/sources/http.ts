@@ -1,10 +1,13 @@
+import { gunzipSync } from 'node:zlib'
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { STREAM_NAMES, type StreamName } from '../../core/schemas/records.js'
 import { ApiError, errorBody } from '../../server/errors.js'
+import { ingestInFlight } from '../../server/metrics.js'
 import type { TokenService } from '../../api/auth/tokens.js'
 import { bearer } from '../../api/auth/tokens.js'
-import { BackpressureError } from '../sink/batcher.js'
+import { BackpressureError } from '../sink/backpressure.js'
+import { SpoolWriteError } from '../sink/spool.js'
 import type { IngestPipeline } from '../pipeline/index.js'
 
 export interface HttpSourceOptions {
@@ -14,6 +17,8 @@ export interface HttpSourceOptions {
   /** Session tokens of users: admin and ingest roles may send too. */
   tokens: TokenService
   maxBodyBytes: number
+  /** Requests read or processed at once; more get 429, so senders cannot grow our memory without bound. */
+  maxInFlight?: number
 }
 
 interface Parsed {
@@ -52,6 +57,55 @@ export function parseBody(contentType: string, text: string): Parsed {
   throw new ApiError(415, 'unsupported_media_type', `send application/json or application/x-ndjson, not ${type || 'no content type'}`)
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * The body as text: gunzipped when `Content-Encoding: gzip` (bounded by the same limit, so a small
+ * bomb cannot expand into memory), and valid UTF-8 or a 400.
+ */
+export async function readBody(c: Context, maxBytes: number): Promise<string> {
+  let bytes: Uint8Array = new Uint8Array(await c.req.arrayBuffer())
+  const encoding = (c.req.header('content-encoding') ?? 'identity').trim().toLowerCase()
+  if (encoding === 'gzip' || encoding === 'x-gzip') {
+    try {
+      bytes = gunzipSync(bytes, { maxOutputLength: maxBytes })
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new ApiError(413, 'payload_too_large', `the body is over ${maxBytes} bytes once decompressed`)
+      throw new ApiError(400, 'bad_encoding', `the body is not valid gzip: ${(e as Error).message}`)
+    }
+  } else if (encoding !== 'identity') {
+    throw new ApiError(415, 'unsupported_encoding', `Content-Encoding ${encoding} is not supported; send gzip or none`)
+  }
+  try {
+    return utf8.decode(bytes)
+  } catch {
+    throw new ApiError(400, 'bad_encoding', 'the body is not valid UTF-8')
+  }
+}
+
+/** 429 beyond `max` concurrent requests: each holds up to a body in memory. */
+export function inFlightLimit(max: number) {
+  let n = 0
+  return async (_c: Context, next: () => Promise<void>) => {
+    if (n >= max) throw new ApiError(429, 'too_many_requests', `more than ${max} ingest requests at once; retry later`, undefined, { 'Retry-After': '1' })
+    n++
+    ingestInFlight.set(n)
+    try {
+      await next()
+    } finally {
+      n--
+      ingestInFlight.set(n)
+    }
+  }
+}
+
+/** A backpressure signal from the pipeline as the contract's 429 with Retry-After. */
+export function asHttpError(e: unknown): unknown {
+  if (e instanceof BackpressureError) return new ApiError(429, 'too_many_requests', e.message, undefined, { 'Retry-After': String(e.retryAfterSeconds) })
+  if (e instanceof SpoolWriteError) return new ApiError(503, 'unavailable', e.message, undefined, { 'Retry-After': '5' })
+  return e
+}
+
 /** `POST /ingest/v1/{grid-events|terminal-status|hotline-tickets}` as the contract fixes them. */
 export function httpIngestRoutes(opts: HttpSourceOptions): Hono {
   const app = new Hono()
@@ -68,6 +122,7 @@ export function httpIngestRoutes(opts: HttpSourceOptions): Hono {
 
   app.post(
     '/ingest/v1/:stream',
+    inFlightLimit(opts.maxInFlight ?? 64),
     bodyLimit({
       maxSize: opts.maxBodyBytes,
       onError: (c) => c.json(errorBody('payload_too_large', `the body is over ${opts.maxBodyBytes} bytes`), 413),
@@ -75,15 +130,11 @@ export function httpIngestRoutes(opts: HttpSourceOptions): Hono {
     async (c: Context) => {
       const stream = c.req.param('stream') as StreamName
       if (!STREAM_NAMES.includes(stream)) throw new ApiError(404, 'not_found', `no stream ${stream}; streams: ${STREAM_NAMES.join(', ')}`)
-      const { items, unreadable } = parseBody(c.req.header('content-type') ?? '', await c.req.text())
+      const { items, unreadable } = parseBody(c.req.header('content-type') ?? '', await readBody(c, opts.maxBodyBytes))
       try {
-        const result = await opts.pipeline.ingest(stream, items, 'http', unreadable)
-        return c.json(result)
+        return c.json(await opts.pipeline.ingest(stream, items, 'http', unreadable))
       } catch (e) {
-        if (e instanceof BackpressureError) {
-          throw new ApiError(429, 'too_many_requests', e.message, undefined, { 'Retry-After': String(e.retryAfterSeconds) })
-        }
-        throw e
+        throw asHttpError(e)
       }
     },
   )

@@ -1,0 +1,54 @@
+import type { StreamName } from '../../core/schemas/records.js'
+import { TABLES } from './rows.js'
+import { COLUMNS, type Column } from './tsv.js'
+
+/**
+ * The statements of one stream's writer. Identifiers come only from the constant column and table
+ * maps above and a staging suffix checked to be [a-z0-9_]; values are always bound.
+ */
+export interface WriterSql {
+  table: string
+  stage: string
+  columns: string[]
+  createStage: string
+  truncateStage: string
+  dropStage: string
+  /** Keys of staged rows already in the table, as `id|step|ms` (or `id|ms`). */
+  duplicates: string
+  /** Staged rows into the table: times converted, keys already stored and repeats in the batch left out. */
+  insert: string
+}
+
+const keyExpr = (id: string, hasStep: boolean, ts: string) =>
+  hasStep ? `concat(${id}, '|', step, '|', toString(${ts}))` : `concat(${id}, '|', toString(${ts}))`
+
+function select(c: Column): string {
+  if (c.kind === 'ms') return `fromUnixTimestamp64Milli(${c.name}, 'UTC')`
+  if (c.kind === 'ms?') return `if(isNull(${c.name}), NULL, fromUnixTimestamp64Milli(assumeNotNull(${c.name}), 'UTC'))`
+  return c.name
+}
+
+export function writerSql(stream: StreamName, suffix: string): WriterSql {
+  if (!/^[a-z0-9_]+$/.test(suffix)) throw new Error(`staging suffix must be [a-z0-9_]: ${suffix}`)
+  const { table, id, hasStep } = TABLES[stream]
+  const columns = COLUMNS[stream]
+  const stage = `ingest_stage_${table}_${suffix}`
+  const names = columns.map((c) => c.name)
+  const storedKey = hasStep ? `(${id}, step, ts)` : `(${id}, ts)`
+  const stagedKey = hasStep ? `(${id}, step, fromUnixTimestamp64Milli(ts, 'UTC'))` : `(${id}, fromUnixTimestamp64Milli(ts, 'UTC'))`
+  return {
+    table,
+    stage,
+    columns: names,
+    // Memory: a batch lives here only between its two statements; nothing to persist.
+    createStage: `CREATE TABLE IF NOT EXISTS ${stage} (${columns.map((c) => `${c.name} ${c.type}`).join(', ')}) ENGINE = Memory`,
+    truncateStage: `TRUNCATE TABLE IF EXISTS ${stage}`,
+    dropStage: `DROP TABLE IF EXISTS ${stage}`,
+    duplicates: `SELECT DISTINCT ${keyExpr(id, hasStep, 'ts')} AS k FROM ${stage}
+      WHERE ${stagedKey} IN (SELECT ${storedKey.slice(1, -1)} FROM ${table} WHERE ${id} IN (SELECT ${id} FROM ${stage}))`,
+    insert: `INSERT INTO ${table} (${names.join(', ')})
+      SELECT ${columns.map(select).join(', ')} FROM ${stage}
+      WHERE ${keyExpr(id, hasStep, 'ts')} NOT IN {dups:Array(String)}
+      LIMIT 1 BY ${hasStep ? `${id}, step, ts` : `${id}, ts`}`,
+  }
+}
