@@ -1,0 +1,169 @@
+import { z } from 'zod'
+import { LEVELS } from '../regions.js'
+
+// A thematic layer (专题图层) is a file in dashboards/layers/: a query over the streams plus a way
+// to draw it. This schema is the single definition: the loader, the api, the studio's completion
+// (via the generated JSON Schema in dashboards/schemas/) and docs/layers.md all come from it.
+
+export const HUMAN_ROLES = ['admin', 'operator', 'leader', 'analyst'] as const
+export const LayerRoleSchema = z.enum(HUMAN_ROLES)
+
+export const IdSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{1,63}$/, 'an id is 2–64 characters: lower-case letters, digits, _ and -, starting with a letter')
+  .describe('Unique id; also the file name without .yaml.')
+
+export const TitleSchema = z
+  .object({ zh: z.string().min(1).max(40).describe('Chinese title'), en: z.string().min(1).max(60).describe('English title') })
+  .strict()
+  .describe('Titles in Chinese and English.')
+
+/** ClickHouse types a declared parameter may have; each maps to a JSON type in the query string. */
+export const PARAM_TYPES = ['String', 'Int64', 'UInt32', 'Float64'] as const
+export const ParamSchema = z
+  .object({
+    type: z.enum(PARAM_TYPES).describe('ClickHouse type of the bound parameter {name:Type}.'),
+    default: z.union([z.string(), z.number()]).describe('Value used when the request does not give one.'),
+    description: z.string().max(200).optional(),
+  })
+  .strict()
+export type LayerParam = z.infer<typeof ParamSchema>
+
+/** Names the sandbox binds itself: a layer may not declare them. */
+export const RESERVED_PARAMS = ['region', 'from', 'to', 'now', 'level', 'child_depth', 'depth'] as const
+
+const ColumnName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a result column name')
+const HexColor = z.string().regex(/^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$/, 'a colour is #rrggbb or #rrggbbaa')
+
+export const ColorScaleSchema = z
+  .object({
+    field: ColumnName.describe('Result column the colour is computed from.'),
+    scale: z.enum(['linear', 'quantize', 'ordinal']).default('linear').describe('linear: interpolate over domain; quantize: equal steps; ordinal: one colour per domain value.'),
+    domain: z.array(z.union([z.number(), z.string()])).min(1).describe('Numbers for linear/quantize ([min, max]), values for ordinal.'),
+    colors: z.array(HexColor).min(1).describe('Colours: the ramp, or one per ordinal value.'),
+    other: HexColor.optional().describe('Ordinal: colour of a value not in the domain.'),
+  })
+  .strict()
+export const ColorSchema = z.union([HexColor, ColorScaleSchema]).describe('A fixed colour or a colour scale over a column.')
+export type ColorScale = z.infer<typeof ColorScaleSchema>
+
+export const SizeScaleSchema = z
+  .object({
+    field: ColumnName,
+    domain: z.tuple([z.number(), z.number()]).describe('Input range of the column.'),
+    range: z.tuple([z.number(), z.number()]).describe('Output range (pixels or metres).'),
+  })
+  .strict()
+export const SizeSchema = z.union([z.number().nonnegative(), SizeScaleSchema]).describe('A fixed size or a linear scale over a column.')
+
+export const PositionSchema = z
+  .object({ lon: ColumnName.default('lon'), lat: ColumnName.default('lat') })
+  .strict()
+  .describe('Columns holding WGS84 longitude and latitude.')
+
+const position = PositionSchema.default({ lon: 'lon', lat: 'lat' })
+const tooltip = z.array(ColumnName).max(12).default([]).describe('Columns shown in the tooltip.')
+
+const Scatter = z.object({ type: z.literal('scatter'), position, color: ColorSchema.default('#4fc3f7'), radius: SizeSchema.default(5), radius_units: z.enum(['pixels', 'meters']).default('pixels'), tooltip }).strict()
+const Icon = z.object({ type: z.literal('icon'), position, icon: z.enum(['pin', 'triangle', 'square', 'diamond']).default('pin'), color: ColorSchema.default('#ffb300'), size: SizeSchema.default(24), tooltip }).strict()
+const Heatmap = z.object({ type: z.literal('heatmap'), position, weight: ColumnName.optional().describe('Column weighting each point.'), radius_pixels: z.number().min(1).max(200).default(30), colors: z.array(HexColor).min(2).optional(), tooltip }).strict()
+const Hexagon = z.object({ type: z.literal('hexagon'), position, weight: ColumnName.optional(), radius: z.number().min(20).max(20000).default(500).describe('Hexagon radius in metres.'), colors: z.array(HexColor).min(2).optional(), extruded: z.boolean().default(true), elevation_scale: z.number().min(0).default(20), tooltip }).strict()
+const Grid = z.object({ type: z.literal('grid'), position, weight: ColumnName.optional(), cell_size: z.number().min(20).max(20000).default(500).describe('Cell size in metres.'), colors: z.array(HexColor).min(2).optional(), extruded: z.boolean().default(false), elevation_scale: z.number().min(0).default(20), tooltip }).strict()
+const Arc = z.object({ type: z.literal('arc'), source: PositionSchema, target: PositionSchema, color: ColorSchema.default('#4fc3f7'), target_color: HexColor.optional(), width: SizeSchema.default(2), tooltip }).strict()
+const Path = z.object({ type: z.literal('path'), path: ColumnName.describe('Column of type Array(Tuple(Float64, Float64)): the vertices [lon, lat].'), color: ColorSchema.default('#4fc3f7'), width: SizeSchema.default(3), tooltip }).strict()
+const Text = z.object({ type: z.literal('text'), position, text: ColumnName.describe('Column with the label.'), color: ColorSchema.default('#e0f7ff'), size: SizeSchema.default(14), tooltip }).strict()
+const Choropleth = z
+  .object({
+    type: z.literal('choropleth'),
+    key: ColumnName.default('region').describe("Column holding the region code of a child of the current region (the current level's children)."),
+    color: ColorScaleSchema,
+    opacity: z.number().min(0).max(1).default(0.7),
+    tooltip,
+  })
+  .strict()
+
+export const DrawSchema = z
+  .discriminatedUnion('type', [Scatter, Icon, Heatmap, Hexagon, Grid, Arc, Path, Text, Choropleth])
+  .describe('How the rows are drawn: a deck.gl layer kind and its encodings.')
+export type LayerDraw = z.infer<typeof DrawSchema>
+export type DrawType = LayerDraw['type']
+
+export const LegendSchema = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('gradient'), colors: z.array(HexColor).min(2), labels: z.tuple([z.string(), z.string()]).describe('Low and high end.'), unit: z.string().max(20).optional() }).strict(),
+    z.object({ kind: z.literal('categories'), items: z.array(z.object({ label: z.string().min(1).max(40), color: HexColor }).strict()).min(1).max(16) }).strict(),
+  ])
+  .describe('What the map legend shows for this layer.')
+export type LayerLegend = z.infer<typeof LegendSchema>
+
+const SqlSchema = z
+  .string()
+  .min(10)
+  .max(20_000)
+  .describe('One SELECT. Bound parameters: {region:String}, {from:DateTime64(3)}, {to:DateTime64(3)}, {now:DateTime64(3)}, {child_depth:UInt8} and the declared params. Tables are the allow-listed ones, unqualified.')
+
+export const LayerSchema = z
+  .object({
+    id: IdSchema,
+    title: TitleSchema,
+    description: z.string().max(1000).default('').describe('What the layer shows and why.'),
+    levels: z.array(z.enum(LEVELS)).min(1).describe('Levels of the region in scope at which the layer applies.'),
+    params: z
+      .record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'a parameter name'), ParamSchema)
+      .default({})
+      .refine((p) => Object.keys(p).every((k) => !(RESERVED_PARAMS as readonly string[]).includes(k)), { message: `region, from, to, now and child_depth are bound by the sandbox` })
+      .describe('Extra bound parameters with their types and defaults.'),
+    sql: SqlSchema,
+    draw: DrawSchema,
+    legend: LegendSchema,
+    refresh_seconds: z.number().int().min(10).max(86_400).default(300).describe('How often the screen reloads the layer.'),
+    roles: z.array(LayerRoleSchema).min(1).default([...HUMAN_ROLES]).describe('Roles that may use the layer.'),
+  })
+  .strict()
+export type Layer = z.infer<typeof LayerSchema>
+export type LayerInput = z.input<typeof LayerSchema>
+
+/** What GET /api/v1/layers lists for each layer. */
+export const LayerSummarySchema = z.object({
+  id: z.string(),
+  title: TitleSchema,
+  description: z.string(),
+  levels: z.array(z.enum(LEVELS)),
+  draw: DrawSchema,
+  legend: LegendSchema,
+  refresh_seconds: z.number(),
+  params: z.record(z.string(), ParamSchema),
+})
+export type LayerSummary = z.infer<typeof LayerSummarySchema>
+export const LayerListSchema = z.object({
+  layers: z.array(LayerSummarySchema),
+  /** Files that did not validate: the others keep working. */
+  errors: z.array(z.object({ file: z.string(), line: z.number().nullable(), field: z.string(), message: z.string() })),
+})
+export type LayerList = z.infer<typeof LayerListSchema>
+
+// ---- the columnar frame -------------------------------------------------------------------------
+// GET /api/v1/layers/{id}/data answers `application/vnd.ioc.columns`: a little-endian u32 header
+// length, the JSON header, padding to 8 bytes, then each column's typed array at its offset.
+// Numbers travel as Float64/Float32 arrays that deck.gl takes as binary attributes; text columns as
+// a dictionary plus Uint32 indices. No per-row objects anywhere on the wire.
+export const FRAME_MEDIA_TYPE = 'application/vnd.ioc.columns'
+export const FrameColumnSchema = z.discriminatedUnion('kind', [
+  z.object({ name: z.string(), kind: z.literal('f64'), offset: z.number(), dbType: z.string() }),
+  z.object({ name: z.string(), kind: z.literal('f32'), offset: z.number(), dbType: z.string() }),
+  z.object({ name: z.string(), kind: z.literal('dict'), offset: z.number(), dbType: z.string(), dict: z.array(z.string()) }),
+  /** Array of [lon, lat] points per row: `starts` (Uint32, length+1) then Float64 xy pairs. */
+  z.object({ name: z.string(), kind: z.literal('path'), offset: z.number(), dbType: z.string(), points: z.number(), coordsOffset: z.number() }),
+])
+export type FrameColumn = z.infer<typeof FrameColumnSchema>
+export const FrameHeaderSchema = z.object({
+  layer: z.string(),
+  region: z.string(),
+  rows: z.number(),
+  truncated: z.boolean(),
+  elapsed_ms: z.number(),
+  rows_read: z.number(),
+  bytes_read: z.number(),
+  columns: z.array(FrameColumnSchema),
+})
+export type FrameHeader = z.infer<typeof FrameHeaderSchema>

@@ -1,0 +1,167 @@
+import type { Layer, PickingInfo } from '@deck.gl/core'
+import { ScatterplotLayer } from '@deck.gl/layers'
+import type { FeatureCollection } from 'geojson'
+import { storeToRefs } from 'pinia'
+import { computed, onScopeDispose, shallowRef, watch, type ComputedRef, type Ref } from 'vue'
+import type { Alert } from '../../../../core/schemas/alert'
+import type { LayerLegend } from '../../../../core/schemas/layer'
+import { levelOf } from '../../../../core/regions'
+import { api } from '../../api'
+import { useScopeStore } from '../../stores/scope'
+import { ALERTS_LAYER_ID, useThematicStore } from '../../stores/thematic'
+import { useTimeStore } from '../../stores/time'
+import { buildDeckLayer, rowOfKey, tooltipText } from './deck'
+import { hexToRgba } from './scales'
+
+export interface ThematicEntry {
+  id: string
+  title: { zh: string; en: string }
+  legend: LayerLegend
+  /** Whether the layer applies at the current level. */
+  available: boolean
+}
+
+export interface ThematicLegend {
+  id: string
+  title: { zh: string; en: string }
+  legend: LayerLegend
+  rows: number | null
+  error: string | null
+}
+
+export const SEVERITY_COLORS: Record<Alert['severity'], string> = { critical: '#ff1744', warning: '#ffab00', info: '#40c4ff' }
+const ALERTS_ENTRY = {
+  id: ALERTS_LAYER_ID,
+  title: { zh: '告警', en: 'Alerts' },
+  legend: { kind: 'categories' as const, items: [{ label: '严重', color: SEVERITY_COLORS.critical }, { label: '警告', color: SEVERITY_COLORS.warning }, { label: '提示', color: SEVERITY_COLORS.info }] },
+}
+
+/**
+ * The thematic layers (dashboards/layers/*.yaml) for the map: the catalogue the user may use,
+ * which are on, and their deck.gl layers for the region in scope and the time range, reloaded
+ * at each layer's refresh interval. Alerts are one more entry (on by default).
+ */
+export function useThematicLayers(): {
+  catalog: Ref<ThematicEntry[]>
+  enabled: Ref<string[]>
+  toggle: (id: string) => void
+  deckLayers: ComputedRef<Layer[]>
+  legends: ComputedRef<ThematicLegend[]>
+  tooltip: (info: PickingInfo) => string | null
+} {
+  const store = useThematicStore()
+  const scope = useScopeStore()
+  const time = useTimeStore()
+  const { frames, errors, alerts, enabled } = storeToRefs(store)
+  const children = shallowRef<FeatureCollection | null>(null)
+  const level = computed(() => levelOf(scope.region))
+  const timers = new Map<string, ReturnType<typeof setInterval>>()
+
+  void store.loadCatalog()
+
+  const catalog = computed<ThematicEntry[]>(() => [
+    { ...ALERTS_ENTRY, available: true },
+    ...store.catalog.map((l) => ({ id: l.id, title: l.title, legend: l.legend, available: level.value ? l.levels.includes(level.value) : false })),
+  ])
+  const active = computed(() => store.catalog.filter((l) => enabled.value.includes(l.id) && level.value && l.levels.includes(level.value)))
+
+  function clearTimers(): void {
+    for (const t of timers.values()) clearInterval(t)
+    timers.clear()
+  }
+
+  watch(
+    [active, () => scope.region, () => time.range.from, () => time.range.to],
+    ([layers, region]) => {
+      clearTimers()
+      for (const l of layers) {
+        const load = () => store.loadLayer(l.id, region, time.range)
+        void load()
+        timers.set(l.id, setInterval(load, l.refresh_seconds * 1000))
+      }
+      if (layers.some((l) => l.draw.type === 'choropleth') && (children.value as { region?: string } | null)?.region !== region) {
+        void api.children(region).then((fc) => {
+          if (region === scope.region) children.value = Object.assign(fc as FeatureCollection, { region })
+        })
+      }
+    },
+    { immediate: true },
+  )
+
+  const alertsOn = computed(() => enabled.value.includes(ALERTS_LAYER_ID))
+  let alertTimer: ReturnType<typeof setInterval> | undefined
+  watch(
+    [alertsOn, () => scope.region],
+    ([on, region]) => {
+      clearInterval(alertTimer)
+      if (!on) return
+      void store.loadAlerts(region)
+      alertTimer = setInterval(() => void store.loadAlerts(scope.region), 20_000)
+    },
+    { immediate: true },
+  )
+  onScopeDispose(() => {
+    clearTimers()
+    clearInterval(alertTimer)
+  })
+
+  const deckLayers = computed<Layer[]>(() => {
+    const out: Layer[] = []
+    for (const l of active.value) {
+      const frame = frames.value[l.id]
+      if (!frame || frame.header.region !== scope.region) continue
+      try {
+        const layer = buildDeckLayer(l, frame, { children: children.value })
+        if (layer) out.push(layer)
+      } catch (e) {
+        console.warn(`thematic layer ${l.id}:`, e)
+      }
+    }
+    if (alertsOn.value) {
+      const located = alerts.value.filter((a) => a.lon !== null && a.lat !== null && a.status !== 'resolved')
+      out.push(
+        new ScatterplotLayer<Alert>({
+          id: 'thematic:alerts',
+          data: located,
+          getPosition: (a) => [a.lon!, a.lat!],
+          getFillColor: (a) => hexToRgba(SEVERITY_COLORS[a.severity]),
+          getLineColor: [255, 255, 255, 220],
+          stroked: true,
+          lineWidthUnits: 'pixels',
+          getLineWidth: 2,
+          getRadius: (a) => (a.severity === 'critical' ? 9 : 7),
+          radiusUnits: 'pixels',
+          pickable: true,
+          parameters: { depthCompare: 'always' },
+        }),
+      )
+    }
+    return out
+  })
+
+  const legends = computed<ThematicLegend[]>(() => [
+    ...(alertsOn.value ? [{ ...ALERTS_ENTRY, rows: alerts.value.length, error: null }] : []),
+    ...active.value.map((l) => ({ id: l.id, title: l.title, legend: l.legend, rows: frames.value[l.id]?.length ?? null, error: errors.value[l.id] ?? null })),
+  ])
+
+  /** Tooltip text for a picked thematic object, or null when the pick is not one of ours. */
+  function tooltip(info: PickingInfo): string | null {
+    const id = info.layer?.id ?? ''
+    if (id === 'thematic:alerts') {
+      const a = info.object as Alert | undefined
+      return a ? `${a.title}\n${a.message}` : null
+    }
+    const spec = store.catalog.find((l) => `thematic:${l.id}` === id)
+    const frame = spec ? frames.value[spec.id] : undefined
+    if (!spec || !frame) return null
+    if (spec.draw.type === 'choropleth') {
+      const code = String((info.object as { properties?: { code?: string } } | undefined)?.properties?.code ?? '')
+      const i = rowOfKey(frame, spec.draw.key, code)
+      return i >= 0 ? tooltipText(spec, frame, i) : null
+    }
+    return info.index >= 0 && info.index < frame.length ? tooltipText(spec, frame, info.index) : null
+  }
+
+  return { catalog, enabled, toggle: store.toggle, deckLayers, legends, tooltip }
+}
+
