@@ -29,6 +29,30 @@ configureApi({
 })
 
 app.use(router)
+
+// A wall must never end on an error page: a failing component is reported and the rest of the
+// screen keeps running (its panel shows its own error or stale state).
+app.config.errorHandler = (err, _instance, info) => {
+  console.warn('[screen] component error', info, err)
+}
+window.addEventListener('unhandledrejection', (e) => {
+  e.preventDefault()
+  console.warn('[screen] unhandled rejection', e.reason)
+})
+// After a redeploy the old page asks for chunks that no longer exist: load the new page instead.
+router.onError((err: unknown) => {
+  if (/dynamically imported module|Importing a module script failed|Failed to fetch/i.test(String((err as Error)?.message ?? err))) {
+    reloadWhenServed()
+  }
+})
+
+/** Reload only once the server answers: a reload while it is down would show the browser's error page. */
+function reloadWhenServed(): void {
+  fetch('/healthz', { cache: 'no-store' }).then(
+    (r) => (r.ok ? location.reload() : setTimeout(reloadWhenServed, 5000)),
+    () => setTimeout(reloadWhenServed, 5000),
+  )
+}
 // The city's time zone decides what "today" is; without an answer the screen keeps Beijing time.
 api.loginInfo().then(
   (info) => setCityTimeZone(info.tz),

@@ -13,6 +13,7 @@ import type {
   TicketSummary,
   Timeseries,
 } from '../../../core/schemas/api'
+import type { Screen, ScreenList } from '../../../core/schemas/screen'
 import { request } from './http'
 
 export { ApiError, configureApi } from './http'
@@ -62,4 +63,26 @@ export const api = {
     request<Page<TicketSummary>>(`${V1}/tickets`, { query: { region, ...q } }),
   terminals: (region: string, q: { status?: string; limit?: number } = {}) =>
     request<Page<TerminalSummary>>(`${V1}/terminals`, { query: { region, ...q } }),
+  /** One record with its timeline of steps (events, tickets) or of status reports (terminals). */
+  record: (kind: RecordKind, id: string) => request<RecordDetail>(`${V1}/${kind}s/${enc(id)}`),
+
+  screens: () => request<ScreenList>(`${V1}/screens`),
+  screen: (id: string) => request<Screen>(`${V1}/screens/${enc(id)}`),
+  /** A fresh token before the current one expires (the wall stays signed in for weeks). */
+  refresh: () => request<LoginResponse>(`${V1}/auth/refresh`, { method: 'POST' }),
+}
+
+export type RecordKind = 'event' | 'ticket' | 'terminal'
+/** The detail answers share these fields; the rest is shown as it comes. */
+export interface RecordDetail {
+  grid_code?: string
+  category?: string
+  status?: string
+  description?: string
+  department?: string
+  site?: string
+  address?: string
+  deadline?: string | null
+  overdue?: boolean
+  timeline: ({ ts: string; step?: string; status?: string } & Record<string, unknown>)[]
 }

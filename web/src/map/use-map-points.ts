@@ -52,7 +52,7 @@ export function useEventPoints(region: Ref<string>) {
       const items = [...page.items].sort((a, b) => toMs(a.reported_at) - toMs(b.reported_at))
       for (const e of items) {
         if (!valid(e.lon, e.lat)) continue
-        byId.set(e.event_id, { id: e.event_id, position: [e.lon, e.lat], status: summaryStatus(e), category: e.category, ts: toMs(e.reported_at) })
+        byId.set(e.event_id, { id: e.event_id, position: [e.lon, e.lat], status: summaryStatus(e), category: e.category, ts: toMs(e.reported_at), step: e.status })
       }
       publish()
     } catch {
@@ -65,7 +65,7 @@ export function useEventPoints(region: Ref<string>) {
     const e = msg.data
     if (!valid(e.lon, e.lat) || (e.grid_code && !e.grid_code.startsWith(region.value))) return
     byId.delete(e.event_id)
-    byId.set(e.event_id, { id: e.event_id, position: [e.lon, e.lat], status: liveStatus(e, Date.now()), category: e.category, ts: toMs(e.ts) })
+    byId.set(e.event_id, { id: e.event_id, position: [e.lon, e.lat], status: liveStatus(e, Date.now()), category: e.category, ts: toMs(e.ts), step: e.step })
     scheduleRepublish()
   })
 

@@ -45,6 +45,17 @@ export const useSessionStore = defineStore('session', () => {
     return res.user
   }
 
+  /** A renewed token (POST /auth/refresh) replaces the old one without a new sign-in. */
+  function renew(res: { token: string; user: User }): void {
+    token.value = res.token
+    user.value = res.user
+    localStorage.setItem(TOKEN_KEY, res.token)
+    localStorage.setItem(USER_KEY, JSON.stringify(res.user))
+  }
+
+  /** When the current token expires (ms), if it says. */
+  const expiresAt = computed(() => (token.value ? tokenExpiry(token.value) : null))
+
   function clear(): void {
     token.value = null
     user.value = null
@@ -52,5 +63,5 @@ export const useSessionStore = defineStore('session', () => {
     localStorage.removeItem(USER_KEY)
   }
 
-  return { token, user, isLoggedIn, login, clear }
+  return { token, user, isLoggedIn, expiresAt, login, renew, clear }
 })

@@ -58,3 +58,14 @@ export function formatSince(t: string | number, now = Date.now()): string {
   if (h < 48) return `${h}小时`
   return `${Math.floor(h / 24)}天`
 }
+
+/** "14时" / "11-23": the trend's axis labels in the city's zone. */
+export function formatHour(ms: number): string {
+  const h = new Intl.DateTimeFormat('en-GB', { timeZone: cityTz, hour: '2-digit', hour12: false }).format(ms)
+  return `${h}时`
+}
+export function formatDay(ms: number): string {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: cityTz, month: '2-digit', day: '2-digit' }).formatToParts(ms)
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? ''
+  return `${get('month')}-${get('day')}`
+}

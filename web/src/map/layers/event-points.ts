@@ -7,6 +7,8 @@ export interface EventPoint {
   status: EventStatus
   category: string
   ts: number
+  /** The furthest step of the loop, when known (drives the dispatch arcs). */
+  step?: string
 }
 
 const RADIUS: Record<EventStatus, number> = { closed: 3, open: 4.5, overdue: 5.5 }
