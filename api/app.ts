@@ -14,9 +14,15 @@ import { LiveHub, type HubOptions } from './live/hub.js'
 import { aggregateRoutes } from './routes/aggregates.js'
 import { authRoutes } from './routes/auth.js'
 import { catalogRoutes } from './routes/catalog.js'
+import { alertRoutes } from './routes/alerts.js'
+import { layerRoutes } from './routes/layers.js'
+import { studioRoutes } from './routes/studio.js'
 import { healthRoutes } from './routes/health.js'
 import { recordRoutes } from './routes/records.js'
 import { regionRoutes } from './routes/regions.js'
+import { AuditLog } from './auth/audit.js'
+import { docsRoutes } from './routes/docs.js'
+import { API_CSP, DEFAULT_SECURITY, apiBodyLimit, loginRateLimit, originAllowed, userRateLimit } from './security.js'
 import { screenRoutes } from './routes/screens.js'
 
 export interface AppOptions {
@@ -32,6 +38,8 @@ export interface AppOptions {
 /** The whole HTTP surface, reused by the servers and by tests through `app.request()`. */
 export function createApp(ctx: AppContext, opts: AppOptions) {
   const app = new Hono<Env>()
+  ctx.audit ??= new AuditLog(ctx.store, ctx.now)
+  const security = ctx.security ?? DEFAULT_SECURITY
   const hub = new LiveHub(ctx, opts.feed, opts.hub)
   app.onError(handleError)
   app.notFound((c) => c.json(errorBody('not_found', `no route ${c.req.method} ${c.req.path}`), 404))
@@ -44,16 +52,36 @@ export function createApp(ctx: AppContext, opts: AppOptions) {
   app.route('/', healthRoutes(ctx.store))
   for (const sub of opts.mount ?? []) app.route('/', sub)
 
+  app.use('/api/*', async (c, next) => {
+    await next()
+    if (c.res.status === 101) return
+    c.header('Content-Security-Policy', API_CSP)
+    c.header('Cache-Control', c.res.headers.get('Cache-Control') ?? 'no-store')
+  })
+  app.get('/api/v1/live', async (c, next) => {
+    // Cross-site pages must not open a socket with a user's token (browsers always send Origin).
+    if (!originAllowed(c.req.header('origin'), c.req.header('host'), security.allowedOrigins)) {
+      return c.json(errorBody('forbidden', `origin ${c.req.header('origin')} may not open the live socket`), 403)
+    }
+    await next()
+  })
   app.get(
     '/api/v1/live',
     upgradeWebSocket((c) => hub.handlers(c.req.query('token'))),
   )
+  app.use('/api/v1/*', apiBodyLimit(security))
+  app.post('/api/v1/auth/login', loginRateLimit(security))
   app.route('/api/v1/auth', authRoutes(ctx))
+  app.route('/api/v1', docsRoutes(() => app.routes))
   app.use('/api/v1/*', requireUser(ctx))
+  app.use('/api/v1/*', userRateLimit(security))
   app.route('/api/v1/regions', regionRoutes(ctx))
   app.route('/api/v1', aggregateRoutes(ctx))
   app.route('/api/v1', recordRoutes(ctx))
   app.route('/api/v1', catalogRoutes(ctx))
+  app.route('/api/v1/layers', layerRoutes(ctx))
+  app.route('/api/v1/alerts', alertRoutes(ctx, hub))
+  app.route('/api/v1/studio', studioRoutes(ctx))
   app.route('/api/v1', screenRoutes())
   app.all('/api/*', (c) => c.json(errorBody('not_found', `no route ${c.req.method} ${c.req.path}`), 404))
 

@@ -4,6 +4,9 @@ import type { User } from '../core/schemas/api.js'
 import type { Store } from '../store/client.js'
 import type { TokenService } from './auth/tokens.js'
 import type { UserDirectory } from './auth/users.js'
+import type { AuditLog } from './auth/audit.js'
+import type { OidcLogin } from './auth/oidc.js'
+import type { SecurityOptions } from './security.js'
 
 /** Everything a route needs, built once per process (see api/app.ts). */
 export interface AppContext {
@@ -15,6 +18,12 @@ export interface AppContext {
   tz: string
   demo: boolean
   now: () => number
+  /** Audit records of logins and record views; createApp makes one over the store when absent. */
+  audit?: AuditLog
+  /** Single sign-on through the city's identity provider, when configured. */
+  oidc?: OidcLogin
+  /** Rate and body limits, socket origins; DEFAULT_SECURITY when absent. */
+  security?: SecurityOptions
 }
 
 /** Hono variables set by middleware. */

@@ -2,6 +2,8 @@ import { catalogNames, loadEventCatalog, loadHotlineCatalog } from '../core/cata
 import { loadCity } from '../core/city.js'
 import type { AppContext } from '../api/context.js'
 import { createTokenService } from '../api/auth/tokens.js'
+import { OidcLogin } from '../api/auth/oidc.js'
+import { DEFAULT_SECURITY } from '../api/security.js'
 import { DEMO_INGEST_TOKEN, loadUsers } from '../api/auth/users.js'
 import { createStore, type Store } from '../store/client.js'
 import { migrate } from '../store/migrate.js'
@@ -36,7 +38,31 @@ export async function buildContext(env: IocEnv, store: Store): Promise<AppContex
     tz: env.IOC_TZ,
     demo: env.IOC_DEMO,
     now: Date.now,
+    oidc: await oidcFromEnv(env),
+    security: {
+      perUserPerMinute: env.IOC_RATE_LIMIT,
+      loginsPer5Minutes: env.IOC_LOGIN_LIMIT,
+      allowedOrigins: env.IOC_ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+      maxBodyBytes: DEFAULT_SECURITY.maxBodyBytes,
+    },
   }
+}
+
+/** Single sign-on when IOC_OIDC_ISSUER is set; the provider must answer its discovery document at start-up. */
+async function oidcFromEnv(env: IocEnv): Promise<OidcLogin | undefined> {
+  if (!env.IOC_OIDC_ISSUER) return undefined
+  if (!env.IOC_OIDC_CLIENT_ID || !env.IOC_OIDC_REDIRECT_URL) throw new Error('IOC_OIDC_ISSUER needs IOC_OIDC_CLIENT_ID and IOC_OIDC_REDIRECT_URL')
+  const login = await OidcLogin.discover({
+    issuer: env.IOC_OIDC_ISSUER,
+    clientId: env.IOC_OIDC_CLIENT_ID,
+    clientSecret: env.IOC_OIDC_CLIENT_SECRET,
+    redirectUrl: env.IOC_OIDC_REDIRECT_URL,
+    roleClaim: env.IOC_OIDC_ROLE_CLAIM,
+    regionClaim: env.IOC_OIDC_REGION_CLAIM,
+    cookieSecret: env.IOC_JWT_SECRET,
+  })
+  log.info({ issuer: env.IOC_OIDC_ISSUER }, 'single sign-on enabled')
+  return login
 }
 
 export function ingestTokens(env: IocEnv): Set<string> {

@@ -22,6 +22,21 @@ export const EnvSchema = z.object({
   IOC_INGEST_TOKENS: z.string().default(''),
   IOC_USERS_FILE: z.string().optional(),
   IOC_MAX_BODY_BYTES: z.coerce.number().int().positive().default(16 << 20),
+  /** Requests per minute per signed-in user on /api/v1 (429 with Retry-After above it). */
+  IOC_RATE_LIMIT: z.coerce.number().int().positive().default(1200),
+  /** Sign-in attempts per 5 minutes per client address and user name. */
+  IOC_LOGIN_LIMIT: z.coerce.number().int().positive().default(10),
+  /** Extra origins (comma-separated, e.g. https://ioc.example.gov.cn) allowed to open the live socket; the api's own origin always is. */
+  IOC_ALLOWED_ORIGINS: z.string().default(''),
+  /** Single sign-on: the identity provider's issuer URL (its /.well-known/openid-configuration is read). */
+  IOC_OIDC_ISSUER: z.string().url().optional().or(z.literal('').transform(() => undefined)),
+  IOC_OIDC_CLIENT_ID: z.string().optional(),
+  IOC_OIDC_CLIENT_SECRET: z.string().optional(),
+  /** Where the provider sends the browser back: https://<this api>/api/v1/auth/oidc/callback. */
+  IOC_OIDC_REDIRECT_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
+  /** Claims of the ID token that carry the user's role and region (defaults ioc_role, ioc_region). */
+  IOC_OIDC_ROLE_CLAIM: z.string().default('ioc_role'),
+  IOC_OIDC_REGION_CLAIM: z.string().default('ioc_region'),
 })
 export type IocEnv = z.infer<typeof EnvSchema>
 

@@ -36,6 +36,12 @@ export class UserDirectory {
     return u && ok ? { name: u.name, role: u.role, region: u.region } : undefined
   }
 
+  /** The user as the directory has it now (no password check): for refreshing a session. */
+  lookup(name: string): User | undefined {
+    const u = this.users.get(name)
+    return u && { name: u.name, role: u.role, region: u.region }
+  }
+
   get size(): number {
     return this.users.size
   }

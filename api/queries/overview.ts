@@ -12,9 +12,10 @@ export interface Scope {
 // The state of each event now, folded from its steps. All steps of an event carry the same grid, so
 // the region filter may run before the fold; `last_ts >= since` keeps the fold to recent events.
 export const eventStates = (having: string) => `
-  SELECT event_id, min(reported_at) AS reported_at, max(evaluated_at) AS evaluated_at, max(deadline) AS deadline,
-         max(step_rank) AS step_rank, anyLast(grid_code) AS grid_code, anyLast(category) AS category,
-         anyLast(department) AS department
+  SELECT event_id, min(reported_at) AS reported_at, min(verified_at) AS verified_at, min(dispatched_at) AS dispatched_at,
+         min(handled_at) AS handled_at, min(submitted_at) AS submitted_at, max(evaluated_at) AS evaluated_at,
+         max(deadline) AS deadline, max(step_rank) AS step_rank, anyLast(grid_code) AS grid_code,
+         anyLast(category) AS category, anyLast(department) AS department, anyLast(evaluation) AS evaluation
   FROM event_state
   WHERE startsWith(event_state.grid_code, {region:String}) AND event_state.last_ts >= ${at('since')}
   GROUP BY event_id
@@ -23,14 +24,20 @@ export const eventStates = (having: string) => `
 /** Events reported in [from, to) (bind since = from). */
 export const EVENT_COHORT = eventStates(`reported_at >= ${at('from')} AND reported_at < ${at('to')}`)
 
-export const TICKET_COHORT = `
+// Tickets as they stand now; every step of a ticket comes at or after its creation, so rows before
+// `since` cannot belong to a ticket created after it.
+export const ticketStates = (having: string) => `
   SELECT ticket_id, min(created_at) AS created_at, min(replied_at) AS replied_at, max(closed_at) AS closed_at,
          max(latest).2 AS status, anyLast(satisfaction) AS satisfaction, anyLast(grid_code) AS grid_code,
-         anyLast(category) AS category, anyLast(channel) AS channel, anyLast(department) AS department
+         anyLast(category) AS category, anyLast(channel) AS channel, anyLast(department) AS department,
+         sum(reopened) AS reopened
   FROM ticket_state
-  WHERE startsWith(ticket_state.grid_code, {region:String}) AND tupleElement(ticket_state.latest, 1) >= ${at('from')}
+  WHERE startsWith(ticket_state.grid_code, {region:String}) AND tupleElement(ticket_state.latest, 1) >= ${at('since')}
   GROUP BY ticket_id
-  HAVING created_at >= ${at('from')} AND created_at < ${at('to')}`
+  HAVING ${having}`
+
+/** Tickets created in [from, to) (bind since = from). */
+export const TICKET_COHORT = ticketStates(`created_at >= ${at('from')} AND created_at < ${at('to')}`)
 
 export const TERMINAL_LATEST = `
   SELECT terminal_id, max(latest) AS l, l.1 AS ts, l.2 AS status, l.3 AS fault_code, l.4 AS paper_pct,

@@ -1,14 +1,20 @@
 import { Hono } from 'hono'
-import { LoginRequestSchema } from '../../core/schemas/api.js'
+import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie'
+import { LoginRequestSchema, type LoginInfo } from '../../core/schemas/api.js'
 import { badRequest, unauthorized } from '../../server/errors.js'
 import { log } from '../../server/log.js'
+import { bearer } from '../auth/tokens.js'
+import { clientIp } from '../auth/client-ip.js'
 import type { AppContext } from '../context.js'
 
 export function authRoutes(ctx: AppContext) {
   const app = new Hono()
-  // What the screen needs before anyone has signed in: whether to show the demo accounts, and the
-  // city's time zone, which decides what "today" is on every panel.
-  app.get('/login', (c) => c.json({ demo: ctx.demo, tz: ctx.tz }))
+  // What the screen needs before anyone has signed in: whether to show the demo accounts, the
+  // city's time zone (which decides what "today" is on every panel), and single sign-on if set up.
+  app.get('/login', (c) => {
+    const body: LoginInfo = { demo: ctx.demo, tz: ctx.tz, oidc: ctx.oidc ? { enabled: true, url: '/api/v1/auth/oidc/start' } : { enabled: false } }
+    return c.json(body)
+  })
   app.post('/login', async (c) => {
     let body: unknown
     try {
@@ -21,10 +27,57 @@ export function authRoutes(ctx: AppContext) {
     const user = await ctx.users.authenticate(parsed.data.username, parsed.data.password)
     if (!user) {
       log.info({ user: parsed.data.username }, 'login refused')
+      ctx.audit?.record({ action: 'login.refused', user: parsed.data.username, ip: clientIp(c) })
       throw unauthorized('wrong username or password')
     }
     log.info({ user: user.name, role: user.role }, 'login')
+    ctx.audit?.record({ action: 'login', user: user.name, role: user.role, region: user.region, ip: clientIp(c) })
     return c.json({ token: await ctx.tokens.issue(user), user })
   })
+  // A wall runs for weeks: before its session expires it trades a valid token for a fresh one.
+  app.post('/refresh', async (c) => {
+    const token = bearer(c.req.header('authorization'))
+    const session = token ? await ctx.tokens.session(token) : undefined
+    if (!session) throw unauthorized('the session token is not valid or has expired: sign in again')
+    // A local user's role and region are read again (an admin may have changed or removed them);
+    // an OIDC user's come from the identity provider's claims at sign-in.
+    const user = session.source === 'password' ? ctx.users.lookup(session.user.name) : session.user
+    if (!user) throw unauthorized(`user ${session.user.name} no longer exists: sign in again`)
+    ctx.audit?.record({ action: 'refresh', user: user.name, role: user.role, region: user.region, ip: clientIp(c) })
+    return c.json({ token: await ctx.tokens.issue(user, session.source), user })
+  })
+
+  // Single sign-on: /oidc/start sends the browser to the provider; /oidc/callback comes back with a
+  // code, which becomes our session token, handed to the screen in the URL fragment (never sent to a server).
+  const oidcLogin = ctx.oidc
+  if (oidcLogin) {
+    const COOKIE = 'ioc_oidc'
+    app.get('/oidc/start', async (c) => {
+      const { url, pending } = await oidcLogin.start()
+      await setSignedCookie(c, COOKIE, JSON.stringify(pending), oidcLogin.cookieSecret, {
+        httpOnly: true,
+        sameSite: 'Lax',
+        path: '/api/v1/auth/oidc',
+        maxAge: 600,
+        secure: new URL(c.req.url).protocol === 'https:',
+      })
+      return c.redirect(url, 302)
+    })
+    app.get('/oidc/callback', async (c) => {
+      const raw = await getSignedCookie(c, oidcLogin.cookieSecret, COOKIE)
+      deleteCookie(c, COOKIE, { path: '/api/v1/auth/oidc' })
+      if (!raw) throw unauthorized('the sign-in took too long or did not start here: start again')
+      try {
+        const user = await oidcLogin.finish(new URL(c.req.url), JSON.parse(raw), (code) => ctx.city.get(code) !== undefined)
+        ctx.audit?.record({ action: 'oidc.login', user: user.name, role: user.role, region: user.region, ip: clientIp(c) })
+        const token = await ctx.tokens.issue(user, 'oidc')
+        return c.redirect(`/login#token=${encodeURIComponent(token)}`, 302)
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err)
+        ctx.audit?.record({ action: 'oidc.refused', user: '', ip: clientIp(c), detail: message })
+        throw unauthorized(`single sign-on failed: ${message}`)
+      }
+    })
+  }
   return app
 }

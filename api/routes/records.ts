@@ -15,6 +15,7 @@ import {
 } from '../queries/records.js'
 import type { AppContext, Env } from '../context.js'
 import { query, scopedRegion } from '../params.js'
+import { clientIp } from '../auth/client-ip.js'
 
 const Limit = z.coerce.number().int().min(1).max(1000).default(100)
 const Since = z
@@ -69,7 +70,10 @@ export function recordRoutes(ctx: AppContext) {
   /** A record fetched by id is shown only inside the caller's scope. */
   function inScope<T extends { grid_code: string }>(c: Context<Env>, kind: string, id: string, record: T | undefined): T {
     if (!record) throw notFound(`no ${kind} ${id}`)
-    if (!record.grid_code.startsWith(c.get('user').region)) throw forbidden(`this ${kind} is outside your scope`)
+    const user = c.get('user')
+    if (!record.grid_code.startsWith(user.region)) throw forbidden(`this ${kind} is outside your scope`)
+    // Who viewed which record is kept (docs/security.md): a record page can name a citizen.
+    ctx.audit?.record({ action: 'view', user: user.name, role: user.role, region: user.region, ip: clientIp(c), target_kind: kind, target_id: id })
     return record
   }
 

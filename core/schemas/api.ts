@@ -12,6 +12,14 @@ export type User = z.infer<typeof UserSchema>
 export const LoginRequestSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) })
 export const LoginResponseSchema = z.object({ token: z.string(), user: UserSchema })
 export type LoginResponse = z.infer<typeof LoginResponseSchema>
+/** GET /api/v1/auth/login: what the sign-in page needs before anyone has signed in. */
+export const LoginInfoSchema = z.object({
+  demo: z.boolean(),
+  tz: z.string(),
+  /** Single sign-on through the city's identity provider, when configured: `url` starts it. */
+  oidc: z.object({ enabled: z.boolean(), url: z.string().optional() }),
+})
+export type LoginInfo = z.infer<typeof LoginInfoSchema>
 
 export const RegionRefSchema = z.object({ code: z.string(), name: z.string(), level: LevelSchema })
 export type RegionRef = z.infer<typeof RegionRefSchema>
@@ -25,7 +33,7 @@ export const RegionInfoSchema = RegionRefSchema.extend({
 })
 export type RegionInfo = z.infer<typeof RegionInfoSchema>
 
-export const OverviewSchema = z.object({
+const OverviewBodySchema = z.object({
   region: z.string(),
   from: z.string(),
   to: z.string(),
@@ -50,6 +58,8 @@ export const OverviewSchema = z.object({
   }),
   terminals: z.object({ total: z.number(), online: z.number(), offline: z.number(), fault: z.number() }),
 })
+/** With compare=previous, `previous` is the same answer for the period of the same length just before. */
+export const OverviewSchema = OverviewBodySchema.extend({ previous: OverviewBodySchema.optional() })
 export type Overview = z.infer<typeof OverviewSchema>
 
 export const METRICS = [
@@ -62,8 +72,10 @@ export const METRICS = [
   'terminals.online',
   'terminals.fault',
 ] as const
-export const MetricSchema = z.enum(METRICS)
+/** The contract's minimum set above; the metrics answered are those of dashboards/catalog/metrics.yaml (GET /api/v1/metrics). */
+export const MetricSchema = z.string().regex(/^[a-z_]+\.[a-z0-9_]+$/, 'a metric id is stream.measure')
 export type Metric = z.infer<typeof MetricSchema>
+export const CompareSchema = z.enum(['previous'])
 export const INTERVALS = ['5m', '15m', '1h', '1d'] as const
 /** Spelled as the API answers them, or in words a script might use (`hour`, `day`, `5min`). */
 const INTERVAL_ALIASES: Record<string, (typeof INTERVALS)[number]> = {
@@ -76,7 +88,7 @@ const INTERVAL_ALIASES: Record<string, (typeof INTERVALS)[number]> = {
 }
 export const IntervalSchema = z.preprocess((v) => (typeof v === 'string' ? (INTERVAL_ALIASES[v] ?? v) : v), z.enum(INTERVALS))
 export type Interval = z.infer<typeof IntervalSchema>
-export const BREAKDOWNS = ['child', 'category', 'status', 'department', 'channel'] as const
+export const BREAKDOWNS = ['child', 'category', 'status', 'department', 'channel', 'step'] as const
 export const BreakdownBySchema = z.enum(BREAKDOWNS)
 export type BreakdownBy = z.infer<typeof BreakdownBySchema>
 
@@ -84,12 +96,15 @@ export const TimeseriesSchema = z.object({
   metric: MetricSchema,
   interval: IntervalSchema,
   points: z.array(z.object({ t: z.string(), v: z.number() })),
+  /** compare=previous: the previous period's values, one per point (t of the previous period). */
+  previous: z.array(z.object({ t: z.string(), v: z.number() })).optional(),
 })
 export type Timeseries = z.infer<typeof TimeseriesSchema>
 export const BreakdownSchema = z.object({
   metric: MetricSchema,
   by: BreakdownBySchema,
-  rows: z.array(z.object({ key: z.string(), name: z.string(), value: z.number() })),
+  /** With compare=previous each row has the previous period's `previous` value. */
+  rows: z.array(z.object({ key: z.string(), name: z.string(), value: z.number(), previous: z.number().optional() })),
 })
 export type Breakdown = z.infer<typeof BreakdownSchema>
 
