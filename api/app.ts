@@ -9,6 +9,7 @@ import type { StoredFeed } from '../ingest/bus.js'
 import { handleError, errorBody } from '../server/errors.js'
 import { httpRequests } from '../server/metrics.js'
 import { requireUser } from './auth/middleware.js'
+import { requireRole } from './auth/roles.js'
 import type { AppContext, Env } from './context.js'
 import { LiveHub, type HubOptions } from './live/hub.js'
 import { aggregateRoutes } from './routes/aggregates.js'
@@ -75,6 +76,7 @@ export function createApp(ctx: AppContext, opts: AppOptions) {
   app.route('/api/v1', docsRoutes(() => app.routes))
   app.use('/api/v1/*', requireUser(ctx))
   app.use('/api/v1/*', userRateLimit(security))
+  app.use('/api/v1/*', requireRole())
   app.route('/api/v1/regions', regionRoutes(ctx))
   app.route('/api/v1', aggregateRoutes(ctx))
   app.route('/api/v1', recordRoutes(ctx))

@@ -16,6 +16,7 @@ import { log } from '../../server/log.js'
 import { liveClients } from '../../server/metrics.js'
 import type { AppContext } from '../context.js'
 import { overview } from '../queries/overview.js'
+import { mayUseLive } from '../auth/roles.js'
 import { iso } from '../queries/run.js'
 
 interface Client {
@@ -100,6 +101,11 @@ export class LiveHub {
     if (!user) {
       this.send(client, { type: 'error', code: 'unauthorized', message: 'the token is not valid or has expired' })
       client.ws.close(4001, 'unauthorized')
+      return false
+    }
+    if (!mayUseLive(user.role)) {
+      this.send(client, { type: 'error', code: 'forbidden', message: `role ${user.role} may not use the live socket` })
+      client.ws.close(4003, 'forbidden')
       return false
     }
     client.user = user

@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { SignJWT } from 'jose'
+import { createApp } from '../../api/app.js'
+import { hashPassword } from '../../api/auth/passwords.js'
+import { listen } from '../../server/serve.js'
+import { gridsIn, startHarness, type Harness } from '../support/harness.js'
+
+let h: Harness
+beforeAll(async () => {
+  h = await startHarness()
+})
+afterAll(async () => h?.close())
+
+const json = (body: unknown, token?: string): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+  body: JSON.stringify(body),
+})
+
+/** A second app over the same store with small limits, so a test can reach them. */
+function limitedApp(perUser: number, logins: number) {
+  return createApp({ ...h.ctx, security: { perUserPerMinute: perUser, loginsPer5Minutes: logins, allowedOrigins: ['https://wall.example'], maxBodyBytes: 1024 } }, { feed: h.bus, hub: { kpiIntervalMs: 60_000 } })
+}
+
+describe('rate limits', () => {
+  it('answers 429 with Retry-After to a user above the per-user limit', async () => {
+    const { app, hub } = limitedApp(5, 100)
+    const token = await h.login('operator')
+    const codes: number[] = []
+    for (let i = 0; i < 7; i++) codes.push((await app.request('/api/v1/metrics', { headers: { authorization: `Bearer ${token}` } })).status)
+    expect(codes).toEqual([200, 200, 200, 200, 200, 429, 429])
+    const res = await app.request('/api/v1/metrics', { headers: { authorization: `Bearer ${token}` } })
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('rate_limited')
+    // Another user is not slowed by the first.
+    expect((await app.request('/api/v1/metrics', { headers: { authorization: `Bearer ${await h.login('analyst')}` } })).status).toBe(200)
+    hub.close()
+  })
+
+  it('slows password guessing per address and name', async () => {
+    const { app, hub } = limitedApp(100, 3)
+    const codes: number[] = []
+    for (let i = 0; i < 5; i++) codes.push((await app.request('/api/v1/auth/login', json({ username: 'admin', password: `guess${i}` }))).status)
+    expect(codes).toEqual([401, 401, 401, 429, 429])
+    // The right password is refused too while the name is locked; another name is not.
+    expect((await app.request('/api/v1/auth/login', json({ username: 'admin', password: 'demo' }))).status).toBe(429)
+    expect((await app.request('/api/v1/auth/login', json({ username: 'operator', password: 'demo' }))).status).toBe(200)
+    hub.close()
+  })
+})
+
+describe('bodies, headers and the socket origin', () => {
+  it('refuses a body over the limit with 413', async () => {
+    const { app, hub } = limitedApp(100, 100)
+    const res = await app.request('/api/v1/auth/login', json({ username: 'admin', password: 'x'.repeat(4000) }))
+    expect(res.status).toBe(413)
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('payload_too_large')
+    hub.close()
+  })
+
+  it('sets security headers and a strict content policy on api answers', async () => {
+    const res = await h.app.request('/api/v1/auth/login')
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN')
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'")
+    expect(res.headers.get('cache-control')).toBe('no-store')
+  })
+
+  it('lets the own origin and configured ones open the socket, not another site', async () => {
+    const { app, hub } = limitedApp(100, 100)
+    const server = await listen(app, 0, '127.0.0.1')
+    const base = `ws://127.0.0.1:${server.port}/api/v1/live`
+    const open = (origin?: string) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(base, { headers: origin ? { origin } : {} })
+        ws.on('open', () => {
+          ws.close()
+          resolve(101)
+        })
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
+        ws.on('error', () => resolve(-1))
+      })
+    try {
+      expect(await open(`http://127.0.0.1:${server.port}`)).toBe(101)
+      expect(await open('https://wall.example')).toBe(101)
+      expect(await open()).toBe(101) // not a browser: no Origin, still needs a token to subscribe
+      expect(await open('https://evil.example')).toBe(403)
+    } finally {
+      hub.close()
+      await server.close()
+    }
+  })
+})
+
+describe('sessions', () => {
+  it('renews a valid session with the role and region the directory has now', async () => {
+    const password_hash = await hashPassword('pw')
+    h.ctx.users.add({ name: 'wang', role: 'operator', region: '320102', password_hash })
+    const login = await h.app.request('/api/v1/auth/login', json({ username: 'wang', password: 'pw' }))
+    const { token } = (await login.json()) as { token: string }
+    h.ctx.users.add({ name: 'wang', role: 'leader', region: '320102002', password_hash })
+    const res = await h.app.request('/api/v1/auth/refresh', { method: 'POST', headers: { authorization: `Bearer ${token}` } })
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as { token: string; user: { role: string; region: string } }
+    expect(body.user).toEqual({ name: 'wang', role: 'leader', region: '320102002' })
+    expect((await h.app.request('/api/v1/overview?region=320102002', { headers: { authorization: `Bearer ${body.token}` } })).status).toBe(200)
+  })
+
+  it('refuses to renew an expired, forged or missing token', async () => {
+    const key = new TextEncoder().encode('test-secret')
+    const past = Math.floor(Date.now() / 1000) - 60
+    const expired = await new SignJWT({ role: 'admin', region: '3201', src: 'password' }).setProtectedHeader({ alg: 'HS256' }).setSubject('admin').setIssuedAt(past - 100).setExpirationTime(past).sign(key)
+    const forged = await new SignJWT({ role: 'admin', region: '3201' }).setProtectedHeader({ alg: 'HS256' }).setSubject('admin').setExpirationTime('1h').sign(new TextEncoder().encode('other'))
+    for (const t of [expired, forged]) {
+      expect((await h.app.request('/api/v1/auth/refresh', { method: 'POST', headers: { authorization: `Bearer ${t}` } })).status).toBe(401)
+      expect((await h.app.request('/api/v1/metrics', { headers: { authorization: `Bearer ${t}` } })).status).toBe(401)
+    }
+    expect((await h.app.request('/api/v1/auth/refresh', { method: 'POST' })).status).toBe(401)
+  })
+
+  it('tells the sign-in page about demo mode, the time zone and single sign-on', async () => {
+    expect(await (await h.app.request('/api/v1/auth/login')).json()).toEqual({ demo: true, tz: 'Asia/Shanghai', oidc: { enabled: false } })
+  })
+})
+
+describe('audit', () => {
+  it('records logins, refused logins and who viewed which record', async () => {
+    const [grid] = gridsIn('320102')
+    await h.send('grid-events', [{ event_id: 'AUD1', step: 'reported', ts: Date.now() - 60_000, category: 'appearance.garbage', grid_code: grid }])
+    await h.app.request('/api/v1/auth/login', json({ username: 'leader.xuanwu', password: 'nope' }))
+    const token = (await (await h.app.request('/api/v1/auth/login', json({ username: 'leader.xuanwu', password: 'demo' }))).json()) as { token: string }
+    expect((await h.app.request('/api/v1/events/AUD1', { headers: { authorization: `Bearer ${token.token}` } })).status).toBe(200)
+    await h.ctx.audit!.flush()
+    const rs = await h.store.query({ query: `SELECT action, user, target_kind, target_id FROM audit_log WHERE user = 'leader.xuanwu' ORDER BY ts`, format: 'JSONEachRow' })
+    expect(await rs.json()).toEqual([
+      { action: 'login.refused', user: 'leader.xuanwu', target_kind: '', target_id: '' },
+      { action: 'login', user: 'leader.xuanwu', target_kind: '', target_id: '' },
+      { action: 'view', user: 'leader.xuanwu', target_kind: 'event', target_id: 'AUD1' },
+    ])
+  })
+})
+
+describe('OpenAPI', () => {
+  it('documents the routes from the zod schemas, and a page shows it with nothing from elsewhere', async () => {
+    const doc = (await (await h.app.request('/api/v1/openapi.json')).json()) as {
+      openapi: string
+      paths: Record<string, Record<string, { parameters?: Array<{ name: string; required: boolean }>; responses: Record<string, { content?: Record<string, { schema: { properties?: Record<string, unknown> } }> }> }>>
+    }
+    expect(doc.openapi).toMatch(/^3\./)
+    const ov = doc.paths['/api/v1/overview'].get
+    expect(ov.parameters!.map((p) => p.name)).toEqual(['region', 'from', 'to', 'compare'])
+    expect(Object.keys(ov.responses['200'].content!['application/json'].schema.properties!)).toEqual(expect.arrayContaining(['events', 'tickets', 'terminals', 'previous']))
+    const ts = doc.paths['/api/v1/timeseries'].get
+    expect(ts.parameters!.find((p) => p.name === 'metric')!.required).toBe(true)
+    expect(doc.paths['/api/v1/events/{id}'].get).toBeDefined()
+    expect(doc.paths['/ingest/v1/{stream}']?.post).toBeDefined() // another module's route, from the app's list
+    const page = await (await h.app.request('/api/v1/docs')).text()
+    expect(page).toContain('<script src="docs.js">')
+    expect(page).not.toMatch(/(src|href)="https?:/)
+    expect((await h.app.request('/api/v1/docs.js')).status).toBe(200)
+  })
+})
