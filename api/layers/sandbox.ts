@@ -1,0 +1,255 @@
+import type { Store } from '../../store/client.js'
+import type { LayerParam } from '../../core/schemas/layer.js'
+
+/**
+ * The SQL sandbox for analysts' queries (layers, alert rules, the studio).
+ *
+ * A query is refused unless it is one SELECT whose tables are all allow-listed, unqualified names:
+ * checked on ClickHouse's own parse (`EXPLAIN AST`) and on the analyzer's resolved tree
+ * (`EXPLAIN QUERY TREE`), not with a regex. It then runs wrapped in CTEs that shadow every
+ * allow-listed table with its rows inside the region in scope, so a query that forgets `{region}`
+ * or tries another region still sees only the scope's rows. Limits go into a SQL SETTINGS clause
+ * (readonly, time, rows, memory): chDB would keep `clickhouse_settings` as session-wide SETs.
+ */
+
+/** Allow-listed tables and the column holding the region code each row is scoped by. */
+export const ALLOWED_TABLES: Readonly<Record<string, string>> = {
+  grid_events: 'grid_code',
+  hotline_tickets: 'grid_code',
+  terminal_status: 'grid_code',
+  event_state: 'grid_code',
+  ticket_state: 'grid_code',
+  terminal_state: 'grid_code',
+  events_rollup: 'region',
+  tickets_rollup: 'region',
+  terminals_rollup: 'region',
+  regions: 'code',
+}
+
+/** Functions that reach outside the allow-listed tables (files, network, dictionaries, other tables). */
+const DENIED_FUNCTION = /^(dict[A-Za-z]*|joinGet[A-Za-z]*|file|url|s3[A-Za-z]*|remote[A-Za-z]*|cluster[A-Za-z]*|hdfs[A-Za-z]*|mysql|postgresql|mongodb|redis|sqlite|jdbc|odbc|input|executable|azureBlobStorage|gcs|iceberg[A-Za-z]*|deltaLake|hudi|getSetting|getMacro|filesystem[A-Za-z]*|shardNum|hostName|fqdn)$/
+
+export interface SandboxLimits {
+  maxExecutionSeconds: number
+  maxResultRows: number
+  maxMemoryBytes: number
+  maxRowsToRead: number
+}
+
+export const DEFAULT_LIMITS: SandboxLimits = { maxExecutionSeconds: 8, maxResultRows: 200_000, maxMemoryBytes: 1 << 30, maxRowsToRead: 200_000_000 }
+
+/** A refused or failed query, with the reason an analyst can act on. */
+export class SandboxError extends Error {
+  constructor(
+    readonly reason: 'syntax' | 'not_select' | 'table' | 'function' | 'settings' | 'params' | 'limit' | 'query',
+    message: string,
+  ) {
+    super(message)
+    this.name = 'SandboxError'
+  }
+}
+
+export interface BoundValues {
+  /** The region in scope, already checked to be inside the caller's own region. */
+  region: string
+  from: number
+  to: number
+  now: number
+  /** Declared extras, already typed. */
+  extras?: Record<string, string | number>
+}
+
+export interface QueryResult {
+  meta: { name: string; type: string }[]
+  data: unknown[][]
+  rows: number
+  truncated: boolean
+  elapsedMs: number
+  rowsRead: number
+  bytesRead: number
+}
+
+const SYSTEM_PARAM_TYPES: Record<string, string> = {
+  region: 'String',
+  from: 'DateTime64(3)',
+  to: 'DateTime64(3)',
+  now: 'DateTime64(3)',
+  child_depth: 'UInt8',
+}
+
+/** A ClickHouse DateTime64(3) parameter value for epoch ms, as a unix timestamp (zone-free). */
+export const dt64 = (ms: number) => (ms / 1000).toFixed(3)
+
+export class Sandbox {
+  private database: string | undefined
+
+  constructor(
+    private readonly store: Store,
+    private readonly limits: SandboxLimits = DEFAULT_LIMITS,
+  ) {}
+
+  /** Check a query without running it; throws SandboxError with the reason. */
+  async check(sql: string, params: Record<string, LayerParam> = {}): Promise<void> {
+    const body = singleStatement(sql)
+    const values = this.bind({ region: '3201', from: 0, to: 1, now: 1 }, params)
+    // The parse runs nothing; the analysis may run constant scalar subqueries, so it gets the limits.
+    const ast = await this.explain(`EXPLAIN AST ${body}`, values)
+    checkAst(ast)
+    const tree = await this.explain(`EXPLAIN QUERY TREE ${await this.wrap(body)}\n${this.settings()}`, values)
+    checkQueryTree(tree, await this.db())
+  }
+
+  /** Check, then run in the scope of `values.region` with the limits; rows as JSONCompact arrays. */
+  async run(sql: string, values: BoundValues, params: Record<string, LayerParam> = {}): Promise<QueryResult> {
+    await this.check(sql, params)
+    const body = singleStatement(sql)
+    const l = this.limits
+    const query = `${await this.wrap(body)}\n${this.settings()}`
+    const t0 = performance.now()
+    let json: { meta: { name: string; type: string }[]; data: unknown[][]; rows: number; statistics?: { elapsed: number; rows_read: number; bytes_read: number } }
+    try {
+      const rs = await this.store.query({ query, query_params: this.bind(values, params), format: 'JSONCompact' })
+      json = (await rs.json()) as typeof json
+    } catch (e) {
+      throw classify(e as Error)
+    }
+    const truncated = json.rows > l.maxResultRows || json.rows === l.maxResultRows
+    if (json.data.length > l.maxResultRows) json.data.length = l.maxResultRows
+    return {
+      meta: json.meta,
+      data: json.data,
+      rows: json.data.length,
+      truncated,
+      elapsedMs: json.statistics ? json.statistics.elapsed * 1000 : performance.now() - t0,
+      rowsRead: json.statistics?.rows_read ?? 0,
+      bytesRead: json.statistics?.bytes_read ?? 0,
+    }
+  }
+
+  /** The limits, as a SETTINGS clause of the query itself (never session settings). */
+  private settings(): string {
+    const l = this.limits
+    return `SETTINGS readonly = 1, max_execution_time = ${l.maxExecutionSeconds}, timeout_overflow_mode = 'throw',
+  max_result_rows = ${l.maxResultRows}, result_overflow_mode = 'break', max_memory_usage = ${l.maxMemoryBytes},
+  max_rows_to_read = ${l.maxRowsToRead}, read_overflow_mode = 'throw'`
+  }
+
+  /** Bound values for the system parameters and the declared extras (defaults when absent). */
+  bind(values: BoundValues, params: Record<string, LayerParam>): Record<string, unknown> {
+    const out: Record<string, unknown> = {
+      region: values.region,
+      __scope: values.region,
+      from: dt64(values.from),
+      to: dt64(values.to),
+      now: dt64(values.now),
+      child_depth: Math.min(5, Math.max(1, [4, 6, 9, 12, 15].indexOf(values.region.length) + 2)),
+    }
+    for (const [name, p] of Object.entries(params)) out[name] = values.extras?.[name] ?? p.default
+    return out
+  }
+
+  private async db(): Promise<string> {
+    if (this.database) return this.database
+    const rs = await this.store.query({ query: 'SELECT currentDatabase() AS db', format: 'JSONEachRow' })
+    const [{ db }] = await rs.json<{ db: string }>()
+    return (this.database = db)
+  }
+
+  /** Each allow-listed table shadowed by a CTE of its rows inside {__scope}: unqualified names resolve to these. */
+  private async wrap(body: string): Promise<string> {
+    const db = await this.db()
+    const ctes = Object.entries(ALLOWED_TABLES).map(([t, col]) => `${t} AS (SELECT * FROM ${db}.${t} WHERE startsWith(${col}, {__scope:String}))`)
+    return `WITH ${ctes.join(',\n  ')}\nSELECT * FROM (\n${body}\n)`
+  }
+
+  private async explain(query: string, params: Record<string, unknown>): Promise<string[]> {
+    try {
+      const rs = await this.store.query({ query, query_params: params, format: 'TabSeparatedRaw' })
+      // chDB prints EXPLAIN lines CSV-quoted whatever the format; a server prints them raw.
+      return (await rs.text())
+        .split('\n')
+        .filter((l) => l.length > 0)
+        .map((l) => (l.startsWith('"') && l.endsWith('"') ? l.slice(1, -1).replace(/""/g, '"') : l))
+    } catch (e) {
+      throw classify(e as Error)
+    }
+  }
+}
+
+/**
+ * One statement: chDB runs every statement of a multi-statement text, so a `;` anywhere but at the
+ * end is refused before anything reaches the engine (even inside a string literal: say it otherwise).
+ */
+export function singleStatement(sql: string): string {
+  const body = sql.trim().replace(/;\s*$/, '')
+  if (body.includes(';')) throw new SandboxError('syntax', 'one statement only: the query contains ";"')
+  if (body.length === 0) throw new SandboxError('syntax', 'the query is empty')
+  return body
+}
+
+interface AstLine {
+  depth: number
+  node: string
+}
+
+function parseTree(lines: string[]): AstLine[] {
+  return lines.map((l) => {
+    const depth = l.length - l.trimStart().length
+    return { depth, node: l.trim() }
+  })
+}
+
+/** The checks on ClickHouse's parse of the layer's own SQL. */
+export function checkAst(lines: string[]): void {
+  const ast = parseTree(lines)
+  if (!ast[0]?.node.startsWith('SelectWithUnionQuery')) {
+    throw new SandboxError('not_select', `only a SELECT may run here, not ${ast[0]?.node.split(' ')[0] ?? 'nothing'}`)
+  }
+  const rootKids = ast.filter((a) => a.depth === 1)
+  // The first is the union's list of selects; anything else at the root is FORMAT, INTO OUTFILE or SETTINGS.
+  if (rootKids.length > 1 && rootKids.slice(1).some((k) => !/^Identifier TabSeparatedRaw$/.test(k.node))) {
+    throw new SandboxError('settings', 'FORMAT, INTO OUTFILE and SETTINGS are set by the sandbox, not by the query')
+  }
+  const parents: string[] = []
+  for (const a of ast) {
+    parents[a.depth] = a.node
+    const parent = a.depth > 0 ? parents[a.depth - 1] : ''
+    if (/^Set\b/.test(a.node)) throw new SandboxError('settings', 'SETTINGS are set by the sandbox, not by the query')
+    const table = /^TableIdentifier (\S+)/.exec(a.node)
+    if (table) {
+      if (table[1].includes('.')) throw new SandboxError('table', `table ${table[1]}: name the allow-listed tables without a database (${Object.keys(ALLOWED_TABLES).join(', ')})`)
+    }
+    const fn = /^Function (\S+)/.exec(a.node)
+    if (fn) {
+      if (parent.startsWith('TableExpression')) throw new SandboxError('function', `table function ${fn[1]}() is not allowed: read the allow-listed tables`)
+      if (DENIED_FUNCTION.test(fn[1])) throw new SandboxError('function', `function ${fn[1]}() is not allowed in a layer`)
+    }
+  }
+}
+
+/** The checks on the analyzer's resolved tree of the wrapped query: real tables are allow-listed ones. */
+export function checkQueryTree(lines: string[], database: string): void {
+  for (const line of lines) {
+    const node = line.trim()
+    if (/^TABLE_FUNCTION\b/.test(node)) throw new SandboxError('function', 'table functions are not allowed: read the allow-listed tables')
+    const m = /^TABLE id: \d+.*table_name: (\S+?)(,|$)/.exec(node)
+    if (m) {
+      const [db, name] = m[1].includes('.') ? m[1].split('.', 2) : [database, m[1]]
+      if (db !== database || !(name in ALLOWED_TABLES)) {
+        throw new SandboxError('table', `table ${m[1].replace(`${database}.`, '')} is not allow-listed (${Object.keys(ALLOWED_TABLES).join(', ')})`)
+      }
+    }
+  }
+}
+
+/** ClickHouse's error text, sorted into what the analyst did wrong. */
+function classify(e: Error): SandboxError {
+  if (e instanceof SandboxError) return e
+  const msg = (e.message || String(e)).trim()
+  if (/readonly mode/i.test(msg)) return new SandboxError('not_select', `only reads are allowed: ${msg}`)
+  if (/Timeout exceeded|Limit for (rows|bytes) to read|Memory limit|TOO_MANY_ROWS|exceeded/i.test(msg)) return new SandboxError('limit', `the query went over the sandbox's limits: ${msg}`)
+  if (/Syntax error/i.test(msg)) return new SandboxError('syntax', msg)
+  if (/Substitution .* is not set|query parameter/i.test(msg)) return new SandboxError('params', `${msg} (declare it under params)`)
+  if (/UNKNOWN_TABLE|Unknown table|does not exist/i.test(msg)) return new SandboxError('table', `${msg} (allow-listed: ${Object.keys(ALLOWED_TABLES).join(', ')})`)
+  return new SandboxError('query', msg)
+}

@@ -1,0 +1,91 @@
+import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { LayerSchema, type Layer, type LayerParam } from '../../core/schemas/layer.js'
+import { AlertRuleSchema, type AlertRule } from '../../core/schemas/alert.js'
+import type { AppContext } from '../context.js'
+import { FileSet, lineOfKey, parseYamlFile, type FileError } from './files.js'
+import { Sandbox, SandboxError } from './sandbox.js'
+
+/** dashboards/ of the repository, or IOC_DASHBOARDS_DIR (tests and the studio's browser test use a copy). */
+export function dashboardsDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.IOC_DASHBOARDS_DIR || fileURLToPath(new URL('../../dashboards', import.meta.url))
+}
+
+/** The SQL check of a validated file, as file errors on its `sql`/`query` line. */
+export async function sqlErrors(sandbox: Sandbox, sql: string, params: Record<string, LayerParam>, text: string, file: string, key: string): Promise<FileError[]> {
+  try {
+    await sandbox.check(sql, params)
+    return []
+  } catch (e) {
+    if (!(e instanceof SandboxError)) throw e
+    return [{ file, line: lineOfKey(text, [key]), field: key, message: e.message }]
+  }
+}
+
+/** Layers and alert rules of one process: files validated at start and on change, one sandbox. */
+export class Thematic {
+  readonly sandbox: Sandbox
+  readonly layers: FileSet<Layer>
+  readonly rules: FileSet<AlertRule>
+  readonly dir: string
+
+  constructor(ctx: AppContext, dir = dashboardsDir()) {
+    this.dir = dir
+    this.sandbox = new Sandbox(ctx.store)
+    this.layers = new FileSet<Layer>({
+      dir: join(dir, 'layers'),
+      schema: LayerSchema,
+      idOf: (l) => l.id,
+      check: (l, text, file) => sqlErrors(this.sandbox, l.sql, l.params, text, file, 'sql'),
+    })
+    this.rules = new FileSet<AlertRule>({
+      dir: join(dir, 'alerts'),
+      schema: AlertRuleSchema,
+      idOf: (r) => r.id,
+      check: (r, text, file) => sqlErrors(this.sandbox, r.query, r.params, text, file, 'query'),
+    })
+  }
+
+  private started?: Promise<void>
+
+  /** Load both folders once and keep watching them; every route awaits this. */
+  ready(): Promise<void> {
+    this.started ??= Promise.all([this.layers.load(), this.rules.load()]).then(() => {
+      this.layers.watch()
+      this.rules.watch()
+    })
+    return this.started
+  }
+
+  close(): void {
+    this.layers.close()
+    this.rules.close()
+  }
+
+  /** Validate a layer's YAML text (the studio): schema errors, then the sandbox's verdict on its SQL. */
+  async validateLayer(text: string, file = 'layer.yaml'): Promise<{ layer?: Layer; errors: FileError[] }> {
+    const parsed = parseYamlFile(file, text, LayerSchema)
+    if (!parsed.ok) return { errors: parsed.errors }
+    const errors = await sqlErrors(this.sandbox, parsed.value.sql, parsed.value.params, text, file, 'sql')
+    return errors.length ? { errors } : { layer: parsed.value, errors }
+  }
+
+  async validateRule(text: string, file = 'rule.yaml'): Promise<{ rule?: AlertRule; errors: FileError[] }> {
+    const parsed = parseYamlFile(file, text, AlertRuleSchema)
+    if (!parsed.ok) return { errors: parsed.errors }
+    const errors = await sqlErrors(this.sandbox, parsed.value.query, parsed.value.params, text, file, 'query')
+    return errors.length ? { errors } : { rule: parsed.value, errors }
+  }
+}
+
+// One per app context: the routes of layers, alerts and the studio share it, and the process's
+// start-up code starts it (files loaded and watched) and the alert evaluator.
+const instances = new WeakMap<AppContext, Thematic>()
+export function thematicFor(ctx: AppContext): Thematic {
+  let t = instances.get(ctx)
+  if (!t) {
+    t = new Thematic(ctx)
+    instances.set(ctx, t)
+  }
+  return t
+}

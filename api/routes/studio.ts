@@ -1,0 +1,136 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Hono, type Context } from 'hono'
+import { z } from 'zod'
+import { levelOf } from '../../core/regions.js'
+import { FRAME_MEDIA_TYPE } from '../../core/schemas/layer.js'
+import { ApiError, badRequest, forbidden, notFound } from '../../server/errors.js'
+import { evaluatorFor } from '../alerts/evaluator.js'
+import type { AppContext, Env } from '../context.js'
+import type { FileError } from '../layers/files.js'
+import { encodeFrame } from '../layers/frame.js'
+import { thematicFor } from '../layers/service.js'
+import { range, scopedRegion } from '../params.js'
+import { extrasFrom, sandboxFailure } from './layers.js'
+
+const Kind = z.enum(['layers', 'alerts'])
+type Kind = z.infer<typeof Kind>
+const TextBody = z.object({ text: z.string().min(1).max(100_000) })
+const RunBody = TextBody.extend({ region: z.string().optional(), from: z.string().optional(), to: z.string().optional() })
+
+async function body<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  const parsed = schema.safeParse(await c.req.json().catch(() => undefined))
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]
+    throw badRequest(`body ${i.path.join('.') || ''}: ${i.message}`.replace('body :', 'body:'), { parameter: i.path.join('.') })
+  }
+  return parsed.data
+}
+
+const time = (s: string | undefined, name: string) => {
+  if (s === undefined || s === '') return undefined
+  const t = Date.parse(s)
+  if (Number.isNaN(t)) throw badRequest(`parameter ${name}: not an ISO 8601 time`, { parameter: name })
+  return t
+}
+
+/**
+ * The studio's api (analyst, admin): read the files, validate and run a draft against live data,
+ * dry-run a rule over the past week, and save a file (with an audit row in `studio_audit`).
+ */
+export function studioRoutes(ctx: AppContext) {
+  const app = new Hono<Env>()
+  const thematic = thematicFor(ctx)
+
+  app.use('*', async (c, next) => {
+    const role = c.get('user').role
+    if (role !== 'analyst' && role !== 'admin') throw forbidden(`the studio is for analysts and admins, not the ${role} role`)
+    await thematic.ready()
+    await next()
+  })
+
+  const folder = (kind: Kind) => (kind === 'layers' ? thematic.layers : thematic.rules)
+
+  app.get('/:kind', (c) => {
+    const kind = Kind.parse(c.req.param('kind'))
+    const set = folder(kind)
+    return c.json({ ids: set.list().map((x) => x.id), errors: set.problems() })
+  })
+
+  app.get('/:kind/:id', (c) => {
+    const kind = Kind.safeParse(c.req.param('kind'))
+    const id = c.req.param('id')
+    if (!kind.success || !/^[a-z][a-z0-9_-]{1,63}$/.test(id)) throw notFound(`no file ${c.req.param('kind')}/${id}`)
+    const file = join(folder(kind.data).dir, `${id}.yaml`)
+    if (!existsSync(file)) throw notFound(`no file ${kind.data}/${id}.yaml`)
+    return c.json({ id, text: readFileSync(file, 'utf8') })
+  })
+
+  app.post('/:kind/validate', async (c) => {
+    const kind = Kind.parse(c.req.param('kind'))
+    const { text } = await body(c, TextBody)
+    const { errors } = kind === 'layers' ? await thematic.validateLayer(text) : await thematic.validateRule(text)
+    return c.json({ errors })
+  })
+
+  /** Run a draft layer in the caller's scope: the same frame as the layer route, with its timing. */
+  app.post('/layers/run', async (c) => {
+    const b = await body(c, RunBody)
+    const { layer, errors } = await thematic.validateLayer(b.text)
+    if (!layer) throw new ApiError(400, 'invalid_layer', errors.map((e) => `line ${e.line ?? '?'} ${e.field}: ${e.message}`).join('; '), { errors })
+    const region = scopedRegion(c, ctx, b.region)
+    const level = levelOf(region.code)!
+    if (!layer.levels.includes(level)) throw badRequest(`parameter region: the layer applies at ${layer.levels.join(', ')}, not at ${level}`, { parameter: 'region' })
+    const r = range(ctx, { from: time(b.from, 'from'), to: time(b.to, 'to') })
+    const t0 = performance.now()
+    const result = await thematic.sandbox.run(layer.sql, { region: region.code, ...r, now: ctx.now(), extras: extrasFrom(c, layer.params) }, layer.params).catch(sandboxFailure)
+    const frame = encodeFrame(result, { layer: layer.id, region: region.code })
+    c.header('x-ioc-total-ms', (performance.now() - t0).toFixed(1))
+    return c.body(frame as Uint8Array<ArrayBuffer>, 200, { 'content-type': FRAME_MEDIA_TYPE, 'cache-control': 'no-store' })
+  })
+
+  /** A draft rule over the past week: when it would have fired and cleared (nothing is stored). */
+  app.post('/alerts/dry-run', async (c) => {
+    const b = await body(c, TextBody)
+    const { rule, errors } = await thematic.validateRule(b.text)
+    if (!rule) throw new ApiError(400, 'invalid_rule', errors.map((e) => `line ${e.line ?? '?'} ${e.field}: ${e.message}`).join('; '), { errors })
+    const user = c.get('user')
+    // The rule runs in its own scope, which must be inside the caller's.
+    if (!rule.scope.startsWith(user.region)) throw forbidden(`scope ${rule.scope} is outside your region ${user.region}`)
+    const t0 = performance.now()
+    const result = await evaluatorFor(ctx).dryRun(rule).catch(sandboxFailure)
+    return c.json({ ...result, elapsed_ms: Math.round(performance.now() - t0) })
+  })
+
+  /** Save a file: valid only, named by its id, written atomically, audited; the watcher reloads it. */
+  app.put('/:kind/:id', async (c) => {
+    const kind = Kind.parse(c.req.param('kind'))
+    const id = c.req.param('id')
+    const { text } = await body(c, TextBody)
+    const checked: { errors: FileError[]; item?: { id: string; scope?: string } } =
+      kind === 'layers'
+        ? await thematic.validateLayer(text, `${id}.yaml`).then((v) => ({ errors: v.errors, item: v.layer }))
+        : await thematic.validateRule(text, `${id}.yaml`).then((v) => ({ errors: v.errors, item: v.rule }))
+    const item = checked.item
+    if (!item) throw new ApiError(400, 'invalid_file', checked.errors.map((e) => `line ${e.line ?? '?'} ${e.field}: ${e.message}`).join('; '), { errors: checked.errors })
+    if (item.id !== id) throw badRequest(`id: the file ${id}.yaml must hold id ${id}, not ${item.id}`, { parameter: 'id' })
+    const user = c.get('user')
+    if (item.scope !== undefined && !item.scope.startsWith(user.region)) throw forbidden(`scope ${item.scope} is outside your region ${user.region}`)
+    const dir = folder(kind).dir
+    mkdirSync(dir, { recursive: true })
+    const file = join(dir, `${id}.yaml`)
+    const before = existsSync(file) ? readFileSync(file, 'utf8') : ''
+    const tmp = join(dir, `.${id}.yaml.tmp`)
+    writeFileSync(tmp, text.endsWith('\n') ? text : `${text}\n`)
+    renameSync(tmp, file)
+    await ctx.store.insert({
+      table: 'studio_audit',
+      format: 'JSONEachRow',
+      values: [{ user: user.name, role: user.role, kind, item_id: id, action: before ? 'update' : 'create', before, after: text }],
+    })
+    await folder(kind).load()
+    return c.json({ saved: `${kind}/${id}.yaml`, action: before ? 'update' : 'create' })
+  })
+
+  return app
+}
