@@ -64,7 +64,11 @@ export class OidcLogin {
   }
 
   /** The provider's answer at the callback URL → our user, or an Error saying what is missing. */
-  async finish(callbackUrl: URL, pending: PendingLogin, regionExists: (code: string) => boolean): Promise<User> {
+  async finish(callbackQuery: string, pending: PendingLogin, regionExists: (code: string) => boolean): Promise<User> {
+    // The configured redirect URL, not the URL this process saw: behind a proxy they differ, and the
+    // provider checks the one it was given at the start.
+    const callbackUrl = new URL(this.opts.redirectUrl)
+    callbackUrl.search = callbackQuery
     const tokens = await oidc.authorizationCodeGrant(this.config, callbackUrl, {
       pkceCodeVerifier: pending.verifier,
       expectedState: pending.state,

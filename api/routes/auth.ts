@@ -68,7 +68,7 @@ export function authRoutes(ctx: AppContext) {
       deleteCookie(c, COOKIE, { path: '/api/v1/auth/oidc' })
       if (!raw) throw unauthorized('the sign-in took too long or did not start here: start again')
       try {
-        const user = await oidcLogin.finish(new URL(c.req.url), JSON.parse(raw), (code) => ctx.city.get(code) !== undefined)
+        const user = await oidcLogin.finish(new URL(c.req.url).search, JSON.parse(raw), (code) => ctx.city.get(code) !== undefined)
         ctx.audit?.record({ action: 'oidc.login', user: user.name, role: user.role, region: user.region, ip: clientIp(c) })
         const token = await ctx.tokens.issue(user, 'oidc')
         return c.redirect(`/login#token=${encodeURIComponent(token)}`, 302)
