@@ -5,6 +5,7 @@ import { buildContext, openStore } from '../server/bootstrap.js'
 import { listen } from '../server/serve.js'
 import { log } from '../server/log.js'
 import { createApp } from './app.js'
+import { startAlertEvaluator } from './alerts/evaluator.js'
 import { TailFeed } from './live/tail-feed.js'
 
 const env = readEnv()
@@ -12,10 +13,13 @@ if (!env.CLICKHOUSE_URL) log.warn('CLICKHOUSE_URL is not set: the api runs on th
 const store = await openStore(env)
 const ctx = await buildContext(env, store)
 const { app, hub } = createApp(ctx, { feed: new TailFeed(store), webDir: fileURLToPath(new URL('../dist/web', import.meta.url)) })
+// Alert rules of dashboards/alerts/ on their schedule (IOC_ALERTS=0 turns it off on this node).
+const alerts = startAlertEvaluator(ctx)
 const server = await listen(app, env.PORT, resolveHost(env))
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, async () => {
+    await alerts?.stop()
     hub.close()
     await server.close()
     await store.close()

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { loadEventCatalog, loadHotlineCatalog } from '../core/catalog.js'
 import type { StreamName } from '../core/schemas/records.js'
 import { createApp } from '../api/app.js'
+import { startAlertEvaluator } from '../api/alerts/evaluator.js'
 import { LocalBus } from '../ingest/bus.js'
 import { createIngestService } from '../ingest/app.js'
 import { loadCity as loadSimCity } from '../ingest/sources/simulator/city.js'
@@ -37,6 +38,8 @@ const ingest = createIngestService({
 const webDir = fileURLToPath(new URL('../dist/web', import.meta.url))
 if (!existsSync(join(webDir, 'index.html'))) log.warn('dist/web is missing: run `npm run build:web` (npm start does) to serve the screen')
 const { app, hub } = createApp(ctx, { feed: bus, mount: [ingest.routes], webDir })
+// Alert rules of dashboards/alerts/ on their schedule (IOC_ALERTS=0 turns it off on this node).
+const alerts = startAlertEvaluator(ctx)
 const server = await listen(app, env.PORT, resolveHost(env))
 log.info({ ms: Date.now() - began, demo: env.IOC_DEMO }, 'ready')
 
@@ -46,6 +49,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, async () => {
     log.info('stopping')
     await simulation?.stop()
+    await alerts?.stop()
     hub.close()
     await server.close()
     await ingest.pipeline.flush()

@@ -66,11 +66,15 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
 }
 
-/** Robust z-score of x against a baseline: (x − median) / (1.4826 · MAD), the spread floored at 1. */
+/**
+ * Robust z-score of x against a baseline: (x − median) / spread, the spread being 1.4826 · MAD but
+ * at least √median (counts are Poisson-like: a quiet street's MAD of 0 must not make 3 events a storm)
+ * and at least 1.
+ */
 export function robustZ(x: number, baseline: number[]): { z: number; median: number } {
   const med = median(baseline)
   const mad = median(baseline.map((b) => Math.abs(b - med)))
-  return { z: (x - med) / Math.max(1, 1.4826 * mad), median: med }
+  return { z: (x - med) / Math.max(1, 1.4826 * mad, Math.sqrt(Math.max(0, med))), median: med }
 }
 
 /** Whether `now` falls in one of the rule's quiet periods, in the city's time zone. */
@@ -158,10 +162,13 @@ export class AlertEvaluator {
     for (let k = 1; k <= c.weeks; k++) {
       past.push(new Map(observations(rule, await run(now - k * WEEK)).map((o) => [o.key, o.value])))
     }
+    // Weeks with no rows at all are weeks without data (a new city, a gap), not weeks of zero.
+    const known = past.filter((m) => m.size > 0)
+    if (known.length < c.min_weeks) return current.map((obs) => ({ obs, fire: false, hold: false, detail: `往周同期数据不足（${known.length} 周）` }))
     return current.map((obs) => {
       const { z, median: med } = robustZ(
         obs.value,
-        past.map((m) => m.get(obs.key) ?? 0),
+        known.map((m) => m.get(obs.key) ?? 0),
       )
       const big = obs.value >= c.min_value
       return { obs, fire: big && z >= c.z, hold: big && z >= c.clear_z, detail: `${fmt(obs.value)}，往周同期中位数 ${fmt(med)}，z=${z.toFixed(1)}` }

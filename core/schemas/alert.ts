@@ -25,6 +25,7 @@ export const ConditionSchema = z
         kind: z.literal('rise'),
         window_minutes: z.number().int().min(5).max(1440).default(60).describe('The window ending now that is compared.'),
         weeks: z.number().int().min(2).max(12).default(4).describe('Past weeks whose same window is the baseline.'),
+        min_weeks: z.number().int().min(1).max(12).default(2).describe('Past weeks that must hold data (any row) for a verdict: no history, no alert.'),
         z: z.number().positive().default(3).describe('Robust z-score ((value − median) / (1.4826 · MAD)) that fires.'),
         clear_z: z.number().default(1.5).describe('Hysteresis: z-score under which a firing alert clears.'),
         min_value: z.number().min(0).default(5).describe('Ignore rows whose value is under this (noise).'),
