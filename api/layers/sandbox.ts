@@ -111,6 +111,7 @@ export class Sandbox {
       const rs = await this.store.query({ query, query_params: this.bind(values, params), format: 'JSONCompact' })
       json = (await rs.json()) as typeof json
     } catch (e) {
+      await this.drain()
       throw classify(e as Error)
     }
     const truncated = json.rows > l.maxResultRows || json.rows === l.maxResultRows
@@ -171,7 +172,20 @@ export class Sandbox {
         .filter((l) => l.length > 0)
         .map((l) => (l.startsWith('"') && l.endsWith('"') ? l.slice(1, -1).replace(/""/g, '"') : l))
     } catch (e) {
+      await this.drain()
       throw classify(e as Error)
+    }
+  }
+
+  /**
+   * After a failed query (a timeout above all), chDB hands the failed query's partial output to the
+   * next query of the session: one throw-away query takes it, so no later reader gets it.
+   */
+  private async drain(): Promise<void> {
+    try {
+      await (await this.store.query({ query: 'SELECT 1', format: 'TabSeparated' })).text()
+    } catch {
+      // Nothing to take: the session is clean.
     }
   }
 }
