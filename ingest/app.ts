@@ -5,7 +5,7 @@ import type { TokenService } from '../api/auth/tokens.js'
 import { handleError } from '../server/errors.js'
 import { healthRoutes } from '../api/routes/health.js'
 import type { LocalBus } from './bus.js'
-import { createIngestPipeline } from './pipeline/index.js'
+import { createIngestPipeline, type IngestPipelineOptions } from './pipeline/index.js'
 import { httpIngestRoutes } from './sources/http.js'
 
 export interface IngestServiceOptions {
@@ -15,11 +15,24 @@ export interface IngestServiceOptions {
   tokens: TokenService
   ingestTokens: ReadonlySet<string>
   maxBodyBytes: number
+  /** `IOC_DATA_DIR/spool` in the services (see IngestPipelineOptions.spoolDir). */
+  spoolDir?: string
+  batch?: IngestPipelineOptions['batch']
+  maxSpoolBytes?: number
+  instance?: string
 }
 
 /** The ingest service: the pipeline and the sources that feed it. */
 export function createIngestService(opts: IngestServiceOptions) {
-  const pipeline = createIngestPipeline({ store: opts.store, city: opts.city, bus: opts.bus })
+  const pipeline = createIngestPipeline({
+    store: opts.store,
+    city: opts.city,
+    bus: opts.bus,
+    spoolDir: opts.spoolDir,
+    batch: opts.batch,
+    maxSpoolBytes: opts.maxSpoolBytes,
+    instance: opts.instance,
+  })
   const routes = httpIngestRoutes({ pipeline, ingestTokens: opts.ingestTokens, tokens: opts.tokens, maxBodyBytes: opts.maxBodyBytes })
   return { pipeline, routes }
 }

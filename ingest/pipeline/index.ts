@@ -50,6 +50,15 @@ export interface IngestPipelineOptions {
 
 type Target = StreamName | 'rejects'
 
+/** A batch validated and encoded, waiting to be made durable. */
+export interface Prepared {
+  stream: StreamName
+  tsv: string
+  accepted: number
+  rejectTsv: string
+  errors: RecordError[]
+}
+
 /** source → validate → enrich → spool (fsync) → ClickHouse, with every invalid record kept in `rejects`. */
 export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpoolBytes = 1 << 30, instance }: IngestPipelineOptions) {
   const locate = createLocator(city)
@@ -117,42 +126,87 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
   const spooledBytes = () => Object.values(spools).reduce((n, s) => n + s.bytes, 0)
 
   /**
-   * Store the valid records of a batch and keep each invalid one with its reason. `unreadable`
-   * marks entries the source could not parse (an NDJSON line that is not JSON), by index.
-   * Resolves when the accepted records are durable: in ClickHouse, or fsync'd in the spool while
-   * ClickHouse is unavailable.
+   * Validate, enrich and encode a batch, synchronously: the parsed records are garbage as soon as
+   * this returns, so they never outlive a young-generation GC while the answer waits on the store.
+   * `unreadable` marks entries the source could not parse (an NDJSON line that is not JSON), by index.
    */
-  async function ingest(
-    stream: StreamName,
-    items: readonly unknown[],
-    source = 'http',
-    unreadable: ReadonlyMap<number, string> = new Map(),
-  ): Promise<IngestResult> {
+  function prepare(stream: StreamName, items: readonly unknown[], source = 'http', unreadable: ReadonlyMap<number, string> = new Map()): Prepared {
+    const batch = startBatch(stream, source)
+    for (let index = 0; index < items.length; index++) batch.add(index, items[index], unreadable.get(index))
+    return batch.done()
+  }
+
+  /**
+   * An NDJSON body, parsed one line at a time so that only one record is alive at once (a line that
+   * is not JSON is rejected with the parser's reason; blank lines are skipped and not counted).
+   */
+  function prepareNdjson(stream: StreamName, text: string, source = 'http'): Prepared {
+    const batch = startBatch(stream, source)
+    let index = 0
+    for (let start = 0; start < text.length; ) {
+      let end = text.indexOf('\n', start)
+      if (end < 0) end = text.length
+      const line = text.slice(start, end)
+      start = end + 1
+      if (!line.trim()) continue
+      let raw: unknown
+      let parseError: string | undefined
+      try {
+        raw = JSON.parse(line)
+      } catch (e) {
+        raw = line
+        parseError = `not JSON: ${(e as Error).message}`
+      }
+      batch.add(index++, raw, parseError)
+    }
+    return batch.done()
+  }
+
+  function startBatch(stream: StreamName, source: string) {
     if (spooledBytes() > maxSpoolBytes) throw new BackpressureError(spools[stream].degraded ? 5 : 1)
-    ingestReceived.inc({ stream }, items.length)
     const validate = validators[stream]
     const columns = COLUMNS[stream]
     let tsv = ''
     let accepted = 0
     let rejectTsv = ''
     const errors: RecordError[] = []
-    for (let index = 0; index < items.length; index++) {
-      const raw = items[index]
-      const parseError = unreadable.get(index)
-      const valid = parseError === undefined ? validate(raw) : ({ ok: false, path: '', message: parseError } as const)
-      const placed = valid.ok ? locate(valid.value) : valid
-      if (placed.ok && valid.ok) {
-        tsv += encodeLine(columns, valid.value, placed.value)
-        accepted++
-        continue
-      }
-      if (placed.ok) continue // unreachable: a placement exists only for a valid record
-      errors.push({ index, path: placed.path, message: placed.message })
-      rejectTsv += encodeLine(REJECT_COLUMNS, { stream, source, record_index: index, path: placed.path, reason: placed.message, raw: rawText(raw) })
-      ingestRejected.inc({ stream, reason: valid.ok ? 'enrich' : parseError !== undefined ? 'parse' : 'validate' })
+    return {
+      add(index: number, raw: unknown, parseError?: string): void {
+        const valid = parseError === undefined ? validate(raw) : ({ ok: false, path: '', message: parseError } as const)
+        const placed = valid.ok ? locate(valid.value) : valid
+        if (placed.ok && valid.ok) {
+          tsv += encodeLine(columns, valid.value, placed.value)
+          accepted++
+          return
+        }
+        if (placed.ok) return // unreachable: a placement exists only for a valid record
+        errors.push({ index, path: placed.path, message: placed.message })
+        rejectTsv += encodeLine(REJECT_COLUMNS, { stream, source, record_index: index, path: placed.path, reason: placed.message, raw: rawText(raw) })
+        ingestRejected.inc({ stream, reason: valid.ok ? 'enrich' : parseError !== undefined ? 'parse' : 'validate' })
+      },
+      done(): Prepared {
+        ingestReceived.inc({ stream }, accepted + errors.length)
+        return { stream, tsv, accepted, rejectTsv, errors }
+      },
     }
-    await Promise.all([spools[stream].append(tsv, accepted), spools.rejects.append(rejectTsv, errors.length)])
-    return { accepted, rejected: errors.length, errors }
+  }
+
+  /**
+   * Resolves when the accepted records of a prepared batch are durable: in ClickHouse, or fsync'd
+   * in the spool while ClickHouse is unavailable.
+   */
+  async function commit(p: Prepared): Promise<IngestResult> {
+    await Promise.all([spools[p.stream].append(p.tsv, p.accepted), spools.rejects.append(p.rejectTsv, p.errors.length)])
+    return { accepted: p.accepted, rejected: p.errors.length, errors: p.errors }
+  }
+
+  /** Store the valid records of a batch and keep each invalid one with its reason (prepare, then commit). */
+  function ingest(stream: StreamName, items: readonly unknown[], source = 'http', unreadable?: ReadonlyMap<number, string>): Promise<IngestResult> {
+    try {
+      return commit(prepare(stream, items, source, unreadable))
+    } catch (e) {
+      return Promise.reject(e)
+    }
   }
 
   /** Wait until everything accepted so far is in ClickHouse. */
@@ -172,6 +226,9 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
 
   return {
     ingest,
+    prepare,
+    prepareNdjson,
+    commit,
     flush,
     close,
     pending: () => Object.values(spools).reduce((n, s) => n + s.rows, 0),

@@ -21,39 +21,29 @@ export interface HttpSourceOptions {
   maxInFlight?: number
 }
 
-interface Parsed {
-  items: unknown[]
-  /** Lines of an NDJSON body that were not JSON, by index: rejected, the rest still stored. */
-  unreadable: Map<number, string>
+const NDJSON = new Set(['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines'])
+
+/** The media type of a Content-Type header, lower case, without parameters. */
+export function mediaType(contentType: string): string {
+  return contentType.split(';')[0].trim().toLowerCase()
 }
 
-export function parseBody(contentType: string, text: string): Parsed {
-  const type = contentType.split(';')[0].trim().toLowerCase()
-  if (type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl') {
-    const items: unknown[] = []
-    const unreadable = new Map<number, string>()
-    let index = 0
-    for (const line of text.split('\n')) {
-      if (!line.trim()) continue
-      try {
-        items.push(JSON.parse(line))
-      } catch (e) {
-        unreadable.set(index, `not JSON: ${(e as Error).message}`)
-        items.push(line)
-      }
-      index++
-    }
-    return { items, unreadable }
+/** A JSON body: one record or an array of them. */
+export function parseJsonBody(text: string): unknown[] {
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch (e) {
+    throw new ApiError(400, 'bad_json', `the body is not JSON: ${(e as Error).message}`)
   }
-  if (type === 'application/json') {
-    let body: unknown
-    try {
-      body = JSON.parse(text)
-    } catch (e) {
-      throw new ApiError(400, 'bad_json', `the body is not JSON: ${(e as Error).message}`)
-    }
-    return { items: Array.isArray(body) ? body : [body], unreadable: new Map() }
-  }
+  return Array.isArray(body) ? body : [body]
+}
+
+/** Validate, enrich and encode a body of either kind (see pipeline.prepareNdjson for NDJSON). */
+export function prepareBody(pipeline: IngestPipeline, stream: StreamName, contentType: string, text: string, source: string) {
+  const type = mediaType(contentType)
+  if (NDJSON.has(type)) return pipeline.prepareNdjson(stream, text, source)
+  if (type === 'application/json') return pipeline.prepare(stream, parseJsonBody(text), source)
   throw new ApiError(415, 'unsupported_media_type', `send application/json or application/x-ndjson, not ${type || 'no content type'}`)
 }
 
@@ -130,9 +120,11 @@ export function httpIngestRoutes(opts: HttpSourceOptions): Hono {
     async (c: Context) => {
       const stream = c.req.param('stream') as StreamName
       if (!STREAM_NAMES.includes(stream)) throw new ApiError(404, 'not_found', `no stream ${stream}; streams: ${STREAM_NAMES.join(', ')}`)
-      const { items, unreadable } = parseBody(c.req.header('content-type') ?? '', await readBody(c, opts.maxBodyBytes))
+      const contentType = c.req.header('content-type') ?? ''
+      // Parsed records live only inside prepare(): nothing but the encoded batch waits on the store.
+      const prepared = readBody(c, opts.maxBodyBytes).then((text) => prepareBody(opts.pipeline, stream, contentType, text, 'http'))
       try {
-        return c.json(await opts.pipeline.ingest(stream, items, 'http', unreadable))
+        return c.json(await opts.pipeline.commit(await prepared))
       } catch (e) {
         throw asHttpError(e)
       }
