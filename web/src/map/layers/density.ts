@@ -1,13 +1,13 @@
-import { HexagonLayer } from '@deck.gl/aggregation-layers'
+import { ColumnLayer } from '@deck.gl/layers'
 import type { Level } from '../../../../core/regions'
+import { hexbin, type HexBin } from '../hexbin'
 import type { EventPoint } from './event-points'
 
 /** Hexagon size per level: a city-wide view needs kilometre cells, a grid a few dozen metres. */
-const RADIUS_M: Record<Level, number> = { city: 1500, district: 600, street: 260, community: 110, grid: 40 }
+const RADIUS_M: Record<Level, number> = { city: 3500, district: 1200, street: 450, community: 150, grid: 40 }
 
-/** Dark teal to hot orange: the denser, the warmer. */
+/** Dark teal to hot red: the denser, the warmer. */
 export const DENSITY_COLORS: [number, number, number][] = [
-  [23, 70, 110],
   [30, 120, 150],
   [45, 180, 170],
   [250, 204, 21],
@@ -15,18 +15,28 @@ export const DENSITY_COLORS: [number, number, number][] = [
   [244, 63, 94],
 ]
 
-/** Event density as flat hexagons (CPU aggregation: a few thousand points at most). */
+function colorOf(count: number, max: number): [number, number, number, number] {
+  // sqrt: a few very busy cells should not wash every other cell out to the first colour.
+  const i = Math.min(DENSITY_COLORS.length - 1, Math.floor(Math.sqrt(count / max) * DENSITY_COLORS.length))
+  const c = DENSITY_COLORS[i]!
+  return [c[0], c[1], c[2], 150]
+}
+
+/** Event density as flat hexagons, binned on the CPU (a few thousand points at most). */
 export function densityLayer(data: EventPoint[], level: Level | null | undefined) {
-  return new HexagonLayer<EventPoint>({
+  const radius = RADIUS_M[level ?? 'city']
+  const bins = hexbin(data, radius)
+  const max = Math.max(1, ...bins.map((b) => b.count))
+  return new ColumnLayer<HexBin>({
     id: 'event-density',
-    data,
-    getPosition: (d) => d.position,
-    radius: RADIUS_M[level ?? 'city'],
-    coverage: 0.88,
+    data: bins,
+    diskResolution: 6,
+    radius: radius * 0.92,
+    angle: 90,
     extruded: false,
-    opacity: 0.55,
-    colorRange: DENSITY_COLORS,
-    gpuAggregation: false,
+    getPosition: (d) => d.position,
+    getFillColor: (d) => colorOf(d.count, max),
+    updateTriggers: { getFillColor: max },
     pickable: false,
     parameters: { depthCompare: 'always' },
   })

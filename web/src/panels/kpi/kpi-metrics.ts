@@ -10,6 +10,8 @@ export interface KpiDef {
   /** Which way is good: a rise in overdue events is bad news. */
   better: 'up' | 'down' | 'none'
   tone?: (o: Overview) => 'warn' | 'danger' | 'ok' | undefined
+  /** A state now (terminals by latest status), the same for any range: no change to show. */
+  now?: true
 }
 
 const JIAN = { zh: '件', en: '' }
@@ -39,16 +41,17 @@ export const KPI_DEFS: Record<KpiMetric, KpiDef> = {
   // Nothing rated yet is "—", not a satisfaction of 0 %.
   'tickets.satisfaction_rate': { label: { zh: '群众满意率', en: 'Satisfaction' }, unit: PCT, value: (o) => (o.tickets.rated ? o.tickets.satisfaction_rate : null), kind: 'pct', better: 'up', tone: () => 'ok' },
   'tickets.avg_response_minutes': { label: { zh: '平均响应时长', en: 'Avg. response' }, unit: MIN, value: (o) => (o.tickets.replied ? o.tickets.avg_response_minutes : null), kind: 'minutes', better: 'down' },
-  'terminals.total': { label: { zh: '自助终端', en: 'Terminals' }, unit: TAI, value: (o) => o.terminals.total, kind: 'int', better: 'none' },
-  'terminals.online': { label: { zh: '终端在线', en: 'Terminals online' }, unit: TAI, value: (o) => o.terminals.online, kind: 'int', better: 'up', tone: () => 'ok' },
-  'terminals.offline': { label: { zh: '终端离线', en: 'Offline' }, unit: TAI, value: (o) => o.terminals.offline, kind: 'int', better: 'down' },
+  'terminals.total': { label: { zh: '自助终端', en: 'Terminals' }, unit: TAI, value: (o) => o.terminals.total, kind: 'int', better: 'none' , now: true },
+  'terminals.online': { label: { zh: '终端在线', en: 'Terminals online' }, unit: TAI, value: (o) => o.terminals.online, kind: 'int', better: 'up', tone: () => 'ok' , now: true },
+  'terminals.offline': { label: { zh: '终端离线', en: 'Offline' }, unit: TAI, value: (o) => o.terminals.offline, kind: 'int', better: 'down' , now: true },
   'terminals.fault': {
     label: { zh: '终端故障', en: 'Faulty' },
     unit: TAI,
     value: (o) => o.terminals.fault,
     kind: 'int',
     better: 'down',
+    now: true,
     tone: (o) => (o.terminals.fault > 0 ? 'danger' : undefined),
   },
-  'terminals.availability': { label: { zh: '终端可用率', en: 'Availability' }, unit: PCT, value: (o) => ratio(o.terminals.online, o.terminals.total), kind: 'pct', better: 'up', tone: () => 'ok' },
+  'terminals.availability': { label: { zh: '终端可用率', en: 'Availability' }, unit: PCT, value: (o) => ratio(o.terminals.online, o.terminals.total), kind: 'pct', better: 'up', tone: () => 'ok', now: true },
 }
