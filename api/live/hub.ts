@@ -1,13 +1,16 @@
+import { randomUUID } from 'node:crypto'
 import type { WSContext } from 'hono/ws'
 import {
   ClientMessageSchema,
   type LiveEvent,
   type LiveTerminal,
   type LiveTicket,
+  type Overview,
   type ServerMessage,
   type Topic,
   type User,
 } from '../../core/schemas/api.js'
+import { ancestry } from '../../core/regions.js'
 import { STREAMS, type StreamName } from '../../core/schemas/records.js'
 import { startOfDay } from '../../core/time.js'
 import type { StoredFeed } from '../../ingest/bus.js'
@@ -15,8 +18,8 @@ import type { Row } from '../../ingest/sink/rows.js'
 import { log } from '../../server/log.js'
 import { liveClients } from '../../server/metrics.js'
 import type { AppContext } from '../context.js'
-import { overview } from '../queries/overview.js'
 import { mayUseLive } from '../auth/roles.js'
+import { overviewByRegion } from '../queries/overview.js'
 import { iso } from '../queries/run.js'
 
 interface Client {
@@ -24,9 +27,26 @@ interface Client {
   user?: User
   region?: string
   topics: Set<Topic>
+  /** Messages not sent to this client since it last caught up. */
   dropped: number
   /** Messages are handled one after another: a subscribe must see the auth sent before it. */
   queue: Promise<void>
+}
+
+/** A pushed record or alert kept for resuming clients. */
+interface Entry {
+  seq: number
+  topic: Topic
+  /** The grid of a record, the region of an alert. */
+  place: string
+  data: unknown
+}
+
+/** A bounded ring of recent entries of one district (or of the city for city-wide alerts). */
+interface Ring {
+  entries: Entry[]
+  /** The highest seq pushed out of the ring: a client that saw less cannot be replayed from it. */
+  evicted: number
 }
 
 export interface HubOptions {
@@ -34,28 +54,46 @@ export interface HubOptions {
   heartbeatMs?: number
   /** Records older than this are history (a backfill, a replay), not news: they are not pushed. */
   liveWindowMs?: number
-  /** At most this many records per topic per stored batch go to one client; the rest are counted as dropped. */
+  /** At most this many records per stored batch go to one client (the newest); the rest are counted as dropped. */
   maxPerBatch?: number
   /** A client whose socket has this many bytes unsent is skipped until it drains. */
   maxBufferedBytes?: number
+  /** Entries kept per district for resuming clients. */
+  ringSize?: number
 }
 
 /**
  * The `/api/v1/live` socket: each client subscribes to topics for one region in its scope and
  * receives stored records of that region as they arrive, and a KPI snapshot every few seconds.
+ * Records and alerts are numbered (`seq`, per process `epoch`) and kept in a bounded ring per
+ * district, so a client that reconnects is replayed what it missed or told to resync.
  */
 export class LiveHub {
+  readonly epoch = randomUUID()
+  private seq = 0
   private readonly clients = new Set<Client>()
+  /** Subscribed clients by their region: a record reaches the clients of its five ancestor codes. */
+  private readonly byRegion = new Map<string, Set<Client>>()
+  private readonly rings = new Map<string, Ring>()
   private readonly timers: NodeJS.Timeout[] = []
   private readonly unsubscribe: () => void
   private readonly opts: Required<HubOptions>
+  private kpiRunning = false
 
   constructor(
     private readonly ctx: AppContext,
     feed: StoredFeed,
     opts: HubOptions = {},
   ) {
-    this.opts = { kpiIntervalMs: 5000, heartbeatMs: 15000, liveWindowMs: 15 * 60_000, maxPerBatch: 200, maxBufferedBytes: 4 << 20, ...opts }
+    this.opts = {
+      kpiIntervalMs: 5000,
+      heartbeatMs: 15000,
+      liveWindowMs: 15 * 60_000,
+      maxPerBatch: 200,
+      maxBufferedBytes: 4 << 20,
+      ringSize: 2000,
+      ...opts,
+    }
     this.unsubscribe = feed.on((stream, rows) => this.onStored(stream, rows))
     this.timers.push(setInterval(() => void this.pushKpis(), this.opts.kpiIntervalMs))
     this.timers.push(setInterval(() => this.broadcast({ type: 'heartbeat', ts: new Date().toISOString() }), this.opts.heartbeatMs))
@@ -76,10 +114,18 @@ export class LiveHub {
         this.enqueue(client, () => this.onMessage(client, evt.data))
       },
       onClose: () => {
+        this.leave(client)
         this.clients.delete(client)
         liveClients.set(this.clients.size)
       },
     }
+  }
+
+  /** Connected clients and the memory the rings hold, for /metrics and the benchmark. */
+  stats() {
+    let entries = 0
+    for (const r of this.rings.values()) entries += r.entries.length
+    return { clients: this.clients.size, seq: this.seq, ringEntries: entries }
   }
 
   close(): void {
@@ -87,6 +133,7 @@ export class LiveHub {
     for (const t of this.timers) clearInterval(t)
     for (const c of this.clients) c.ws.close(1001, 'server shutting down')
     this.clients.clear()
+    this.byRegion.clear()
   }
 
   private enqueue(client: Client, work: () => Promise<unknown>): void {
@@ -112,6 +159,14 @@ export class LiveHub {
     return true
   }
 
+  private leave(client: Client): void {
+    if (!client.region) return
+    const set = this.byRegion.get(client.region)
+    set?.delete(client)
+    if (set?.size === 0) this.byRegion.delete(client.region)
+    client.region = undefined
+  }
+
   private async onMessage(client: Client, data: unknown): Promise<void> {
     let parsed
     try {
@@ -130,36 +185,98 @@ export class LiveHub {
     if (msg.type === 'ping') return this.send(client, { type: 'heartbeat', ts: new Date().toISOString() })
     if (!client.user) return this.send(client, { type: 'error', code: 'unauthorized', message: 'authenticate first: {"type":"auth","token":…}' })
     if (msg.type === 'unsubscribe') {
+      this.leave(client)
       client.topics.clear()
-      client.region = undefined
       return
     }
     if (!this.ctx.city.get(msg.region)) return this.send(client, { type: 'error', code: 'not_found', message: `no region ${msg.region}` })
     if (!msg.region.startsWith(client.user.region)) {
       return this.send(client, { type: 'error', code: 'forbidden', message: `region ${msg.region} is outside your scope ${client.user.region}` })
     }
+    this.leave(client)
     client.region = msg.region
     client.topics = new Set(msg.topics)
-    this.send(client, { type: 'subscribed', region: msg.region, topics: [...client.topics] })
+    client.dropped = 0
+    let set = this.byRegion.get(msg.region)
+    if (!set) this.byRegion.set(msg.region, (set = new Set()))
+    set.add(client)
+
+    const missed = msg.since === undefined ? undefined : this.missed(msg.region, client.topics, msg.since, msg.epoch)
+    this.send(client, { type: 'subscribed', region: msg.region, topics: [...client.topics], epoch: this.epoch, seq: this.seq, ...(missed ? { replayed: missed.length } : {}) })
+    if (msg.since !== undefined) {
+      if (missed) {
+        this.sendRaw(client, missed.map((e) => JSON.stringify({ type: e.topic, region: msg.region, seq: e.seq, data: e.data })))
+      } else {
+        const reason = msg.epoch !== this.epoch ? 'another server process, or this one restarted' : 'older than what this server keeps'
+        this.send(client, { type: 'resync', region: msg.region, reason, epoch: this.epoch, seq: this.seq })
+      }
+    }
     if (client.topics.has('kpi')) {
-      const data = await this.kpi(msg.region)
+      const data = (await this.kpis([msg.region])).get(msg.region)
       if (data && client.region === msg.region) this.send(client, { type: 'kpi', region: msg.region, data })
+    }
+  }
+
+  /** What a client of `region` missed after `since`, or undefined when the rings no longer hold all of it. */
+  private missed(region: string, topics: Set<Topic>, since: number, epoch: string | undefined): Entry[] | undefined {
+    if (epoch !== this.epoch || since > this.seq) return undefined
+    const rings = region.length <= 4 ? [...this.rings.entries()].filter(([k]) => k.startsWith(region)).map(([, r]) => r) : [this.rings.get(region.slice(0, 6))]
+    const out: Entry[] = []
+    for (const ring of rings) {
+      if (!ring) continue
+      if (ring.evicted > since) return undefined
+      for (const e of ring.entries) if (e.seq > since && topics.has(e.topic) && e.place.startsWith(region)) out.push(e)
+    }
+    return out.sort((a, b) => a.seq - b.seq)
+  }
+
+  private remember(entry: Entry): void {
+    const key = entry.place.slice(0, 6)
+    let ring = this.rings.get(key)
+    if (!ring) this.rings.set(key, (ring = { entries: [], evicted: 0 }))
+    ring.entries.push(entry)
+    // Drop the oldest in chunks: one splice per 10 % of the ring rather than a shift per entry.
+    if (ring.entries.length > this.opts.ringSize * 1.1) {
+      const cut = ring.entries.length - this.opts.ringSize
+      ring.evicted = ring.entries[cut - 1].seq
+      ring.entries.splice(0, cut)
     }
   }
 
   private onStored(stream: StreamName, rows: Row[]): void {
     const topic = STREAMS[stream].topic
     const cutoff = this.ctx.now() - this.opts.liveWindowMs
-    const fresh = rows.filter((r) => (r.ts as number) >= cutoff)
-    if (fresh.length === 0) return
-    for (const client of this.clients) {
-      if (!client.region || !client.topics.has(topic)) continue
-      const region = client.region
-      const mine = fresh.filter((r) => String(r.grid_code).startsWith(region))
-      const sent = mine.slice(-this.opts.maxPerBatch)
-      client.dropped += mine.length - sent.length
-      // The rows are the stored form of records this stream's schema validated: the topic's record type.
-      for (const r of sent) this.send(client, { type: topic, region, data: liveRecord(r) } as ServerMessage)
+    const perClient = new Map<Client, string[]>()
+    for (const r of rows) {
+      if ((r.ts as number) < cutoff) continue
+      const place = String(r.grid_code)
+      const entry: Entry = { seq: ++this.seq, topic, place, data: liveRecord(r) }
+      this.remember(entry)
+      this.deliver(entry, ancestry(place), perClient)
+    }
+    for (const [client, texts] of perClient) {
+      // The newest records matter most to a screen: at most maxPerBatch per stored batch, the last ones.
+      if (texts.length > this.opts.maxPerBatch) {
+        client.dropped += texts.length - this.opts.maxPerBatch
+        texts.splice(0, texts.length - this.opts.maxPerBatch)
+      }
+      this.sendRaw(client, texts)
+    }
+  }
+
+  /** Queue an entry for the subscribers of each code, serialized once per code. */
+  private deliver(entry: Entry, codes: string[], perClient: Map<Client, string[]>): void {
+    for (const code of codes) {
+      const set = this.byRegion.get(code)
+      if (!set) continue
+      let text: string | undefined
+      for (const client of set) {
+        if (!client.topics.has(entry.topic)) continue
+        let list = perClient.get(client)
+        if (!list) perClient.set(client, (list = []))
+        text ??= JSON.stringify({ type: entry.topic, region: code, seq: entry.seq, data: entry.data })
+        list.push(text)
+      }
     }
   }
 
@@ -168,45 +285,70 @@ export class LiveHub {
    * region contains it (a district's alert reaches the city wall and that district's tablet).
    */
   publish(topic: 'alerts', region: string, data: unknown): void {
-    for (const client of this.clients) {
-      if (!client.region || !client.topics.has(topic) || !region.startsWith(client.region)) continue
-      this.send(client, { type: topic, region, data })
-    }
+    const entry: Entry = { seq: ++this.seq, topic, place: region, data }
+    this.remember(entry)
+    const perClient = new Map<Client, string[]>()
+    this.deliver(entry, ancestry(region), perClient)
+    for (const [client, texts] of perClient) this.sendRaw(client, texts)
   }
 
   private async pushKpis(): Promise<void> {
-    const regions = new Set<string>()
-    for (const c of this.clients) if (c.region && c.topics.has('kpi')) regions.add(c.region)
-    for (const region of regions) {
-      const data = await this.kpi(region)
-      if (!data) continue
-      for (const c of this.clients) if (c.region === region && c.topics.has('kpi')) this.send(c, { type: 'kpi', region, data })
+    // A slow store must not pile up snapshot rounds.
+    if (this.kpiRunning) return
+    this.kpiRunning = true
+    try {
+      const regions = [...this.byRegion.entries()].filter(([, set]) => [...set].some((c) => c.topics.has('kpi'))).map(([r]) => r)
+      if (regions.length === 0) return
+      const snapshots = await this.kpis(regions)
+      for (const [region, data] of snapshots) {
+        const text = JSON.stringify({ type: 'kpi', region, data })
+        for (const c of this.byRegion.get(region) ?? []) if (c.topics.has('kpi')) this.sendRaw(c, [text])
+      }
+    } finally {
+      this.kpiRunning = false
     }
   }
 
-  private async kpi(region: string) {
+  private async kpis(regions: string[]): Promise<Map<string, Overview>> {
     const now = this.ctx.now()
     try {
-      return await overview(this.ctx.store, { region, from: startOfDay(now, this.ctx.tz), to: now + 1, now })
+      return await overviewByRegion(this.ctx.store, regions, { from: startOfDay(now, this.ctx.tz), to: now + 1, now })
     } catch (err) {
-      log.warn({ err, region }, 'kpi snapshot failed')
-      return undefined
+      log.warn({ err, regions: regions.length }, 'kpi snapshot failed')
+      return new Map()
     }
   }
 
   private broadcast(msg: ServerMessage): void {
-    for (const c of this.clients) this.send(c, msg)
+    const text = JSON.stringify(msg)
+    for (const c of this.clients) this.sendRaw(c, [text], true)
   }
 
   private send(client: Client, msg: ServerMessage): void {
-    if (client.ws.readyState !== 1) return
-    const raw = client.ws.raw as { bufferedAmount?: number } | undefined
-    // A slow tablet must not grow our memory or slow the wall: skip it until its socket drains.
-    if ((raw?.bufferedAmount ?? 0) > this.opts.maxBufferedBytes && msg.type !== 'heartbeat') {
-      client.dropped++
+    this.sendRaw(client, [JSON.stringify(msg)], msg.type !== 'kpi' && msg.type !== 'events' && msg.type !== 'tickets' && msg.type !== 'terminals' && msg.type !== 'alerts')
+  }
+
+  /**
+   * Write messages to one client in one go. A slow tablet must not grow our memory or slow the
+   * wall: while its socket has more than maxBufferedBytes unsent, data is skipped and counted, and
+   * once it drains it is told how many messages it missed (it can resume from its last seq).
+   */
+  private sendRaw(client: Client, texts: string[], control = false): void {
+    if (client.ws.readyState !== 1 || texts.length === 0) return
+    const raw = client.ws.raw as { bufferedAmount?: number; _socket?: { cork(): void; uncork(): void } } | undefined
+    if (!control && (raw?.bufferedAmount ?? 0) > this.opts.maxBufferedBytes) {
+      client.dropped += texts.length
       return
     }
-    client.ws.send(JSON.stringify(msg))
+    const socket = raw?._socket
+    socket?.cork()
+    if (client.dropped > 0 && !control) {
+      client.ws.send(JSON.stringify({ type: 'dropped', count: client.dropped, seq: this.seq } satisfies ServerMessage))
+      client.dropped = 0
+    }
+    for (const t of texts) client.ws.send(t)
+    // One write for the batch: the kernel sees one segment train, not a syscall per record.
+    if (socket) process.nextTick(() => socket.uncork())
   }
 }
 

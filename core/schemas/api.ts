@@ -171,7 +171,14 @@ export const TopicSchema = z.enum(TOPICS)
 export type Topic = z.infer<typeof TopicSchema>
 export const ClientMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('auth'), token: z.string() }),
-  z.object({ type: z.literal('subscribe'), topics: z.array(TopicSchema).min(1), region: z.string() }),
+  z.object({
+    type: z.literal('subscribe'),
+    topics: z.array(TopicSchema).min(1),
+    region: z.string(),
+    /** Resume: the last `seq` this client saw and the `epoch` it came with; missed records are replayed or a `resync` is sent. */
+    since: z.number().int().nonnegative().optional(),
+    epoch: z.string().max(64).optional(),
+  }),
   z.object({ type: z.literal('unsubscribe') }),
   z.object({ type: z.literal('ping') }),
 ])
@@ -182,12 +189,20 @@ export type LiveEvent = Live<GridEvent>
 export type LiveTicket = Live<HotlineTicket>
 export type LiveTerminal = Live<TerminalStatus>
 
+/**
+ * Records and alerts carry `seq`, increasing per server process (named by `epoch`): a client that
+ * reconnects sends both back in its subscribe to be replayed what it missed.
+ */
 export type ServerMessage =
-  | { type: 'events'; region: string; data: LiveEvent }
-  | { type: 'tickets'; region: string; data: LiveTicket }
-  | { type: 'terminals'; region: string; data: LiveTerminal }
-  | { type: 'alerts'; region: string; data: unknown }
+  | { type: 'events'; region: string; seq?: number; data: LiveEvent }
+  | { type: 'tickets'; region: string; seq?: number; data: LiveTicket }
+  | { type: 'terminals'; region: string; seq?: number; data: LiveTerminal }
+  | { type: 'alerts'; region: string; seq?: number; data: unknown }
   | { type: 'kpi'; region: string; data: Overview }
   | { type: 'heartbeat'; ts: string }
-  | { type: 'subscribed'; region: string; topics: Topic[] }
+  | { type: 'subscribed'; region: string; topics: Topic[]; epoch?: string; seq?: number; replayed?: number }
+  /** The missed messages cannot be replayed (another server process, or older than its buffer): fetch a fresh view. */
+  | { type: 'resync'; region: string; reason: string; epoch: string; seq: number }
+  /** This client was too slow and `count` messages were not sent to it; `seq` is the latest it could resume from. */
+  | { type: 'dropped'; count: number; seq: number }
   | { type: 'error'; code: string; message: string }
