@@ -20,6 +20,7 @@ export interface IngestServiceOptions {
   batch?: IngestPipelineOptions['batch']
   maxSpoolBytes?: number
   instance?: string
+  ack?: IngestPipelineOptions['ack']
 }
 
 /** The ingest service: the pipeline and the sources that feed it. */
@@ -32,6 +33,7 @@ export function createIngestService(opts: IngestServiceOptions) {
     batch: opts.batch,
     maxSpoolBytes: opts.maxSpoolBytes,
     instance: opts.instance,
+    ack: opts.ack,
   })
   const routes = httpIngestRoutes({ pipeline, ingestTokens: opts.ingestTokens, tokens: opts.tokens, maxBodyBytes: opts.maxBodyBytes })
   return { pipeline, routes }

@@ -1,4 +1,6 @@
 // `npm run ingest`: the ingest service alone against CLICKHOUSE_URL.
+import { hostname } from 'node:os'
+import { join } from 'node:path'
 import { loadCity } from '../core/city.js'
 import { createTokenService } from '../api/auth/tokens.js'
 import { readEnv, resolveHost } from '../server/env.js'
@@ -7,9 +9,11 @@ import { listen } from '../server/serve.js'
 import { log } from '../server/log.js'
 import { syncRegions } from '../store/regions.js'
 import { LocalBus } from './bus.js'
+import { readIngestEnv } from './env.js'
 import { createIngestApp, createIngestService } from './app.js'
 
 const env = readEnv()
+const ingestEnv = readIngestEnv()
 if (!env.CLICKHOUSE_URL) log.warn('CLICKHOUSE_URL is not set: ingest writes to the embedded chDB under IOC_DATA_DIR')
 const store = await openStore(env)
 const city = loadCity()
@@ -21,13 +25,19 @@ const service = createIngestService({
   tokens: createTokenService(env.IOC_JWT_SECRET),
   ingestTokens: ingestTokens(env),
   maxBodyBytes: env.IOC_MAX_BODY_BYTES,
+  spoolDir: join(env.IOC_DATA_DIR, 'spool'),
+  // Stable across restarts of this instance, distinct between instances sharing a server.
+  instance: `${hostname()}_${env.PORT}`,
+  ack: ingestEnv.IOC_INGEST_ACK,
+  maxSpoolBytes: ingestEnv.IOC_SPOOL_MAX_BYTES,
 })
 const server = await listen(createIngestApp(service, store), env.PORT, resolveHost(env))
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, async () => {
     await server.close()
-    await service.pipeline.flush()
+    // What the store does not take in time stays in the spool and is replayed at the next start.
+    await service.pipeline.close()
     await store.close()
     process.exit(0)
   })

@@ -44,6 +44,8 @@ export interface IngestPipelineOptions {
   spoolDir?: string
   /** Refuse new records (429) while this many bytes wait in the spool. */
   maxSpoolBytes?: number
+  /** Answer once records are in ClickHouse ('stored', the default) or once fsync'd in the spool ('spooled'). */
+  ack?: 'stored' | 'spooled'
   /** Names this process's staging tables; several ingest processes on one server need distinct ones. */
   instance?: string
 }
@@ -60,7 +62,7 @@ export interface Prepared {
 }
 
 /** source → validate → enrich → spool (fsync) → ClickHouse, with every invalid record kept in `rejects`. */
-export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpoolBytes = 1 << 30, instance }: IngestPipelineOptions) {
+export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpoolBytes = 1 << 30, instance, ack = 'stored' }: IngestPipelineOptions) {
   const locate = createLocator(city)
   const opts: BatchOptions = { maxRows: 100_000, maxDelayMs: 250, flushNowRows: 2_000, ...batch }
   const dir = spoolDir ?? mkdtempSync(join(tmpdir(), 'ioc-spool-'))
@@ -88,6 +90,7 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
       dir: join(dir, table),
       name: table,
       maxMemoryBytes: 64 << 20,
+      ack,
       write: async (tsv, rows) => {
         const result = await write(tsv, rows)
         if (target !== 'rejects') ingestAccepted.inc({ stream: target }, result.inserted)

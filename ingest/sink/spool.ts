@@ -45,6 +45,11 @@ export interface SpoolOptions {
   maxMemoryBytes: number
   /** Insert one segment's TSV text; throws when the store is unavailable. */
   write: (tsv: string, rows: number) => Promise<unknown>
+  /**
+   * When `append` resolves: 'stored' once the lines are in ClickHouse (or fsync'd while it is down),
+   * so a reader sees a record right after its answer; 'spooled' as soon as they are fsync'd.
+   */
+  ack: 'stored' | 'spooled'
   /** Called after a segment is stored, with what `write` returned. */
   onStored?: (tsv: string, result: unknown) => void
   onDepth?: (bytes: number, segments: number, oldestMs: number | undefined) => void
@@ -137,7 +142,7 @@ export class Spool {
     if (seg.rows >= this.opts.maxRows || (!this.inserting && this.queue.length === 0 && seg.rows >= this.opts.flushNowRows)) this.seal()
     this.depth()
     await durable
-    if (!this.degraded) await seg.settled.promise
+    if (this.opts.ack === 'stored' && !this.degraded) await seg.settled.promise
   }
 
   /** Seal what is open and wait until everything spooled is in ClickHouse. */

@@ -91,3 +91,53 @@ export type IngestFixture = Awaited<ReturnType<typeof startIngest>>
 export function gridEvent(n: number, grid: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { event_id: `E-${n}`, step: 'reported', ts: 1_790_000_000_000 + n * 1000, category: 'appearance.garbage', grid_code: grid, ...extra }
 }
+
+export interface SendLog {
+  /** Ids of every record in a batch answered 200. */
+  acked: Set<string>
+  /** Batches that got no 200 (a 429, a 5xx, a cut connection): a real sender sends them again. */
+  unacked: Record<string, unknown>[][]
+  statuses: Map<number, number>
+}
+
+/**
+ * Send batches of grid events with a few concurrent senders, as a real client would: a batch is
+ * acknowledged only by a 200; anything else (429, 503, a connection cut by a crash) leaves it unacked.
+ */
+export async function sendBatches(url: string, batches: Record<string, unknown>[][], opts: { concurrency?: number; log?: SendLog; onSent?: (i: number) => void | Promise<void> } = {}): Promise<SendLog> {
+  const log = opts.log ?? { acked: new Set<string>(), unacked: [], statuses: new Map<number, number>() }
+  let next = 0
+  await Promise.all(
+    Array.from({ length: opts.concurrency ?? 4 }, async () => {
+      while (next < batches.length) {
+        const i = next++
+        const batch = batches[i]
+        let status = 0
+        try {
+          const res = await fetch(`${url}/ingest/v1/grid-events`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-ndjson' },
+            body: batch.map((r) => JSON.stringify(r)).join('\n'),
+          })
+          status = res.status
+          const body = (await res.json()) as { accepted?: number }
+          if (status === 200 && body.accepted !== batch.length) throw new Error(`batch ${i}: accepted ${body.accepted} of ${batch.length}`)
+        } catch (e) {
+          if (status === 200) throw e
+        }
+        log.statuses.set(status, (log.statuses.get(status) ?? 0) + 1)
+        if (status === 200) for (const r of batch) log.acked.add(String(r.event_id))
+        else log.unacked.push(batch)
+        await opts.onSent?.(i)
+      }
+    }),
+  )
+  return log
+}
+
+/** `n` batches of `size` grid events with ids `${prefix}-${batch}-${i}` on the given grids. */
+export function makeBatches(prefix: string, n: number, size: number, grids: string[]): Record<string, unknown>[][] {
+  return Array.from({ length: n }, (_, b) =>
+    Array.from({ length: size }, (_, i) => gridEvent(b * size + i, grids[(b + i) % grids.length], { event_id: `${prefix}-${b}-${i}` })),
+  )
+}
