@@ -203,6 +203,13 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
     return { accepted: p.accepted, rejected: p.errors.length, errors: p.errors }
   }
 
+  /** Keep input that never reached a stream (an unknown CloudEvents type, say) in `rejects`, durably. */
+  async function rejectOnly(label: string, source: string, entries: readonly (RecordError & { raw: unknown })[]): Promise<void> {
+    let tsv = ''
+    for (const e of entries) tsv += encodeLine(REJECT_COLUMNS, { stream: label, source, record_index: e.index, path: e.path, reason: e.message, raw: rawText(e.raw) })
+    await spools.rejects.append(tsv, entries.length)
+  }
+
   /** Store the valid records of a batch and keep each invalid one with its reason (prepare, then commit). */
   function ingest(stream: StreamName, items: readonly unknown[], source = 'http', unreadable?: ReadonlyMap<number, string>): Promise<IngestResult> {
     try {
@@ -232,6 +239,7 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
     prepare,
     prepareNdjson,
     commit,
+    rejectOnly,
     flush,
     close,
     pending: () => Object.values(spools).reduce((n, s) => n + s.rows, 0),

@@ -8,6 +8,7 @@ import type { TokenService } from '../../api/auth/tokens.js'
 import { bearer } from '../../api/auth/tokens.js'
 import { BackpressureError } from '../sink/backpressure.js'
 import { SpoolWriteError } from '../sink/spool.js'
+import { headersOf, ingestEvents, toEvents } from './cloudevents.js'
 import type { IngestPipeline } from '../pipeline/index.js'
 
 export interface HttpSourceOptions {
@@ -110,13 +111,25 @@ export function httpIngestRoutes(opts: HttpSourceOptions): Hono {
     return next()
   })
 
+  const limit = bodyLimit({
+    maxSize: opts.maxBodyBytes,
+    onError: (c) => c.json(errorBody('payload_too_large', `the body is over ${opts.maxBodyBytes} bytes`), 413),
+  })
+
+  // Before /:stream, which would take "cloudevents" for a stream name.
+  app.post('/ingest/v1/cloudevents', inFlightLimit(opts.maxInFlight ?? 64), limit, async (c: Context) => {
+    const events = toEvents(headersOf(c), await readBody(c, opts.maxBodyBytes))
+    try {
+      return c.json(await ingestEvents(opts.pipeline, events))
+    } catch (e) {
+      throw asHttpError(e)
+    }
+  })
+
   app.post(
     '/ingest/v1/:stream',
     inFlightLimit(opts.maxInFlight ?? 64),
-    bodyLimit({
-      maxSize: opts.maxBodyBytes,
-      onError: (c) => c.json(errorBody('payload_too_large', `the body is over ${opts.maxBodyBytes} bytes`), 413),
-    }),
+    limit,
     async (c: Context) => {
       const stream = c.req.param('stream') as StreamName
       if (!STREAM_NAMES.includes(stream)) throw new ApiError(404, 'not_found', `no stream ${stream}; streams: ${STREAM_NAMES.join(', ')}`)
