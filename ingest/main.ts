@@ -10,6 +10,7 @@ import { log } from '../server/log.js'
 import { syncRegions } from '../store/regions.js'
 import { LocalBus } from './bus.js'
 import { readIngestEnv } from './env.js'
+import { startMqttSource } from './sources/mqtt.js'
 import { createIngestApp, createIngestService } from './app.js'
 
 const env = readEnv()
@@ -32,10 +33,12 @@ const service = createIngestService({
   maxSpoolBytes: ingestEnv.IOC_SPOOL_MAX_BYTES,
 })
 const server = await listen(createIngestApp(service, store), env.PORT, resolveHost(env))
+const mqttSource = env.MQTT_URL ? startMqttSource({ url: env.MQTT_URL, pipeline: service.pipeline, clientId: `ioc-ingest-${hostname()}` }) : undefined
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, async () => {
     await server.close()
+    await mqttSource?.close()
     // What the store does not take in time stays in the spool and is replayed at the next start.
     await service.pipeline.close()
     await store.close()

@@ -9,6 +9,8 @@ import { createApp } from '../api/app.js'
 import { startAlertEvaluator } from '../api/alerts/evaluator.js'
 import { LocalBus } from '../ingest/bus.js'
 import { createIngestService } from '../ingest/app.js'
+import { readIngestEnv } from '../ingest/env.js'
+import { startMqttSource } from '../ingest/sources/mqtt.js'
 import { loadCity as loadSimCity } from '../ingest/sources/simulator/city.js'
 import { createSimulator } from '../ingest/sources/simulator/model.js'
 import { startSimulation, type Simulation } from '../ingest/sources/simulator/runner.js'
@@ -24,6 +26,7 @@ process.env.IOC_SIMULATE ??= '5'
 
 const began = Date.now()
 const env = readEnv()
+const ingestEnv = readIngestEnv()
 const store = await openStore(env)
 const ctx = await buildContext(env, store)
 const bus = new LocalBus()
@@ -34,6 +37,11 @@ const ingest = createIngestService({
   tokens: ctx.tokens,
   ingestTokens: ingestTokens(env),
   maxBodyBytes: env.IOC_MAX_BODY_BYTES,
+  // Accepted records are fsync'd here until chDB has them; one process per data dir, one stable name.
+  spoolDir: join(env.IOC_DATA_DIR, 'spool'),
+  instance: 'embedded',
+  ack: ingestEnv.IOC_INGEST_ACK,
+  maxSpoolBytes: ingestEnv.IOC_SPOOL_MAX_BYTES,
 })
 const webDir = fileURLToPath(new URL('../dist/web', import.meta.url))
 if (!existsSync(join(webDir, 'index.html'))) log.warn('dist/web is missing: run `npm run build:web` (npm start does) to serve the screen')
@@ -42,6 +50,7 @@ const { app, hub } = createApp(ctx, { feed: bus, mount: [ingest.routes], webDir 
 const alerts = startAlertEvaluator(ctx)
 const server = await listen(app, env.PORT, resolveHost(env))
 log.info({ ms: Date.now() - began, demo: env.IOC_DEMO }, 'ready')
+const mqttSource = env.MQTT_URL ? startMqttSource({ url: env.MQTT_URL, pipeline: ingest.pipeline }) : undefined
 
 const simulation = env.IOC_SIMULATE ? await simulate(env, store, (stream, records) => ingest.pipeline.ingest(stream, records, 'simulator')) : undefined
 
@@ -52,7 +61,8 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     await alerts?.stop()
     hub.close()
     await server.close()
-    await ingest.pipeline.flush()
+    await mqttSource?.close()
+    await ingest.pipeline.close()
     await store.close()
     process.exit(0)
   })

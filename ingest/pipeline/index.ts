@@ -198,8 +198,8 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
    * Resolves when the accepted records of a prepared batch are durable: in ClickHouse, or fsync'd
    * in the spool while ClickHouse is unavailable.
    */
-  async function commit(p: Prepared): Promise<IngestResult> {
-    await Promise.all([spools[p.stream].append(p.tsv, p.accepted), spools.rejects.append(p.rejectTsv, p.errors.length)])
+  async function commit(p: Prepared, ackMode: 'stored' | 'spooled' = ack): Promise<IngestResult> {
+    await Promise.all([spools[p.stream].append(p.tsv, p.accepted, ackMode), spools.rejects.append(p.rejectTsv, p.errors.length, ackMode)])
     return { accepted: p.accepted, rejected: p.errors.length, errors: p.errors }
   }
 

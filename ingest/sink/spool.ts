@@ -127,7 +127,7 @@ export class Spool {
    * Append TSV lines. Resolves once they are fsync'd and, while ClickHouse takes inserts, stored
    * there too (so a reader sees them right after the answer); while it does not, once fsync'd.
    */
-  async append(tsv: string, rows: number): Promise<void> {
+  async append(tsv: string, rows: number, ack: 'stored' | 'spooled' = this.opts.ack): Promise<void> {
     if (rows === 0) return
     const seg = (this.current ??= this.openSegment())
     const bytes = Buffer.byteLength(tsv)
@@ -142,7 +142,7 @@ export class Spool {
     if (seg.rows >= this.opts.maxRows || (!this.inserting && this.queue.length === 0 && seg.rows >= this.opts.flushNowRows)) this.seal()
     this.depth()
     await durable
-    if (this.opts.ack === 'stored' && !this.degraded) await seg.settled.promise
+    if (ack === 'stored' && !this.degraded) await seg.settled.promise
   }
 
   /** Seal what is open and wait until everything spooled is in ClickHouse. */

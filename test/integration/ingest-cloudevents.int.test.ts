@@ -58,7 +58,7 @@ describe('CloudEvents 1.0 over HTTP, sent by the official SDK', () => {
 
   it('refuses what is not a CloudEvent with a 400 naming why', async () => {
     const missing = HTTP.binary(event('ioc.grid.event', gridEvent(5, grid), 'x'))
-    const headers = { ...(missing.headers as Record<string, string>), ...auth }
+    const headers: Record<string, string> = { ...(missing.headers as Record<string, string>), ...auth }
     delete headers['ce-source']
     const res = await fetch(`${f.url}/ingest/v1/cloudevents`, { method: 'POST', headers, body: missing.body as string })
     expect(res.status).toBe(400)
