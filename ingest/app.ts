@@ -7,6 +7,8 @@ import { healthRoutes } from '../api/routes/health.js'
 import type { LocalBus } from './bus.js'
 import { createIngestPipeline, type IngestPipelineOptions } from './pipeline/index.js'
 import { httpIngestRoutes } from './sources/http.js'
+import { open311Routes } from './sources/open311/routes.js'
+import { loadEventCatalog, loadHotlineCatalog } from '../core/catalog.js'
 
 export interface IngestServiceOptions {
   store: Store
@@ -36,6 +38,10 @@ export function createIngestService(opts: IngestServiceOptions) {
     ack: opts.ack,
   })
   const routes = httpIngestRoutes({ pipeline, ingestTokens: opts.ingestTokens, tokens: opts.tokens, maxBodyBytes: opts.maxBodyBytes })
+  routes.route(
+    '/',
+    open311Routes({ pipeline, store: opts.store, events: loadEventCatalog(), hotline: loadHotlineCatalog(), ingestTokens: opts.ingestTokens, tokens: opts.tokens }),
+  )
   return { pipeline, routes }
 }
 
