@@ -25,6 +25,9 @@ fi
 echo "== types"
 npm run --silent typecheck
 
+echo "== layers and alert rules (dashboards/): validate every file, dry-run its SQL"
+npm run --silent layers:check
+
 echo "== web build (the browser tests serve it)"
 npx vite build --logLevel warn
 

@@ -2,15 +2,10 @@ import { existsSync, readdirSync, readFileSync, watch, type FSWatcher } from 'no
 import { basename, join } from 'node:path'
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml'
 import type { z } from 'zod'
+import type { FileError } from '../../core/schemas/layer.js'
 import { log } from '../../server/log.js'
 
-/** One problem in one file, where an analyst can find it. */
-export interface FileError {
-  file: string
-  line: number | null
-  field: string
-  message: string
-}
+export type { FileError }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FileError[] }
 
@@ -30,7 +25,7 @@ export function parseYamlFile<S extends z.ZodType>(file: string, text: string, s
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      errors: doc.errors.map((e) => ({ file, line: e.linePos?.[0]?.line ?? null, field: '(yaml)', message: e.message.split('\n')[0] })),
+      errors: doc.errors.map((e) => ({ file, line: counter.linePos(e.pos[0]).line, field: '(yaml)', message: e.message.split('\n')[0] })),
     }
   }
   const parsed = schema.safeParse(doc.toJS())

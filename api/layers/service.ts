@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
 import { LayerSchema, type Layer, type LayerParam } from '../../core/schemas/layer.js'
 import { AlertRuleSchema, type AlertRule } from '../../core/schemas/alert.js'
+import type { Store } from '../../store/client.js'
 import type { AppContext } from '../context.js'
 import { FileSet, lineOfKey, parseYamlFile, type FileError } from './files.js'
 import { Sandbox, SandboxError } from './sandbox.js'
@@ -29,9 +30,9 @@ export class Thematic {
   readonly rules: FileSet<AlertRule>
   readonly dir: string
 
-  constructor(ctx: AppContext, dir = dashboardsDir()) {
+  constructor(store: Store, dir = dashboardsDir()) {
     this.dir = dir
-    this.sandbox = new Sandbox(ctx.store)
+    this.sandbox = new Sandbox(store)
     this.layers = new FileSet<Layer>({
       dir: join(dir, 'layers'),
       schema: LayerSchema,
@@ -84,7 +85,7 @@ const instances = new WeakMap<AppContext, Thematic>()
 export function thematicFor(ctx: AppContext): Thematic {
   let t = instances.get(ctx)
   if (!t) {
-    t = new Thematic(ctx)
+    t = new Thematic(ctx.store)
     instances.set(ctx, t)
   }
   return t

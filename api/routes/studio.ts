@@ -103,7 +103,7 @@ export function studioRoutes(ctx: AppContext) {
   })
 
   /** Save a file: valid only, named by its id, written atomically, audited; the watcher reloads it. */
-  app.put('/:kind/:id', async (c) => {
+  app.post('/:kind/:id/save', async (c) => {
     const kind = Kind.parse(c.req.param('kind'))
     const id = c.req.param('id')
     const { text } = await body(c, TextBody)

@@ -135,10 +135,13 @@ export const LayerSummarySchema = z.object({
   params: z.record(z.string(), ParamSchema),
 })
 export type LayerSummary = z.infer<typeof LayerSummarySchema>
+/** One problem in one file, where an analyst can find it. */
+export const FileErrorSchema = z.object({ file: z.string(), line: z.number().nullable(), field: z.string(), message: z.string() })
+export type FileError = z.infer<typeof FileErrorSchema>
 export const LayerListSchema = z.object({
   layers: z.array(LayerSummarySchema),
   /** Files that did not validate: the others keep working. */
-  errors: z.array(z.object({ file: z.string(), line: z.number().nullable(), field: z.string(), message: z.string() })),
+  errors: z.array(FileErrorSchema),
 })
 export type LayerList = z.infer<typeof LayerListSchema>
 

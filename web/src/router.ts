@@ -6,6 +6,7 @@ export const router = createRouter({
   routes: [
     { path: '/', name: 'screen', component: () => import('./pages/ScreenPage.vue'), meta: { auth: true } },
     { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue') },
+    { path: '/studio', name: 'studio', component: () => import('./pages/studio/StudioPage.vue'), meta: { auth: true } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })
