@@ -160,7 +160,8 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
         raw = line
         parseError = `not JSON: ${(e as Error).message}`
       }
-      batch.add(index++, raw, parseError)
+      // The line as sent is the faithful raw text for `rejects`, whatever it parsed into.
+      batch.add(index++, raw, parseError, line)
     }
     return batch.done()
   }
@@ -174,7 +175,7 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
     let rejectTsv = ''
     const errors: RecordError[] = []
     return {
-      add(index: number, raw: unknown, parseError?: string): void {
+      add(index: number, raw: unknown, parseError?: string, text?: string): void {
         const valid = parseError === undefined ? validate(raw) : ({ ok: false, path: '', message: parseError } as const)
         const placed = valid.ok ? locate(valid.value) : valid
         if (placed.ok && valid.ok) {
@@ -184,7 +185,7 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
         }
         if (placed.ok) return // unreachable: a placement exists only for a valid record
         errors.push({ index, path: placed.path, message: placed.message })
-        rejectTsv += encodeLine(REJECT_COLUMNS, { stream, source, record_index: index, path: placed.path, reason: placed.message, raw: rawText(raw) })
+        rejectTsv += encodeLine(REJECT_COLUMNS, { stream, source, record_index: index, path: placed.path, reason: placed.message, raw: rawText(text ?? raw) })
         ingestRejected.inc({ stream, reason: valid.ok ? 'enrich' : parseError !== undefined ? 'parse' : 'validate' })
       },
       done(): Prepared {
