@@ -204,7 +204,11 @@ export class AlertEvaluator {
     const events: { at: string; kind: 'fire' | 'resolve'; key: string; region: string; value: number; detail: string }[] = []
     let evaluations = 0
     let fired = 0
-    for (let t = Math.floor((now - days * 86_400_000) / step) * step + step; t <= now; t += step) {
+    // On the hour over the period, and now: what an evaluator would have done, ending with today.
+    const times: number[] = []
+    for (let t = Math.floor((now - days * 86_400_000) / step) * step + step; t < now; t += step) times.push(t)
+    times.push(now)
+    for (const t of times) {
       evaluations++
       const verdicts = await this.verdicts(rule, t)
       const seen = new Set<string>()
