@@ -83,6 +83,11 @@ describe('the SQL sandbox', () => {
     expect(Number(viaCte.data[0][0])).toBe(1)
     const sub = await sandbox.run('SELECT (SELECT count() FROM grid_events) AS n FROM regions LIMIT 1', at('320102'))
     expect(Number(sub.data[0][0])).toBe(1)
+    // A CTE of the same name, or a recursive one, still reads the scoped rows.
+    for (const sql of ['WITH grid_events AS (SELECT * FROM grid_events) SELECT count() AS n FROM grid_events', 'WITH RECURSIVE grid_events AS (SELECT * FROM grid_events) SELECT count() AS n FROM grid_events']) {
+      const r = await sandbox.run(sql, at('320102'))
+      expect(Number(r.data[0][0]), sql).toBe(1)
+    }
     const regions = await sandbox.run('SELECT code FROM regions', at('320102'))
     expect(regions.data.every((x) => String(x[0]).startsWith('320102'))).toBe(true)
   })
