@@ -8,8 +8,10 @@ import type { LayerLegend } from '../../../../core/schemas/layer'
 import { levelOf } from '../../../../core/regions'
 import { api } from '../../api'
 import { useScopeStore } from '../../stores/scope'
+import { useSessionStore } from '../../stores/session'
 import { ALERTS_LAYER_ID, useThematicStore } from '../../stores/thematic'
 import { useTimeStore } from '../../stores/time'
+import { openAlertSocket } from './alert-socket'
 import { buildDeckLayer, rowOfKey, tooltipText } from './deck'
 import { hexToRgba } from './scales'
 
@@ -88,21 +90,28 @@ export function useThematicLayers(): {
     { immediate: true },
   )
 
+  // Alerts: the list at once and every minute as a safety net, and each change as it is pushed.
+  const session = useSessionStore()
   const alertsOn = computed(() => enabled.value.includes(ALERTS_LAYER_ID))
   let alertTimer: ReturnType<typeof setInterval> | undefined
+  let alertSocket: { close: () => void } | undefined
   watch(
-    [alertsOn, () => scope.region],
-    ([on, region]) => {
+    [alertsOn, () => scope.region, () => session.token],
+    ([on, region, token]) => {
       clearInterval(alertTimer)
+      alertSocket?.close()
+      alertSocket = undefined
       if (!on) return
       void store.loadAlerts(region)
-      alertTimer = setInterval(() => void store.loadAlerts(scope.region), 20_000)
+      alertTimer = setInterval(() => void store.loadAlerts(scope.region), 60_000)
+      if (token) alertSocket = openAlertSocket(token, region, store.pushAlert)
     },
     { immediate: true },
   )
   onScopeDispose(() => {
     clearTimers()
     clearInterval(alertTimer)
+    alertSocket?.close()
   })
 
   const deckLayers = computed<Layer[]>(() => {
