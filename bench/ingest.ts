@@ -89,19 +89,25 @@ async function rawInsert(prefix: string): Promise<number> {
   return n / sec
 }
 
-// The service: HTTP on a real port, NDJSON bodies posted by concurrent senders.
-const service = createIngestService({
-  store,
-  city,
-  bus: new LocalBus(),
-  tokens: createTokenService('bench'),
-  ingestTokens: new Set([TOKEN]),
-  maxBodyBytes: 64 << 20,
-  spoolDir: join(dir, 'spool'),
-  batch: { maxRows: BATCH_ROWS },
-})
-const server = await listen(createIngestApp(service, store), 0, '127.0.0.1')
-const url = `http://127.0.0.1:${server.port}`
+// The service: HTTP on a real port, NDJSON bodies posted by concurrent senders. Two instances on the
+// same chDB: one answering once records are in ClickHouse (the default), one once they are fsync'd.
+async function startService(ack: 'stored' | 'spooled') {
+  const service = createIngestService({
+    store,
+    city,
+    bus: new LocalBus(),
+    tokens: createTokenService('bench'),
+    ingestTokens: new Set([TOKEN]),
+    maxBodyBytes: 64 << 20,
+    spoolDir: join(dir, `spool-${ack}`),
+    batch: { maxRows: BATCH_ROWS },
+    instance: `bench_${ack}`,
+    ack,
+  })
+  const server = await listen(createIngestApp(service, store), 0, '127.0.0.1')
+  return { service, server, url: `http://127.0.0.1:${server.port}` }
+}
+const services = { stored: await startService('stored'), spooled: await startService('spooled') }
 
 /** NDJSON request bodies; only the strings are kept, as a sender on another machine would hold them. */
 function requestBodies(prefix: string): { stream: StreamName; body: string }[] {
@@ -115,7 +121,8 @@ function requestBodies(prefix: string): { stream: StreamName; body: string }[] {
   return bodies
 }
 
-async function viaHttp(prefix: string): Promise<{ rate: number; p50: number; p99: number }> {
+async function viaHttp(prefix: string, ack: 'stored' | 'spooled'): Promise<{ rate: number; p50: number; p99: number }> {
+  const { url, service } = services[ack]
   const bodies = requestBodies(prefix)
   const latencies: number[] = []
   let next = 0
@@ -145,19 +152,21 @@ async function viaHttp(prefix: string): Promise<{ rate: number; p50: number; p99
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en')
-// Warm both paths (JIT, chDB caches) on a small run, then alternate so neither gets the emptier table.
+// Alternate the paths so that none always gets the emptier table; the first round also warms up.
 for (let round = 1; round <= Number(process.env.BENCH_ROUNDS ?? 2); round++) {
   const raw = await rawInsert(`raw${round}-`)
-  const http = await viaHttp(`http${round}-`)
-  console.log(
-    `round ${round}: HTTP ingest ${fmt(http.rate)} records/s (request p50 ${http.p50.toFixed(0)} ms, p99 ${http.p99.toFixed(0)} ms); ` +
-      `raw client.insert JSONEachRow ${fmt(raw)} rows/s; ratio ${(http.rate / raw).toFixed(2)}`,
-  )
+  const stored = await viaHttp(`st${round}-`, 'stored')
+  const spooled = await viaHttp(`sp${round}-`, 'spooled')
+  const line = (name: string, r: { rate: number; p50: number; p99: number }) =>
+    `${name} ${fmt(r.rate)} records/s (request p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms, ratio to raw ${(r.rate / raw).toFixed(2)})`
+  console.log(`round ${round}: raw client.insert JSONEachRow ${fmt(raw)} rows/s; ${line('HTTP ack=stored', stored)}; ${line('HTTP ack=spooled', spooled)}`)
 }
 const rs = await store.query({ query: 'SELECT count() AS n FROM grid_events', format: 'JSONEachRow' })
 console.log(`grid_events rows after the runs: ${(await rs.json<{ n: string }>())[0].n}; RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`)
 console.log(`load after: ${load()}`)
-await server.close()
-await service.pipeline.close()
+for (const s of Object.values(services)) {
+  await s.server.close()
+  await s.service.pipeline.close()
+}
 await store.close()
 rmSync(dir, { recursive: true, force: true })

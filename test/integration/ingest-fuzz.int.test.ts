@@ -24,7 +24,7 @@ afterAll(async () => {
 async function send(stream: string, body: string | Uint8Array, contentType: string, encoding?: string): Promise<{ status: number; body: string }> {
   const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}`, 'content-type': contentType }
   if (encoding) headers['content-encoding'] = encoding
-  const res = await fetch(`${f.url}/ingest/v1/${stream}`, { method: 'POST', headers, body })
+  const res = await fetch(`${f.url}/ingest/v1/${stream}`, { method: 'POST', headers, body: typeof body === 'string' ? body : Buffer.from(body) })
   statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1)
   return { status: res.status, body: await res.text() }
 }
