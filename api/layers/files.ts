@@ -141,6 +141,8 @@ export class FileSet<T> {
       this.timer = setTimeout(() => void this.load(), 150)
     })
     this.watcher.on('error', (err) => log.warn({ err, dir: this.opts.dir }, 'watching dashboards failed'))
+    // Watching never keeps a process alive on its own (tests, scripts).
+    this.watcher.unref()
   }
 
   close(): void {
