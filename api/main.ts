@@ -22,6 +22,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     await alerts?.stop()
     hub.close()
     await server.close()
+    await ctx.audit?.close()
     await store.close()
     process.exit(0)
   })
