@@ -136,6 +136,13 @@ describe('the studio', () => {
     await page.locator('.cm-lintRange-error').first().waitFor({ timeout: 10_000 })
     expect(await page.locator('[data-testid="studio-save"]').isDisabled()).toBe(true)
 
+    // Completion comes from the schema: typing the start of a top-level key offers it.
+    await setText(page, LAYER)
+    await page.locator('[data-testid="studio-editor"] .cm-content').click()
+    await page.keyboard.press('Control+End')
+    await page.keyboard.type('refr')
+    await expect.poll(() => page.locator('.cm-tooltip-autocomplete').textContent(), { timeout: 15_000 }).toContain('refresh_seconds')
+    await page.keyboard.press('Escape')
     await setText(page, LAYER)
     await expect.poll(() => page.locator('[data-testid="studio-errors"] li').count(), { timeout: 30_000 }).toBe(0)
 
