@@ -60,6 +60,8 @@ export function useThematicLayers(): {
   const timers = new Map<string, ReturnType<typeof setInterval>>()
 
   void store.loadCatalog()
+  // A layer file added or changed on the server shows up without reloading the screen.
+  const catalogTimer = setInterval(() => void store.loadCatalog(true), 5 * 60_000)
 
   const catalog = computed<ThematicEntry[]>(() => [
     { ...ALERTS_ENTRY, available: true },
@@ -109,6 +111,7 @@ export function useThematicLayers(): {
     { immediate: true },
   )
   onScopeDispose(() => {
+    clearInterval(catalogTimer)
     clearTimers()
     clearInterval(alertTimer)
     alertSocket?.close()
