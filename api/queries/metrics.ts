@@ -2,7 +2,7 @@ import type { BreakdownBy, Interval } from '../../core/schemas/api.js'
 import type { MetricDef } from '../../core/schemas/metrics.js'
 import { EVENT_STEPS } from '../../core/schemas/records.js'
 import { LEVEL_DIGITS, childLevel, depthOf, levelOf } from '../../core/regions.js'
-import { INTERVAL_MS } from '../../core/time.js'
+import { INTERVAL_MS, tzOffsetMs } from '../../core/time.js'
 import type { Store } from '../../store/client.js'
 import { badRequest } from '../../server/errors.js'
 import { TERMINAL_LATEST, eventStates, ticketStates, type Scope } from './overview.js'
@@ -117,24 +117,13 @@ const STEP_TIMES = `arrayZip(${JSON.stringify([...EVENT_STEPS]).replace(/"/g, "'
   [reported_at, verified_at, dispatched_at, handled_at, submitted_at, evaluated_at],
   [NULL, reported_at, verified_at, dispatched_at, handled_at, submitted_at])`
 
-export interface Computed {
-  /** Group key → value; series keys are interval starts in epoch ms as text. */
-  values: Map<string, number>
-}
-
 /** Interval starts over [from, to): aligned to the interval in UTC, or to local midnight for days. */
 export function bucketStarts(from: number, to: number, interval: Interval, tz: string): number[] {
   const step = INTERVAL_MS[interval]
-  const offset = interval === '1d' ? -tzOffset(from, tz) : 0
+  const offset = interval === '1d' ? -tzOffsetMs(from, tz) : 0
   const out: number[] = []
   for (let t = Math.floor((from - offset) / step) * step + offset; t < to; t += step) out.push(t)
   return out
-}
-
-function tzOffset(t: number, tz: string): number {
-  const f = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' }).format(new Date(t))
-  const m = f.match(/GMT([+-])(\d{2}):?(\d{2})?/)
-  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 3_600_000 + Number(m[3] ?? 0) * 60_000) : 0
 }
 
 /** Compute one metric for a region and range, grouped as asked. */
@@ -151,7 +140,7 @@ export async function compute(store: Store, def: MetricDef, s: Scope, g: Groupin
   if (g.kind === 'series' && !def.series) {
     throw badRequest(`parameter metric: ${def.id} is a per-step metric with no timeseries; ask /breakdown?by=step`, { parameter: 'metric' })
   }
-  const series = g.kind === 'series' ? { stepMs: INTERVAL_MS[g.interval], offset: g.interval === '1d' ? -tzOffset(s.from, g.tz) : 0 } : undefined
+  const series = g.kind === 'series' ? { stepMs: INTERVAL_MS[g.interval], offset: g.interval === '1d' ? -tzOffsetMs(s.from, g.tz) : 0 } : undefined
   const params: Params = {
     region: s.region,
     depth: depthOf(level),
