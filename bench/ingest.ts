@@ -23,8 +23,8 @@ import { migrate } from '../store/migrate.js'
 import { syncRegions } from '../store/regions.js'
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 600_000)
-const PER_REQUEST = Number(process.env.BENCH_PER_REQUEST ?? 5_000)
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8)
+const PER_REQUEST = Number(process.env.BENCH_PER_REQUEST ?? 10_000)
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16)
 const BATCH_ROWS = Number(process.env.BENCH_BATCH_ROWS ?? 100_000)
 const TOKEN = 'bench-token'
 const HOUR = 3_600_000

@@ -211,9 +211,12 @@ export class Spool {
         }
         await Promise.all(
           [...bySeg].map(async ([seg, data]) => {
+            const created = !seg.file
             seg.file ??= await open(seg.path, 'a')
             await seg.file.write(data.length === 1 ? data[0] : data.join(''))
             await seg.file.datasync()
+            // A new file's name must survive a power cut too: sync the directory entry, once per segment.
+            if (created) await syncDir(this.opts.dir)
           }),
         )
         for (const seg of bySeg.keys()) {
@@ -285,6 +288,15 @@ export class Spool {
   private depth(): void {
     const oldest = this.queue[0]?.firstAt ?? this.current?.firstAt
     this.opts.onDepth?.(this.bytes, this.segments, oldest)
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const d = await open(dir, 'r')
+  try {
+    await d.sync()
+  } finally {
+    await d.close()
   }
 }
 
