@@ -24,7 +24,7 @@ export const EnvSchema = z.object({
   IOC_MAX_BODY_BYTES: z.coerce.number().int().positive().default(16 << 20),
   /** Requests per minute per signed-in user on /api/v1 (429 with Retry-After above it). */
   IOC_RATE_LIMIT: z.coerce.number().int().positive().default(1200),
-  /** Sign-in attempts per 5 minutes per client address and user name. */
+  /** Failed sign-in attempts per 5 minutes per client address and user name. */
   IOC_LOGIN_LIMIT: z.coerce.number().int().positive().default(10),
   /** Extra origins (comma-separated, e.g. https://ioc.example.gov.cn) allowed to open the live socket; the api's own origin always is. */
   IOC_ALLOWED_ORIGINS: z.string().default(''),
