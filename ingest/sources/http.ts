@@ -20,6 +20,8 @@ export interface HttpSourceOptions {
   maxBodyBytes: number
   /** Requests read or processed at once; more get 429, so senders cannot grow our memory without bound. */
   maxInFlight?: number
+  /** Bytes of request bodies held at once (256 MiB by default). */
+  maxInFlightBytes?: number
 }
 
 const NDJSON = new Set(['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines'])
@@ -74,17 +76,27 @@ export async function readBody(c: Context, maxBytes: number): Promise<string> {
   }
 }
 
-/** 429 beyond `max` concurrent requests: each holds up to a body in memory. */
-export function inFlightLimit(max: number) {
+/**
+ * 429 beyond `max` concurrent requests or `maxBytes` of bodies being held at once (a body without
+ * Content-Length counts as the body limit), so senders cannot grow our memory without bound.
+ */
+export function inFlightLimit(max: number, maxBytes: number, bodyLimitBytes: number) {
   let n = 0
-  return async (_c: Context, next: () => Promise<void>) => {
-    if (n >= max) throw new ApiError(429, 'too_many_requests', `more than ${max} ingest requests at once; retry later`, undefined, { 'Retry-After': '1' })
+  let bytes = 0
+  return async (c: Context, next: () => Promise<void>) => {
+    const declared = Number(c.req.header('content-length'))
+    const size = Number.isFinite(declared) && declared >= 0 ? Math.min(declared, bodyLimitBytes) : bodyLimitBytes
+    if (n >= max || (n > 0 && bytes + size > maxBytes)) {
+      throw new ApiError(429, 'too_many_requests', `too many ingest requests at once (${n}, ${bytes} bytes); retry later`, undefined, { 'Retry-After': '1' })
+    }
     n++
+    bytes += size
     ingestInFlight.set(n)
     try {
       await next()
     } finally {
       n--
+      bytes -= size
       ingestInFlight.set(n)
     }
   }
@@ -116,8 +128,11 @@ export function httpIngestRoutes(opts: HttpSourceOptions): Hono {
     onError: (c) => c.json(errorBody('payload_too_large', `the body is over ${opts.maxBodyBytes} bytes`), 413),
   })
 
+  // One budget for every ingest route: requests at once, and bytes of bodies held at once.
+  const inFlight = inFlightLimit(opts.maxInFlight ?? 64, opts.maxInFlightBytes ?? 256 << 20, opts.maxBodyBytes)
+
   // Before /:stream, which would take "cloudevents" for a stream name.
-  app.post('/ingest/v1/cloudevents', inFlightLimit(opts.maxInFlight ?? 64), limit, async (c: Context) => {
+  app.post('/ingest/v1/cloudevents', inFlight, limit, async (c: Context) => {
     const events = toEvents(headersOf(c), await readBody(c, opts.maxBodyBytes))
     try {
       return c.json(await ingestEvents(opts.pipeline, events))
@@ -128,7 +143,7 @@ export function httpIngestRoutes(opts: HttpSourceOptions): Hono {
 
   app.post(
     '/ingest/v1/:stream',
-    inFlightLimit(opts.maxInFlight ?? 64),
+    inFlight,
     limit,
     async (c: Context) => {
       const stream = c.req.param('stream') as StreamName
