@@ -63,7 +63,7 @@ console.log(`records: ${RECORDS} from the simulator (three streams), ${PER_REQUE
 console.log(`load before: ${load()}`)
 
 // Raw baseline: the same simulator rows, enriched, as the JSONEachRow objects the sink used to send.
-async function rawInsert(prefix: string): Promise<number> {
+async function rawInsert(prefix: string): Promise<{ rate: number; cpuUs: number }> {
   const data = records(prefix)
   const enrich = createEnricher(city)
   const toRow = { 'grid-events': gridEventRow, 'terminal-status': terminalStatusRow, 'hotline-tickets': hotlineTicketRow } as Record<StreamName, (r: never) => Row>
@@ -79,6 +79,7 @@ async function rawInsert(prefix: string): Promise<number> {
     ]),
   ) as Record<StreamName, Row[]>
   const n = count(rows)
+  const c0 = process.cpuUsage()
   const t0 = performance.now()
   for (const s of STREAM_NAMES) {
     for (let i = 0; i < rows[s].length; i += BATCH_ROWS) {
@@ -86,7 +87,13 @@ async function rawInsert(prefix: string): Promise<number> {
     }
   }
   const sec = (performance.now() - t0) / 1000
-  return n / sec
+  return { rate: n / sec, cpuUs: cpuMicros(c0) / n }
+}
+
+/** CPU time of this whole process (the JS thread and chDB's threads) since `from`, in µs. */
+function cpuMicros(from: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(from)
+  return d.user + d.system
 }
 
 // The service: HTTP on a real port, NDJSON bodies posted by concurrent senders. Two instances on the
@@ -121,12 +128,13 @@ function requestBodies(prefix: string): { stream: StreamName; body: string }[] {
   return bodies
 }
 
-async function viaHttp(prefix: string, ack: 'stored' | 'spooled'): Promise<{ rate: number; p50: number; p99: number }> {
+async function viaHttp(prefix: string, ack: 'stored' | 'spooled'): Promise<{ rate: number; cpuUs: number; p50: number; p99: number }> {
   const { url, service } = services[ack]
   const bodies = requestBodies(prefix)
   const latencies: number[] = []
   let next = 0
   let accepted = 0
+  const c0 = process.cpuUsage()
   const t0 = performance.now()
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -148,7 +156,7 @@ async function viaHttp(prefix: string, ack: 'stored' | 'spooled'): Promise<{ rat
   await service.pipeline.flush()
   const sec = (performance.now() - t0) / 1000
   latencies.sort((a, b) => a - b)
-  return { rate: accepted / sec, p50: latencies[Math.floor(latencies.length / 2)], p99: latencies[Math.floor(latencies.length * 0.99)] }
+  return { rate: accepted / sec, cpuUs: cpuMicros(c0) / accepted, p50: latencies[Math.floor(latencies.length / 2)], p99: latencies[Math.floor(latencies.length * 0.99)] }
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en')
@@ -157,9 +165,15 @@ for (let round = 1; round <= Number(process.env.BENCH_ROUNDS ?? 2); round++) {
   const raw = await rawInsert(`raw${round}-`)
   const stored = await viaHttp(`st${round}-`, 'stored')
   const spooled = await viaHttp(`sp${round}-`, 'spooled')
-  const line = (name: string, r: { rate: number; p50: number; p99: number }) =>
-    `${name} ${fmt(r.rate)} records/s (request p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms, ratio to raw ${(r.rate / raw).toFixed(2)})`
-  console.log(`round ${round}: raw client.insert JSONEachRow ${fmt(raw)} rows/s; ${line('HTTP ack=stored', stored)}; ${line('HTTP ack=spooled', spooled)}`)
+  // CPU per record (all threads of this process, the senders included) is steadier than the rate
+  // when other work shares the machine.
+  const line = (name: string, r: { rate: number; cpuUs: number; p50: number; p99: number }) =>
+    `${name} ${fmt(r.rate)} records/s, ${r.cpuUs.toFixed(1)} CPU-µs/record (request p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms; ` +
+    `ratio to raw: rate ${(r.rate / raw.rate).toFixed(2)}, CPU ${(raw.cpuUs / r.cpuUs).toFixed(2)})`
+  console.log(
+    `round ${round}: raw client.insert JSONEachRow ${fmt(raw.rate)} rows/s, ${raw.cpuUs.toFixed(1)} CPU-µs/row; ` +
+      `${line('HTTP ack=stored', stored)}; ${line('HTTP ack=spooled', spooled)}`,
+  )
 }
 const rs = await store.query({ query: 'SELECT count() AS n FROM grid_events', format: 'JSONEachRow' })
 console.log(`grid_events rows after the runs: ${(await rs.json<{ n: string }>())[0].n}; RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`)
