@@ -315,6 +315,13 @@ describe('the big screen', () => {
       await page.keyboard.press('Escape')
       await page.locator('[data-testid="record-drawer"]').waitFor({ state: 'detached' })
 
+      // Another time range: the last 7 days, in the URL, daily buckets in the trend; then today again.
+      await page.click('[data-testid="time-range"] button[data-range="7d"]')
+      await expect.poll(() => new URL(page.url()).searchParams.get('range')).toBe('7d')
+      await expectEveryPanelShowsData(page)
+      await page.click('[data-testid="time-range"] button[data-range="today"]')
+      await expect.poll(() => new URL(page.url()).searchParams.get('range')).toBeNull()
+
       // English switch, and back.
       await page.click('[data-testid="lang-switch"]')
       expect(await page.locator('[data-testid="screen-title"]').textContent()).toContain('City Operations Centre')
