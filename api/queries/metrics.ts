@@ -34,6 +34,8 @@ const ROLLUP_KEYS: Record<'events' | 'tickets' | 'terminals', Partial<Record<Bre
   terminals: { child: 'region' },
 }
 const ROLLUP_TABLE = { events: 'events_rollup', tickets: 'tickets_rollup', terminals: 'terminals_rollup' } as const
+/** The same step counts without category, department and channel (migration 023). */
+const TOTALS_TABLE = { events: 'events_totals', tickets: 'tickets_totals' } as const
 const FLOW_VALUE = { count: 'sum(n)', transactions: 'sum(transactions)' } as const
 
 const CLOSED_TICKET = `status IN ('closed', 'rated')`
@@ -166,7 +168,9 @@ export async function compute(store: Store, def: MetricDef, s: Scope, g: Groupin
                WHERE ${PREDICATES[source][def.status_cohort ?? 'all']} GROUP BY key`
         break
       }
-      const table = ROLLUP_TABLE[def.source]
+      // Step counts not broken down by category, department or channel read the narrower totals.
+      const narrow = def.measure === 'count' && def.source !== 'terminals' && (g.kind !== 'by' || g.by === 'child')
+      const table = narrow ? TOTALS_TABLE[def.source as 'events' | 'tickets'] : ROLLUP_TABLE[def.source]
       const where = [`bucket >= ${at('from')}`, `bucket < ${at('to')}`]
       if (def.steps) {
         where.push('step IN {steps:Array(String)}')
