@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Breakdown, Overview, Timeseries } from '../../core/schemas/api.js'
 import type { MetricInfo } from '../../core/schemas/metrics.js'
 import { loadMetricCatalog } from '../../api/metric-catalog.js'
+import { overview, overviewByRegion } from '../../api/queries/overview.js'
 import { gridsIn, startHarness, type Harness } from '../support/harness.js'
 
 /**
@@ -424,5 +425,13 @@ describe('overview with compare=previous', () => {
     expect(body.previous!.events.reported).toBe(events.filter((e) => inR(e.grid, '320102') && e.steps.get('reported')! >= D0 && e.steps.get('reported')! < F).length)
     near(body.previous!.events.closure_rate, oracle('events.closure_rate', '320102', D0, F, '').get('') ?? 0, 'closure_rate previous')
     expect(body.previous!.tickets.created).toBe(oracle('tickets.created', '320102', D0, F, '').get('') ?? 0)
+  })
+})
+
+describe('KPI snapshots of many regions at once (the live socket)', () => {
+  it('equal the overview of each region', async () => {
+    const regions = ['320102', '320104', gA1.slice(0, 9), gC.slice(0, 9), gA1, gB]
+    const many = await overviewByRegion(h.store, regions, { from: F, to: T, now: NOW })
+    for (const region of regions) expect(many.get(region), region).toEqual(await overview(h.store, { region, from: F, to: T, now: NOW }))
   })
 })
