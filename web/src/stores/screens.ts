@@ -23,6 +23,8 @@ export const useScreensStore = defineStore('screens', () => {
     try {
       list.value = (await api.screens()).screens
       error.value = null
+      // The definitions are a few KB: fetch them all now, so a switch or the carousel never waits.
+      for (const s of list.value) if (!defs.has(s.id)) void api.screen(s.id).then((d) => defs.set(s.id, d), () => undefined)
     } catch (e) {
       error.value = e instanceof ApiError ? e : new ApiError(0, 'client', String(e))
       // A wall must come back by itself: try again until the api answers.
