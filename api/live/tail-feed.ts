@@ -68,7 +68,11 @@ export class TailFeed implements StoredFeed {
     if (this.running) return
     this.running = true
     try {
-      for (const stream of Object.keys(TABLES) as StreamName[]) await this.pollStream(stream)
+      for (const stream of Object.keys(TABLES) as StreamName[]) {
+        // Stopped while reading (the last listener left, the process is closing the store): read no more.
+        if (this.listeners.size === 0) return
+        await this.pollStream(stream)
+      }
     } catch (err) {
       log.warn({ err }, 'live tail failed; retrying')
     } finally {
