@@ -182,7 +182,7 @@ if (progress.events < events) {
   const t0 = performance.now()
   const first = progress.events
   if (first === 0) {
-    await store.command({ query: INSERT_TICKETS, query_params: { ...params, n: Math.round(events / 5) } })
+    await store.command({ query: INSERT_TICKETS, query_params: { ...params, n: Math.round(events / 20) } })
     await store.command({ query: INSERT_TERMINALS, query_params: params })
   }
   for (let from = first; from < events; from += CHUNK_EVENTS) {
@@ -192,7 +192,7 @@ if (progress.events < events) {
     const s = (performance.now() - t0) / 1000
     process.stdout.write(`\r  ${done.toLocaleString()} events, ${s.toFixed(0)} s, ${Math.round(((done - first) * perEvent) / s).toLocaleString()} records/s   `)
   }
-  console.log(`\n  done in ${((performance.now() - t0) / 1000).toFixed(0)} s (with ${Math.round(events / 5).toLocaleString()} tickets and 763 terminals' last two days)`)
+  console.log(`\n  done in ${((performance.now() - t0) / 1000).toFixed(0)} s (with ${Math.round(events / 20).toLocaleString()} tickets and 763 terminals' last two days)`)
 }
 const rowsIn = async (t: string) => (await count(`SELECT count() AS n FROM ${t}`)).toLocaleString()
 console.log(
