@@ -53,6 +53,11 @@ function reloadWhenServed(): void {
     () => setTimeout(reloadWhenServed, 5000),
   )
 }
+// A reload while the server is down must still show the screen (web/public/sw.js). Service workers
+// need a secure context: localhost, or the wall served over HTTPS.
+if ('serviceWorker' in navigator && import.meta.env.PROD) {
+  navigator.serviceWorker.register('/sw.js').catch((err: unknown) => console.warn('[screen] no offline shell', err))
+}
 // The city's time zone decides what "today" is; without an answer the screen keeps Beijing time.
 api.loginInfo().then(
   (info) => setCityTimeZone(info.tz),
