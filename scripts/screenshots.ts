@@ -1,0 +1,61 @@
+// Screenshots of every screen at wall and tablet sizes, for docs/screenshots, taken from a running
+// instance that has caught up with its history (`npm start`), so the numbers are a real day's:
+//   IOC_BASE=http://localhost:8080 npx tsx scripts/screenshots.ts [outDir]
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+
+const BASE = process.env.IOC_BASE ?? 'http://localhost:8080'
+const OUT = process.argv[2] ?? 'docs/screenshots'
+const SCREENS = ['city-overview', 'grid-governance', 'public-service']
+// Software GL, as in the browser tests: the shots must not depend on a GPU.
+const ARGS = ['--no-sandbox', '--no-first-run', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader']
+
+async function signIn(page: Page, username: string): Promise<void> {
+  const res = await page.request.post(`${BASE}/api/v1/auth/login`, { data: { username, password: 'demo' } })
+  if (!res.ok()) throw new Error(`sign-in as ${username}: ${res.status()} (is IOC_DEMO=1 on?)`)
+  const body = (await res.json()) as { token: string; user: unknown }
+  await page.goto(`${BASE}/login`)
+  await page.evaluate(([t, u]) => {
+    localStorage.setItem('ioc.token', t as string)
+    localStorage.setItem('ioc.user', JSON.stringify(u))
+  }, [body.token, body.user] as const)
+}
+
+/** Waits until every panel on show has data and the map has drawn. */
+async function ready(page: Page): Promise<void> {
+  await page.locator('[data-testid="city-map"][data-ready="true"]').waitFor({ timeout: 120_000 })
+  await page.waitForFunction(
+    () => {
+      const hosts = [...document.querySelectorAll<HTMLElement>('[data-panel]')]
+      return hosts.length > 0 && hosts.every((h) => !h.querySelector('[data-state="loading"],[data-state="error"]'))
+    },
+    undefined,
+    { timeout: 120_000, polling: 1000 },
+  )
+  await page.waitForTimeout(4000) // the charts' entry animations and the map's tiles
+}
+
+async function shoot(browser: Browser, user: string, viewport: { width: number; height: number }, tag: string, touch = false): Promise<void> {
+  const ctx = await browser.newContext({ viewport, hasTouch: touch, isMobile: touch, deviceScaleFactor: 1 })
+  const page = await ctx.newPage()
+  await signIn(page, user)
+  for (const screen of SCREENS) {
+    await page.goto(`${BASE}/?screen=${screen}`)
+    await ready(page)
+    const file = join(OUT, `${screen}-${tag}.png`)
+    await page.screenshot({ path: file, fullPage: touch })
+    console.log(file)
+  }
+  await ctx.close()
+}
+
+mkdirSync(OUT, { recursive: true })
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS })
+try {
+  await shoot(browser, 'operator', { width: 1920, height: 1080 }, '1920x1080')
+  await shoot(browser, 'operator', { width: 3840, height: 2160 }, '3840x2160')
+  await shoot(browser, 'leader.xuanwu', { width: 1024, height: 768 }, 'tablet-1024x768', true)
+} finally {
+  await browser.close()
+}
