@@ -28,7 +28,8 @@ async function ready(page: Page): Promise<void> {
   await page.waitForFunction(
     () => {
       const hosts = [...document.querySelectorAll<HTMLElement>('[data-panel]')]
-      return hosts.length > 0 && hosts.every((h) => !h.querySelector('[data-state="loading"],[data-state="error"]'))
+      // Empty counts as not ready too: the live feed fills with the first pushes after a load.
+      return hosts.length > 0 && hosts.every((h) => !h.querySelector('[data-state="loading"],[data-state="empty"],[data-state="error"]'))
     },
     undefined,
     { timeout: 120_000, polling: 1000 },
@@ -37,7 +38,8 @@ async function ready(page: Page): Promise<void> {
 }
 
 async function shoot(browser: Browser, user: string, viewport: { width: number; height: number }, tag: string, touch = false): Promise<void> {
-  const ctx = await browser.newContext({ viewport, hasTouch: touch, isMobile: touch, deviceScaleFactor: 1 })
+  // Reduced motion: entry animations never freeze half-way in a still picture.
+  const ctx = await browser.newContext({ viewport, hasTouch: touch, isMobile: touch, deviceScaleFactor: 1, reducedMotion: 'reduce' })
   const page = await ctx.newPage()
   await signIn(page, user)
   for (const screen of SCREENS) {
