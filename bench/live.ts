@@ -28,7 +28,7 @@ const port = await new Promise<number>((resolve) => {
   })
 })
 const dir = mkdtempSync(join(tmpdir(), 'ioc-bench-live-'))
-const server = spawn('npx', ['tsx', 'scripts/start.ts'], {
+const server = spawn('npx', ['tsx', '--max-semi-space-size=64', 'scripts/start.ts'], {
   env: { ...process.env, PORT: String(port), IOC_DATA_DIR: dir, IOC_SIMULATE: '0', IOC_DEMO: '1', IOC_ALERTS: '0', LOG_LEVEL: 'warn', IOC_RATE_LIMIT: '1000000' },
   stdio: ['ignore', 'inherit', 'inherit'],
   detached: true,

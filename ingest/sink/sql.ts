@@ -15,7 +15,12 @@ export interface WriterSql {
   dropStage: string
   /** Keys of staged rows already in the table, as `id|step|ms` (or `id|ms`). */
   duplicates: string
-  /** Staged rows into the table: times converted, keys already stored and repeats in the batch left out. */
+  /**
+   * Staged rows into the table: times converted, keys already stored and repeats in the batch left
+   * out. `optimize_on_insert = 0`: the batch has no repeated key and every view already groups its
+   * block, so folding each written block again (a second sort and merge per table) is pure cost —
+   * it more than doubled the CPU per row of the rollups (docs/performance.md).
+   */
   insert: string
 }
 
@@ -49,6 +54,7 @@ export function writerSql(stream: StreamName, suffix: string): WriterSql {
     insert: `INSERT INTO ${table} (${names.join(', ')})
       SELECT ${columns.map(select).join(', ')} FROM ${stage}
       WHERE ${keyExpr(id, hasStep, 'ts')} NOT IN {dups:Array(String)}
-      LIMIT 1 BY ${hasStep ? `${id}, step, ts` : `${id}, ts`}`,
+      LIMIT 1 BY ${hasStep ? `${id}, step, ts` : `${id}, ts`}
+      SETTINGS optimize_on_insert = 0`,
   }
 }
