@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { signIn } from '../test/support/sign-in.js'
 
 const BASE = process.env.IOC_BASE ?? 'http://localhost:8080'
 const OUT = process.argv[2] ?? 'docs/screenshots'
@@ -11,16 +12,6 @@ const SCREENS = ['city-overview', 'grid-governance', 'public-service']
 // Software GL, as in the browser tests: the shots must not depend on a GPU.
 const ARGS = ['--no-sandbox', '--no-first-run', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader']
 
-async function signIn(page: Page, username: string): Promise<void> {
-  const res = await page.request.post(`${BASE}/api/v1/auth/login`, { data: { username, password: 'demo' } })
-  if (!res.ok()) throw new Error(`sign-in as ${username}: ${res.status()} (is IOC_DEMO=1 on?)`)
-  const body = (await res.json()) as { token: string; user: unknown }
-  await page.goto(`${BASE}/login`)
-  await page.evaluate(([t, u]) => {
-    localStorage.setItem('ioc.token', t as string)
-    localStorage.setItem('ioc.user', JSON.stringify(u))
-  }, [body.token, body.user] as const)
-}
 
 /** Waits until every panel on show has data and the map has drawn. */
 async function ready(page: Page): Promise<void> {
@@ -41,7 +32,7 @@ async function shoot(browser: Browser, user: string, viewport: { width: number; 
   // Reduced motion: entry animations never freeze half-way in a still picture.
   const ctx = await browser.newContext({ viewport, hasTouch: touch, isMobile: touch, deviceScaleFactor: 1, reducedMotion: 'reduce' })
   const page = await ctx.newPage()
-  await signIn(page, user)
+  await signIn(page, BASE, user)
   for (const screen of SCREENS) {
     await page.goto(`${BASE}/?screen=${screen}`)
     await ready(page)

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { signIn } from '../support/sign-in.js'
 
 /**
  * The big screen end to end: the real app (API, ingest, simulator on chDB, built web app) in one
@@ -174,17 +175,6 @@ function watch(page: Page): void {
   })
 }
 
-/** Sign in through the API and hand the session to the page, as the login page would. */
-async function signIn(page: Page, user = 'operator'): Promise<void> {
-  const res = await page.request.post(`${base}/api/v1/auth/login`, { data: { username: user, password: 'demo' } })
-  expect(res.status()).toBe(200)
-  const body = (await res.json()) as { token: string; user: unknown }
-  await page.goto(`${base}/login`)
-  await page.evaluate(([t, u]) => {
-    localStorage.setItem('ioc.token', t as string)
-    localStorage.setItem('ioc.user', JSON.stringify(u))
-  }, [body.token, body.user] as const)
-}
 
 async function kpi(page: Page, id: string): Promise<number> {
   const text = (await page.locator(`[data-testid="kpi-${id}"]`).textContent()) ?? ''
@@ -336,7 +326,7 @@ describe('the big screen', () => {
     const ctx = await context({ viewport: { width: 1920, height: 1080 } })
     const page = await ctx.newPage()
     try {
-      await signIn(page)
+      await signIn(page, base)
       await page.goto(`${base}/`)
       await mapReady(page, '3201')
       expect(await breadcrumb(page)).toEqual(['南京市'])
@@ -377,7 +367,7 @@ describe('the big screen', () => {
     const ctx = await context({ viewport: { width: 3840, height: 2160 } })
     const page = await ctx.newPage()
     try {
-      await signIn(page)
+      await signIn(page, base)
       for (const id of WALL_SCREENS) {
         await page.goto(`${base}/?screen=${id}`)
         await expectEveryPanelShowsData(page)
@@ -408,8 +398,8 @@ describe('the big screen', () => {
     try {
       const tiles = [await ctx.newPage(), await ctx.newPage()]
       const whole = await full.newPage()
-      await signIn(tiles[0]!)
-      await signIn(whole)
+      await signIn(tiles[0]!, base)
+      await signIn(whole, base)
       const path = '/?screen=city-overview&layout=wall'
       await Promise.all([
         tiles[0]!.goto(`${base}${path}&wall=2x1&tile=1`),
@@ -487,7 +477,7 @@ describe('the big screen', () => {
     const ctx = await context({ viewport: { width: 1024, height: 768 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 })
     const page = await ctx.newPage()
     try {
-      await signIn(page, 'leader.xuanwu')
+      await signIn(page, base, 'leader.xuanwu')
       await page.goto(`${base}/`)
       await page.locator('[data-testid="tablet-layout"]').waitFor()
       await expect.poll(() => breadcrumb(page), { timeout: 30_000 }).toEqual(['玄武区'])
@@ -547,7 +537,7 @@ describe('the big screen', () => {
     const ctx = await context({ viewport: { width: 1920, height: 1080 } })
     const page = await ctx.newPage()
     try {
-      await signIn(page)
+      await signIn(page, base)
       await page.goto(`${base}/?screen=city-overview`)
       await expectEveryPanelShowsData(page)
       await expect.poll(() => page.locator('[data-testid="connection"]').getAttribute('data-status'), { timeout: 30_000 }).toBe('live')

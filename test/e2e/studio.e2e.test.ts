@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { signIn } from '../support/sign-in.js'
 
 /**
  * The studio end to end: an analyst writes a new layer in the browser (an inline error first, then
@@ -85,16 +86,6 @@ afterAll(async () => {
   rmSync(dashboards, { recursive: true, force: true })
 })
 
-async function signIn(page: Page, user: string): Promise<void> {
-  const res = await page.request.post(`${base}/api/v1/auth/login`, { data: { username: user, password: 'demo' } })
-  expect(res.status()).toBe(200)
-  const body = (await res.json()) as { token: string; user: unknown }
-  await page.goto(`${base}/login`)
-  await page.evaluate(([t, u]) => {
-    localStorage.setItem('ioc.token', t as string)
-    localStorage.setItem('ioc.user', JSON.stringify(u))
-  }, [body.token, body.user] as const)
-}
 
 /** Replace the editor's text as a paste would (CodeMirror's view hangs on the element for this). */
 async function setText(page: Page, text: string): Promise<void> {
@@ -126,7 +117,7 @@ describe('the studio', () => {
     const page = await ctx.newPage()
     const errors: string[] = []
     page.on('pageerror', (e) => errors.push(e.message))
-    await signIn(page, 'analyst')
+    await signIn(page, base, 'analyst')
     await page.goto(`${base}/studio`)
     await page.locator('[data-testid="studio-editor"] .cm-editor').waitFor({ timeout: 30_000 })
 
@@ -180,7 +171,7 @@ describe('the studio', () => {
   it('is closed to operators', async () => {
     const ctx = await browser!.newContext()
     const page = await ctx.newPage()
-    await signIn(page, 'operator')
+    await signIn(page, base, 'operator')
     const res = await page.request.get(`${base}/api/v1/studio/layers`, { headers: { authorization: `Bearer ${await page.evaluate(() => localStorage.getItem('ioc.token'))}` } })
     expect(res.status()).toBe(403)
     await page.goto(`${base}/studio`)
