@@ -5,7 +5,8 @@
 //
 // The rows go into the raw tables, so the materialized views fill the state and rollup tables
 // exactly as they do for records from ingest. BENCH_DATA_DIR keeps the store between runs
-// (generation is skipped when it already holds the rows).
+// (generation is skipped when it already holds the rows). The inserts skip optimize_on_insert as ingest
+// does (ingest/sink/sql.ts).
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -130,7 +131,8 @@ const INSERT_EVENTS = `
          if(s.1 = 'evaluated', if(rejected, 'rejected', multiIf(${u('ev')} < 0.82, 'satisfied', ${u('ev')} < 0.95, 'basically', 'unsatisfied')), '')
   FROM (${EVENT_LOOPS})
   ARRAY JOIN arrayZip(if(rejected, ['reported', 'verified', 'evaluated'], ['reported', 'verified', 'dispatched', 'handled', 'submitted', 'evaluated']), at) AS s
-  WHERE t0 + s.2 < {now:Int64}`
+  WHERE t0 + s.2 < {now:Int64}
+  SETTINGS optimize_on_insert = 0`
 
 /** Tickets: created → dispatched → accepted → replied → closed (→ reopened → replied → closed) (→ rated). */
 const INSERT_TICKETS = `
@@ -155,7 +157,8 @@ const INSERT_TICKETS = `
   ARRAY JOIN arrayMap(x -> (replaceRegexpOne(x.1, '2$', ''), x.2),
                arrayFilter(x -> (x.1 NOT IN ('reopened', 'replied2', 'closed2') OR reopened) AND (x.1 != 'rated' OR rated),
                  arrayZip(['created', 'dispatched', 'accepted', 'replied', 'closed', 'reopened', 'replied2', 'closed2', 'rated'], at))) AS s
-  WHERE t0 + s.2 < {now:Int64}`
+  WHERE t0 + s.2 < {now:Int64}
+  SETTINGS optimize_on_insert = 0`
 
 /** Terminals: a heartbeat every 5 minutes for the last two days, status runs drawn per hour. */
 const INSERT_TERMINALS = `
@@ -167,7 +170,8 @@ const INSERT_TERMINALS = `
            {grids:Array(String)}[1 + cityHash64(k, 'tg') % length({grids:Array(String)})] AS grid,
            multiIf(cityHash64(k, intDiv(t, 3600000)) % 100 < 93, 'online', cityHash64(k, intDiv(t, 3600000)) % 100 < 97, 'fault', 'offline') AS status
     FROM numbers(763 * 576)
-  )`
+  )
+  SETTINGS optimize_on_insert = 0`
 
 // ── generate ────────────────────────────────────────────────────────────────────────────────
 // Events are numbered; the next number is kept beside the store so a bigger BENCH_ROWS extends it.
