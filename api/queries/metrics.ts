@@ -5,7 +5,7 @@ import { LEVEL_DIGITS, childLevel, depthOf, levelOf } from '../../core/regions.j
 import { INTERVAL_MS, tzOffsetMs } from '../../core/time.js'
 import type { Store } from '../../store/client.js'
 import { badRequest } from '../../server/errors.js'
-import { TERMINAL_LATEST, eventStates, ticketStates, type Scope } from './overview.js'
+import { EVENT_COHORT, TERMINAL_LATEST, TICKET_COHORT, eventStates, ticketStates, type Scope } from './overview.js'
 import { at, num, rows, type Params } from './run.js'
 
 /**
@@ -82,13 +82,13 @@ const TICKETS_WITH_REPEAT = `
   FROM (
     SELECT *, lagInFrame(toNullable(created_at), 1, NULL) OVER
              (PARTITION BY grid_code, category ORDER BY created_at, ticket_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS prev_created
-    FROM (${ticketStates(`created_at >= ${at('repeatSince')} AND created_at < ${at('to')}`)})
+    FROM (${ticketStates(`created_at >= ${at('repeatSince')} AND created_at < ${at('to')}`, ['repeatSince', 'to'])})
   )
   WHERE created_at >= ${at('from')}`
 
 function cohortSql(source: 'events' | 'tickets', usesRepeat: boolean): string {
-  if (source === 'events') return eventStates(`reported_at >= ${at('from')} AND reported_at < ${at('to')}`)
-  return usesRepeat ? TICKETS_WITH_REPEAT : ticketStates(`created_at >= ${at('from')} AND created_at < ${at('to')}`)
+  if (source === 'events') return EVENT_COHORT
+  return usesRepeat ? TICKETS_WITH_REPEAT : TICKET_COHORT
 }
 
 /** The value of a cohort measure over the rows of one group. */

@@ -9,35 +9,52 @@ export interface Scope {
   now: number
 }
 
+/** Names of the bound parameters that delimit a cohort: records started in [from, to). */
+export type CohortRange = readonly [from: string, to: string]
+
 // The state of each event now, folded from its steps. All steps of an event carry the same grid, so
 // the region filter may run before the fold; `last_ts >= since` keeps the fold to recent events.
-export const eventStates = (having: string) => `
+// With a cohort range, only the ids reported in it (and in the region) are folded instead: they
+// come by key from the narrow event_reported index (migration 024), and the fold reads just their
+// rows by primary key, every step of them.
+export const eventStates = (having: string, cohort?: CohortRange) => `
   SELECT event_id, min(reported_at) AS reported_at, min(verified_at) AS verified_at, min(dispatched_at) AS dispatched_at,
          min(handled_at) AS handled_at, min(submitted_at) AS submitted_at, max(evaluated_at) AS evaluated_at,
          max(deadline) AS deadline, max(step_rank) AS step_rank, anyLast(grid_code) AS grid_code,
          anyLast(category) AS category, anyLast(department) AS department, anyLast(evaluation) AS evaluation
   FROM event_state
-  WHERE startsWith(event_state.grid_code, {region:String}) AND event_state.last_ts >= ${at('since')}
+  WHERE ${
+    cohort
+      ? `event_state.event_id IN (SELECT event_reported.event_id FROM event_reported WHERE startsWith(event_reported.grid_code, {region:String})
+      AND event_reported.reported_at >= ${at(cohort[0])} AND event_reported.reported_at < ${at(cohort[1])})`
+      : `startsWith(event_state.grid_code, {region:String}) AND event_state.last_ts >= ${at('since')}`
+  }
   GROUP BY event_id
   HAVING ${having}`
 
 /** Events reported in [from, to) (bind since = from). */
-export const EVENT_COHORT = eventStates(`reported_at >= ${at('from')} AND reported_at < ${at('to')}`)
+export const EVENT_COHORT = eventStates(`reported_at >= ${at('from')} AND reported_at < ${at('to')}`, ['from', 'to'])
 
 // Tickets as they stand now; every step of a ticket comes at or after its creation, so rows before
-// `since` cannot belong to a ticket created after it.
-export const ticketStates = (having: string) => `
+// `since` cannot belong to a ticket created after it. A cohort range folds only the ids created in
+// it (and in the region) instead, from the ticket_created index (migration 024).
+export const ticketStates = (having: string, cohort?: CohortRange) => `
   SELECT ticket_id, min(created_at) AS created_at, min(replied_at) AS replied_at, max(closed_at) AS closed_at,
          max(latest).2 AS status, anyLast(satisfaction) AS satisfaction, anyLast(grid_code) AS grid_code,
          anyLast(category) AS category, anyLast(channel) AS channel, anyLast(department) AS department,
          sum(reopened) AS reopened
   FROM ticket_state
-  WHERE startsWith(ticket_state.grid_code, {region:String}) AND tupleElement(ticket_state.latest, 1) >= ${at('since')}
+  WHERE ${
+    cohort
+      ? `ticket_state.ticket_id IN (SELECT ticket_created.ticket_id FROM ticket_created WHERE startsWith(ticket_created.grid_code, {region:String})
+      AND ticket_created.created_at >= ${at(cohort[0])} AND ticket_created.created_at < ${at(cohort[1])})`
+      : `startsWith(ticket_state.grid_code, {region:String}) AND tupleElement(ticket_state.latest, 1) >= ${at('since')}`
+  }
   GROUP BY ticket_id
   HAVING ${having}`
 
 /** Tickets created in [from, to) (bind since = from). */
-export const TICKET_COHORT = ticketStates(`created_at >= ${at('from')} AND created_at < ${at('to')}`)
+export const TICKET_COHORT = ticketStates(`created_at >= ${at('from')} AND created_at < ${at('to')}`, ['from', 'to'])
 
 export const TERMINAL_LATEST = `
   SELECT terminal_id, max(latest) AS l, l.1 AS ts, l.2 AS status, l.3 AS fault_code, l.4 AS paper_pct,
