@@ -41,7 +41,8 @@ export async function createStore(opts: StoreOptions = storeOptionsFromEnv()): P
       username: opts.username,
       password: opts.password,
       database,
-      clickhouse_settings: { date_time_input_format: 'best_effort' },
+      // Deduplication only where an insert asks for it with a token (ingest/sink/sql.ts, migration 025).
+      clickhouse_settings: { date_time_input_format: 'best_effort', insert_deduplicate: 0 },
     })
   }
   const path = resolve(opts.dataDir ?? './data')
@@ -51,6 +52,9 @@ export async function createStore(opts: StoreOptions = storeOptionsFromEnv()): P
   const client = createClient({ connection: createChdbConnection({ path }) } as Parameters<typeof createClient>[0])
   await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` })
   await client.command({ query: `USE ${database}` })
+  // Session-wide, as the server client's settings: deduplicate only inserts that carry a token
+  // (ingest/sink/sql.ts, migration 025), never two blocks that merely look alike.
+  await client.command({ query: 'SET insert_deduplicate = 0' })
   return client
 }
 

@@ -11,7 +11,7 @@ import { BackpressureError } from '../sink/backpressure.js'
 import { createRejectsWriter, createTableWriter, type TableWriter, type WriteResult } from '../sink/clickhouse.js'
 import { rawText } from '../sink/rejects.js'
 import { TABLES, rowKey, type Row } from '../sink/rows.js'
-import { Spool } from '../sink/spool.js'
+import { Spool, type InsertAttempt } from '../sink/spool.js'
 import { COLUMNS, REJECT_COLUMNS, decodeLine, encodeLine } from '../sink/tsv.js'
 import { createLocator } from './enrich.js'
 import { createFastValidator, type RecordError } from './validate.js'
@@ -76,7 +76,7 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
 
   function spoolFor(target: Target): Spool {
     const table = target === 'rejects' ? 'rejects' : TABLES[target].table
-    let write: (tsv: string, rows: number) => Promise<WriteResult>
+    let write: (tsv: string, rows: number, attempt: InsertAttempt) => Promise<WriteResult>
     if (target === 'rejects') write = createRejectsWriter(store)
     else {
       const w = createTableWriter(store, target, suffix)
@@ -91,8 +91,8 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
       name: table,
       maxMemoryBytes: 64 << 20,
       ack,
-      write: async (tsv, rows) => {
-        const result = await write(tsv, rows)
+      write: async (tsv, rows, attempt) => {
+        const result = await write(tsv, rows, attempt)
         if (target !== 'rejects') ingestAccepted.inc({ stream: target }, result.inserted)
         return result
       },

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import type { Store } from '../../store/client.js'
 import type { StreamName } from '../../core/schemas/records.js'
 import { batchSize, ingestDuplicates, insertSeconds } from '../../server/metrics.js'
 import { writerSql } from './sql.js'
 import { REJECT_COLUMNS } from './tsv.js'
+import type { InsertAttempt } from './spool.js'
 
 /** What a write did: the keys it left out because the table already had them. */
 export interface WriteResult {
@@ -20,6 +22,11 @@ const body = (tsv: string) => Readable.from([tsv], { objectMode: false })
  * query, and one INSERT … SELECT moves the rest, each key once, into the raw table — where the
  * materialized views count them. This process runs one write per stream at a time, so the check and
  * the insert see each other's effects; see docs/reliability.md for several ingest processes.
+ *
+ * The insert's token and the keys found stored are noted durably (`attempt`) before the insert
+ * runs. A retry of the same segment — after a failed attempt, or after a crash that left the raw
+ * rows stored and a view's rows not — repeats exactly that insert: each table then takes only the
+ * parts it is missing, instead of the raw table's copy hiding the records from the views.
  */
 export function createTableWriter(store: Store, stream: StreamName, suffix: string) {
   const sql = writerSql(stream, suffix)
@@ -29,7 +36,7 @@ export function createTableWriter(store: Store, stream: StreamName, suffix: stri
     await store.command({ query: sql.createStage })
   }
 
-  async function write(tsv: string, rows: number): Promise<WriteResult> {
+  async function write(tsv: string, rows: number, attempt?: InsertAttempt): Promise<WriteResult> {
     ready ??= prepare().catch((e) => {
       ready = undefined
       throw e
@@ -37,10 +44,15 @@ export function createTableWriter(store: Store, stream: StreamName, suffix: stri
     await ready
     await store.command({ query: sql.truncateStage })
     await store.insert({ table: sql.stage, values: body(tsv), format: 'TabSeparated', columns: sql.columns as [string, ...string[]] })
-    const dupRs = await store.query({ query: sql.duplicates, format: 'JSONCompactEachRow' })
-    const duplicateKeys = new Set((await dupRs.json<[string]>()).map((r) => r[0]))
+    let note = await attempt?.recall()
+    if (!note) {
+      const dupRs = await store.query({ query: sql.duplicates, format: 'JSONCompactEachRow' })
+      note = { token: randomUUID(), duplicates: (await dupRs.json<[string]>()).map((r) => r[0]) }
+      await attempt?.note(note)
+    }
+    const duplicateKeys = new Set(note.duplicates)
     const end = insertSeconds.startTimer({ table: sql.table })
-    await store.command({ query: sql.insert, query_params: { dups: [...duplicateKeys] } })
+    await store.command({ query: sql.insert(note.token), query_params: { dups: note.duplicates } })
     end()
     await store.command({ query: sql.truncateStage })
     ingestDuplicates.inc({ stream }, duplicateKeys.size)

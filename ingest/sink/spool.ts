@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { open, readFile, unlink, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -33,6 +33,21 @@ interface Segment {
   settled: ReturnType<typeof deferred>
 }
 
+/** What the first attempt at a segment's insert decided, so that every retry repeats that insert. */
+export interface InsertNote {
+  token: string
+  /** Keys the first attempt found already stored, and so left out. */
+  duplicates: string[]
+}
+
+/** A segment's insert attempts: the note survives a crash beside the segment file. */
+export interface InsertAttempt {
+  /** The note of an earlier attempt at this segment, if one got as far as writing it. */
+  recall(): Promise<InsertNote | undefined>
+  /** Write the note durably; called before the insert runs. */
+  note(n: InsertNote): Promise<void>
+}
+
 export interface SpoolOptions {
   dir: string
   /** Seal a segment (and insert it) at this many rows… */
@@ -44,7 +59,7 @@ export interface SpoolOptions {
   /** Segment text kept in memory for the insert, across queued segments; the rest is read back. */
   maxMemoryBytes: number
   /** Insert one segment's TSV text; throws when the store is unavailable. */
-  write: (tsv: string, rows: number) => Promise<unknown>
+  write: (tsv: string, rows: number, attempt: InsertAttempt) => Promise<unknown>
   /**
    * When `append` resolves: 'stored' once the lines are in ClickHouse (or fsync'd while it is down),
    * so a reader sees a record right after its answer; 'spooled' as soon as they are fsync'd.
@@ -63,6 +78,8 @@ export class SpoolWriteError extends Error {
 }
 
 const FILE = /^(\d{12})\.tsv$/
+const NOTE = /^(\d{12})\.note\.json$/
+const noteFor = (segmentPath: string) => segmentPath.replace(/\.tsv$/, '.note.json')
 
 /**
  * A durable write-ahead spool for one table. Appended TSV is written to a segment file and
@@ -91,6 +108,8 @@ export class Spool {
   constructor(private readonly opts: SpoolOptions) {
     mkdirSync(opts.dir, { recursive: true })
     for (const f of readdirSync(opts.dir).sort()) {
+      // A note whose segment is gone: the process stopped between deleting the two.
+      if (NOTE.test(f) && !existsSync(join(opts.dir, f.replace(/\.note\.json$/, '.tsv')))) rmSync(join(opts.dir, f), { force: true })
       const m = FILE.exec(f)
       if (!m) continue
       const seq = Number(m[1])
@@ -253,12 +272,13 @@ export class Spool {
       try {
         const tsv = seg.chunks ? seg.chunks.join('') : completeLines(await readFile(seg.path, 'utf8'))
         const rows = seg.chunks ? seg.rows : countLines(tsv)
-        const result = tsv ? await this.opts.write(tsv, rows) : undefined
+        const result = tsv ? await this.opts.write(tsv, rows, this.attempt(seg)) : undefined
         if (seg.file) {
           await seg.file.close()
           seg.file = undefined
         }
         await unlink(seg.path).catch(() => {})
+        await unlink(noteFor(seg.path)).catch(() => {})
         this.queue.shift()
         this.bytes -= seg.bytes
         if (seg.chunks) this.memoryBytes -= seg.bytes
@@ -282,6 +302,33 @@ export class Spool {
       }
       // An idle inserter takes a big enough open segment now rather than at its timer.
       if (this.queue.length === 0 && this.current && this.current.rows >= this.opts.flushNowRows) this.seal()
+    }
+  }
+
+  private attempt(seg: Segment): InsertAttempt {
+    const path = noteFor(seg.path)
+    const dir = this.opts.dir
+    return {
+      async recall() {
+        try {
+          const n = JSON.parse(await readFile(path, 'utf8')) as InsertNote
+          return typeof n.token === 'string' && Array.isArray(n.duplicates) ? n : undefined
+        } catch (err) {
+          // None yet; or cut off while being written, before any insert could have started.
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT' || err instanceof SyntaxError) return undefined
+          throw err
+        }
+      },
+      async note(n) {
+        const f = await open(path, 'w')
+        try {
+          await f.write(JSON.stringify(n))
+          await f.datasync()
+        } finally {
+          await f.close()
+        }
+        await syncDir(dir)
+      },
     }
   }
 

@@ -20,9 +20,14 @@ export interface WriterSql {
    * out. `optimize_on_insert = 0`: the batch has no repeated key and every view already groups its
    * block, so folding each written block again (a second sort and merge per table) is pure cost —
    * it more than doubled the CPU per row of the rollups (docs/performance.md).
+   * The token makes a repeat of the same insert (after a failure or a crash part-way) add to each
+   * table, raw and views alike, only the parts that table did not get (migration 025).
    */
-  insert: string
+  insert: (token: string) => string
 }
+
+/** Tokens are ours (a UUID per spool segment), checked before they go into a SETTINGS clause. */
+const TOKEN = /^[A-Za-z0-9_:-]{1,100}$/
 
 const keyExpr = (id: string, hasStep: boolean, ts: string) =>
   hasStep ? `concat(${id}, '|', step, '|', toString(${ts}))` : `concat(${id}, '|', toString(${ts}))`
@@ -51,10 +56,14 @@ export function writerSql(stream: StreamName, suffix: string): WriterSql {
     dropStage: `DROP TABLE IF EXISTS ${stage}`,
     duplicates: `SELECT DISTINCT ${keyExpr(id, hasStep, 'ts')} AS k FROM ${stage}
       WHERE ${stagedKey} IN (SELECT ${storedKey.slice(1, -1)} FROM ${table} WHERE ${id} IN (SELECT ${id} FROM ${stage}))`,
-    insert: `INSERT INTO ${table} (${names.join(', ')})
+    insert: (token) => {
+      if (!TOKEN.test(token)) throw new Error(`insert token must be [A-Za-z0-9_:-]{1,100}: ${token}`)
+      return `INSERT INTO ${table} (${names.join(', ')})
       SELECT ${columns.map(select).join(', ')} FROM ${stage}
       WHERE ${keyExpr(id, hasStep, 'ts')} NOT IN {dups:Array(String)}
       LIMIT 1 BY ${hasStep ? `${id}, step, ts` : `${id}, ts`}
-      SETTINGS optimize_on_insert = 0`,
+      SETTINGS optimize_on_insert = 0, insert_deduplicate = 1, insert_deduplication_token = '${token}',
+        deduplicate_blocks_in_dependent_materialized_views = 1`
+    },
   }
 }

@@ -63,6 +63,15 @@ describe('SIGKILL of the ingest process mid-stream', () => {
       expect(Number(raw.n)).toBe(Number(raw.keys))
       const [city] = await (await store.query({ query: "SELECT sum(n) AS n FROM events_rollup WHERE depth = 1 AND step = 'reported'", format: 'JSONEachRow' })).json<{ n: string }>()
       expect(Number(city.n)).toBe(Number(raw.keys))
+      // Every view's table, not only the rollup: a kill part-way through an insert must not leave one behind (migration 025).
+      const [others] = await (
+        await store.query({
+          query: `SELECT (SELECT sum(n) FROM events_totals WHERE depth = 1 AND step = 'reported') AS totals,
+            (SELECT uniqExact(event_id) FROM event_state) AS state, (SELECT uniqExact(event_id) FROM event_reported) AS cohort`,
+          format: 'JSONEachRow',
+        })
+      ).json<{ totals: string; state: string; cohort: string }>()
+      expect(others).toEqual({ totals: raw.keys, state: raw.keys, cohort: raw.keys })
       console.info(
         `sigkill: ${ackedBeforeKill} records acknowledged before the kill, ${spooled.length} spool segment(s) left by it, ` +
           `${retry.length} batches re-sent after the restart; ${raw.n} stored, each once, none lost`,
