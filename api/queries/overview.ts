@@ -66,40 +66,54 @@ export const TERMINAL_LATEST = `
 
 const CLOSED_TICKET = `status IN ('closed', 'rated')`
 
-const EVENTS_AGG = `
-  count() AS reported,
-  countIf(evaluated_at IS NOT NULL) AS closed,
-  countIf(evaluated_at IS NULL) AS open,
-  countIf(evaluated_at IS NULL AND deadline < ${at('now')}) AS overdue,
-  ifNotFinite(avgIf(toUnixTimestamp64Milli(evaluated_at) - toUnixTimestamp64Milli(reported_at), evaluated_at IS NOT NULL) / 60000, 0) AS avg_handle_minutes`
+/** Aggregates of one part of the overview, by output column: SQL is built from these with or without a prefix. */
+type Aggregates = Record<string, string>
 
-const TICKETS_AGG = `
-  count() AS created,
-  countIf(${CLOSED_TICKET}) AS closed,
-  countIf(NOT ${CLOSED_TICKET}) AS open,
-  countIf(satisfaction IN ('satisfied', 'basically')) AS satisfied,
-  countIf(satisfaction IS NOT NULL) AS rated,
-  countIf(replied_at IS NOT NULL) AS replied,
-  ifNotFinite(avgIf(toUnixTimestamp64Milli(replied_at) - toUnixTimestamp64Milli(created_at), replied_at IS NOT NULL) / 60000, 0) AS avg_response_minutes`
+const EVENTS_AGG: Aggregates = {
+  reported: 'count()',
+  closed: 'countIf(evaluated_at IS NOT NULL)',
+  open: 'countIf(evaluated_at IS NULL)',
+  overdue: `countIf(evaluated_at IS NULL AND deadline < ${at('now')})`,
+  avg_handle_minutes: 'ifNotFinite(avgIf(toUnixTimestamp64Milli(evaluated_at) - toUnixTimestamp64Milli(reported_at), evaluated_at IS NOT NULL) / 60000, 0)',
+}
 
-const TERMINALS_AGG = `
-  count() AS total, countIf(status = 'online') AS online, countIf(status = 'offline') AS offline, countIf(status = 'fault') AS fault`
+const TICKETS_AGG: Aggregates = {
+  created: 'count()',
+  closed: `countIf(${CLOSED_TICKET})`,
+  open: `countIf(NOT ${CLOSED_TICKET})`,
+  satisfied: "countIf(satisfaction IN ('satisfied', 'basically'))",
+  rated: 'countIf(satisfaction IS NOT NULL)',
+  replied: 'countIf(replied_at IS NOT NULL)',
+  avg_response_minutes: 'ifNotFinite(avgIf(toUnixTimestamp64Milli(replied_at) - toUnixTimestamp64Milli(created_at), replied_at IS NOT NULL) / 60000, 0)',
+}
+
+const TERMINALS_AGG: Aggregates = {
+  total: 'count()',
+  online: "countIf(status = 'online')",
+  offline: "countIf(status = 'offline')",
+  fault: "countIf(status = 'fault')",
+}
+
+const select = (aggs: Aggregates, prefix = '') => Object.entries(aggs).map(([name, expr]) => `${expr} AS ${prefix}${name}`).join(', ')
 
 const PARTS = [
-  [EVENTS_AGG, EVENT_COHORT],
-  [TICKETS_AGG, TICKET_COHORT],
-  [TERMINALS_AGG, TERMINAL_LATEST],
+  ['e_', EVENTS_AGG, EVENT_COHORT],
+  ['t_', TICKETS_AGG, TICKET_COHORT],
+  ['m_', TERMINALS_AGG, TERMINAL_LATEST],
 ] as const
+
+// One statement for the three parts: each statement costs chDB a few ms of parsing and planning
+// whatever it reads, which at 50 million events was a third of the overview's time (docs/performance.md).
+const OVERVIEW = `SELECT * FROM ${PARTS.map(([prefix, aggs, from]) => `(SELECT ${select(aggs, prefix)} FROM (${from})) AS ${prefix.slice(0, -1)}`).join(' CROSS JOIN ')}`
 
 type Counts = Record<string, string | number>
 
 /** The contract's overview: events and tickets of the range's cohort, terminals as they stand now. */
 export async function overview(store: Store, s: Scope): Promise<Overview> {
   const params = { region: s.region, from: s.from, to: s.to, now: s.now, since: s.from }
-  // chDB runs one query at a time per process; sequential keeps the order obvious.
-  const got: Counts[] = []
-  for (const [agg, from] of PARTS) got.push((await rows<Counts>(store, `SELECT ${agg} FROM (${from})`, params))[0])
-  return toOverview(s, s.region, got[0], got[1], got[2])
+  const [row] = await rows<Counts>(store, OVERVIEW, params)
+  const part = (prefix: string): Counts => Object.fromEntries(Object.entries(row).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]))
+  return toOverview(s, s.region, part('e_'), part('t_'), part('m_'))
 }
 
 /**
@@ -113,10 +127,10 @@ export async function overviewByRegion(store: Store, regions: string[], s: Omit<
   for (const [digits, list] of byLength) {
     const params = { region: commonPrefix(list), regions: list, digits, from: s.from, to: s.to, now: s.now, since: s.from }
     const got: Array<Map<string, Counts>> = []
-    for (const [agg, from] of PARTS) {
+    for (const [, aggs, from] of PARTS) {
       const rs = await rows<Counts & { r: string }>(
         store,
-        `SELECT substring(grid_code, 1, {digits:UInt8}) AS r, ${agg} FROM (${from}) WHERE r IN {regions:Array(String)} GROUP BY r`,
+        `SELECT substring(grid_code, 1, {digits:UInt8}) AS r, ${select(aggs)} FROM (${from}) WHERE r IN {regions:Array(String)} GROUP BY r`,
         params,
       )
       got.push(new Map(rs.map((x) => [x.r, x])))
