@@ -79,6 +79,11 @@ export class LiveHub {
   private readonly unsubscribe: () => void
   private readonly opts: Required<HubOptions>
   private kpiRunning = false
+  /** The last KPI snapshot of each subscribed region, from the periodic round or a subscribe round. */
+  private readonly kpiCache = new Map<string, { at: number; data: Overview }>()
+  /** Regions whose first snapshot new subscribers wait for, answered together in one round. */
+  private kpiWaiting = new Map<string, Array<(data: Overview | undefined) => void>>()
+  private kpiRound: Promise<void> | undefined
 
   constructor(
     private readonly ctx: AppContext,
@@ -212,7 +217,7 @@ export class LiveHub {
       }
     }
     if (client.topics.has('kpi')) {
-      const data = (await this.kpis([msg.region])).get(msg.region)
+      const data = await this.firstKpi(msg.region)
       if (data && client.region === msg.region) this.send(client, { type: 'kpi', region: msg.region, data })
     }
   }
@@ -292,12 +297,43 @@ export class LiveHub {
     for (const [client, texts] of perClient) this.sendRaw(client, texts)
   }
 
+  /**
+   * The snapshot a new subscriber gets at once: the region's latest if it is younger than a round,
+   * else one computed in a shared round with every other region asked for meanwhile. A wall of
+   * screens reconnecting (thousands of subscribes in a second) then costs a few grouped queries,
+   * not three per client — which queued ingest's inserts behind them for a minute (docs/performance.md).
+   */
+  private firstKpi(region: string): Promise<Overview | undefined> {
+    const hit = this.kpiCache.get(region)
+    if (hit && this.ctx.now() - hit.at < this.opts.kpiIntervalMs) return Promise.resolve(hit.data)
+    return new Promise((resolve) => {
+      const list = this.kpiWaiting.get(region)
+      if (list) list.push(resolve)
+      else this.kpiWaiting.set(region, [resolve])
+      this.kpiRound ??= this.answerWaiting()
+    })
+  }
+
+  private async answerWaiting(): Promise<void> {
+    // Let the rest of a burst of subscribes arrive first.
+    await new Promise((r) => setImmediate(r))
+    while (this.kpiWaiting.size) {
+      const waiting = this.kpiWaiting
+      this.kpiWaiting = new Map()
+      const got = await this.kpis([...waiting.keys()])
+      for (const [region, resolvers] of waiting) for (const resolve of resolvers) resolve(got.get(region))
+    }
+    this.kpiRound = undefined
+  }
+
   private async pushKpis(): Promise<void> {
     // A slow store must not pile up snapshot rounds.
     if (this.kpiRunning) return
     this.kpiRunning = true
     try {
       const regions = [...this.byRegion.entries()].filter(([, set]) => [...set].some((c) => c.topics.has('kpi'))).map(([r]) => r)
+      const subscribed = new Set(regions)
+      for (const r of this.kpiCache.keys()) if (!subscribed.has(r)) this.kpiCache.delete(r)
       if (regions.length === 0) return
       const snapshots = await this.kpis(regions)
       for (const [region, data] of snapshots) {
@@ -312,7 +348,9 @@ export class LiveHub {
   private async kpis(regions: string[]): Promise<Map<string, Overview>> {
     const now = this.ctx.now()
     try {
-      return await overviewByRegion(this.ctx.store, regions, { from: startOfDay(now, this.ctx.tz), to: now + 1, now })
+      const got = await overviewByRegion(this.ctx.store, regions, { from: startOfDay(now, this.ctx.tz), to: now + 1, now })
+      for (const [region, data] of got) this.kpiCache.set(region, { at: now, data })
+      return got
     } catch (err) {
       log.warn({ err, regions: regions.length }, 'kpi snapshot failed')
       return new Map()

@@ -145,6 +145,45 @@ describe('slow clients', () => {
   })
 })
 
+describe('a burst of subscribes (a wall of screens reconnecting)', () => {
+  it('gets every client its KPI snapshot from a few shared queries, not three per client', async () => {
+    let queries = 0
+    const counted = new Proxy(h.ctx.store, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown
+        if (prop !== 'query' || typeof value !== 'function') return value
+        return (...args: unknown[]) => {
+          queries++
+          return (value as (...a: unknown[]) => unknown).apply(target, args)
+        }
+      },
+    })
+    const hub = new LiveHub({ ...h.ctx, store: counted }, new LocalBus(), { kpiIntervalMs: 60_000 })
+    const token = await h.login('operator')
+    // 60 clients over 12 regions of two levels, all subscribing at once.
+    const regions = [...gridsIn('320102', 6).map((g) => g.slice(0, 12)), '320102', '320104', '320105', '320106', '320111', '320113']
+    const sockets = Array.from({ length: 60 }, () => fakeSocket())
+    for (const [i, s] of sockets.entries()) {
+      const hd = hub.handlers(token)
+      await hd.onOpen(new Event('open'), s.ws)
+      hd.onMessage(new MessageEvent('message', { data: JSON.stringify({ type: 'subscribe', topics: ['kpi'], region: regions[i % regions.length] }) }), s.ws)
+    }
+    await expect.poll(() => sockets.filter((s) => s.sent.some((m) => m.type === 'kpi')).length, { timeout: 20_000 }).toBe(60)
+    for (const [i, s] of sockets.entries()) expect(s.sent.find((m) => m.type === 'kpi')!.region).toBe(regions[i % regions.length])
+    // Three grouped queries per level asked for (districts, communities), perhaps a second round for late arrivals.
+    expect(queries).toBeLessThanOrEqual(12)
+    // A client arriving now gets the snapshot just made, with no query at all.
+    const late = fakeSocket()
+    const hd = hub.handlers(token)
+    await hd.onOpen(new Event('open'), late.ws)
+    const before = queries
+    hd.onMessage(new MessageEvent('message', { data: JSON.stringify({ type: 'subscribe', topics: ['kpi'], region: '320104' }) }), late.ws)
+    await expect.poll(() => late.sent.some((m) => m.type === 'kpi')).toBe(true)
+    expect(queries).toBe(before)
+    hub.close()
+  })
+})
+
 describe('several api processes in server mode', () => {
   it('each deliver every record to their own clients through their own tail of the tables', async () => {
     // Two api "processes": each its own app, hub and TailFeed over the store; no bus between them.
