@@ -60,6 +60,8 @@ async function oidcFromEnv(env: IocEnv): Promise<OidcLogin | undefined> {
     roleClaim: env.IOC_OIDC_ROLE_CLAIM,
     regionClaim: env.IOC_OIDC_REGION_CLAIM,
     cookieSecret: env.IOC_JWT_SECRET,
+    // Plain http only to a provider on this machine (a loopback address), never across a network.
+    allowHttp: ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(env.IOC_OIDC_ISSUER).hostname),
   })
   log.info({ issuer: env.IOC_OIDC_ISSUER }, 'single sign-on enabled')
   return login

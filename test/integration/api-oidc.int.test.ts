@@ -1,72 +1,38 @@
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import Provider from 'oidc-provider'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../api/app.js'
 import { OidcLogin } from '../../api/auth/oidc.js'
 import { startHarness, type Harness } from '../support/harness.js'
+import { startOidcProvider, type Accounts, type OidcProvider } from '../support/oidc-provider.js'
 
-/**
- * Single sign-on against a real OpenID Connect provider (npm oidc-provider) started here on a
- * loopback port: discovery, authorization code with PKCE, the token exchange and the ID token's
- * checks all run for real; only the provider's login page is replaced by a handler that signs in
- * the account the test chose.
- */
-const ACCOUNTS: Record<string, Record<string, string>> = {
+/** Single sign-on against a real OpenID Connect provider (test/support/oidc-provider.ts). */
+const ACCOUNTS: Accounts = {
   wang: { preferred_username: 'wang', ioc_role: 'leader', ioc_region: '320102' },
   mallory: { preferred_username: 'mallory', ioc_role: 'superuser', ioc_region: '3201' },
 }
 const REDIRECT = 'http://ioc.test/api/v1/auth/oidc/callback'
 
 let h: Harness
-let server: Server
+let idp: OidcProvider
 let issuer: string
-let nextAccount = 'wang'
 let app: ReturnType<typeof createApp>['app']
 let hub: ReturnType<typeof createApp>['hub']
 
 beforeAll(async () => {
   h = await startHarness()
-  server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const provider = new Provider(issuer, {
-    clients: [{ client_id: 'ioc', client_secret: 'ioc-secret', redirect_uris: [REDIRECT], grant_types: ['authorization_code'], response_types: ['code'] }],
-    claims: { openid: ['sub'], profile: ['preferred_username', 'ioc_role', 'ioc_region'] },
-    // The role and region travel in the ID token itself.
-    conformIdTokenClaims: false,
-    findAccount: async (_ctx, id) => ({ accountId: id, claims: async () => ({ sub: id, ...ACCOUNTS[id] }) }),
-    features: { devInteractions: { enabled: false } },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    cookies: { keys: ['test-cookie-key'] },
-    // Consent is the city's own policy: granted for this client.
-    loadExistingGrant: async (ctx) => {
-      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! })
-      grant.addOIDCScope('openid profile')
-      await grant.save()
-      return grant
-    },
-  })
-  const callback = provider.callback()
-  server.on('request', (req, res) => {
-    if (req.url?.startsWith('/interaction/')) {
-      void provider.interactionFinished(req, res, { login: { accountId: nextAccount } }, { mergeWithLastSubmission: false })
-      return
-    }
-    callback(req, res)
-  })
+  idp = await startOidcProvider(REDIRECT, ACCOUNTS, 'wang')
+  issuer = idp.issuer
   const oidc = await OidcLogin.discover({ issuer, clientId: 'ioc', clientSecret: 'ioc-secret', redirectUrl: REDIRECT, roleClaim: 'ioc_role', regionClaim: 'ioc_region', allowHttp: true })
   ;({ app, hub } = createApp({ ...h.ctx, oidc }, { feed: h.bus, hub: { kpiIntervalMs: 60_000 } }))
 })
 afterAll(async () => {
   hub?.close()
-  server?.close()
+  await idp?.close()
   await h?.close()
 })
 
 /** Follow the browser's redirects through the provider, carrying its cookies, back to our callback. */
 async function signIn(account: string): Promise<Response> {
-  nextAccount = account
+  idp.signInAs(account)
   const start = await app.request('/api/v1/auth/oidc/start')
   expect(start.status).toBe(302)
   const ours = start.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')

@@ -16,6 +16,7 @@ router.beforeEach((to) => {
   if (to.meta.auth && !session.isLoggedIn) {
     return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
   }
-  if (to.name === 'login' && session.isLoggedIn) return { name: 'screen' }
+  // Back from single sign-on with a new session (`#token=`): that one replaces whoever was signed in.
+  if (to.name === 'login' && session.isLoggedIn && !to.hash.startsWith('#token=')) return { name: 'screen' }
   return true
 })

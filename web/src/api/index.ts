@@ -5,6 +5,7 @@ import type {
   CatalogNamesBody,
   EventSummary,
   Interval,
+  LoginInfo,
   LoginResponse,
   Metric,
   Overview,
@@ -42,7 +43,7 @@ const V1 = '/api/v1'
 const enc = encodeURIComponent
 
 export const api = {
-  loginInfo: () => request<{ demo: boolean; tz: string }>(`${V1}/auth/login`, { auth: false }),
+  loginInfo: () => request<LoginInfo>(`${V1}/auth/login`, { auth: false }),
   login: (username: string, password: string) =>
     request<LoginResponse>(`${V1}/auth/login`, { method: 'POST', body: { username, password }, auth: false }),
 

@@ -53,6 +53,22 @@ export const useSessionStore = defineStore('session', () => {
     localStorage.setItem(USER_KEY, JSON.stringify(res.user))
   }
 
+  /**
+   * A token handed over by single sign-on (the OIDC callback puts it in the URL fragment): traded
+   * at once for a fresh one and the user it belongs to, which also proves the server accepts it.
+   */
+  async function adopt(handed: string): Promise<User> {
+    token.value = handed
+    try {
+      const res = await api.refresh()
+      renew(res)
+      return res.user
+    } catch (e) {
+      clear()
+      throw e
+    }
+  }
+
   /** When the current token expires (ms), if it says. */
   const expiresAt = computed(() => (token.value ? tokenExpiry(token.value) : null))
 
@@ -63,5 +79,5 @@ export const useSessionStore = defineStore('session', () => {
     localStorage.removeItem(USER_KEY)
   }
 
-  return { token, user, isLoggedIn, expiresAt, login, renew, clear }
+  return { token, user, isLoggedIn, expiresAt, login, adopt, renew, clear }
 })
