@@ -1,11 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AppProcess, CHROMIUM, CHROMIUM_ARGS, ROOT } from '../support/app-process.js'
 import { signIn } from '../support/sign-in.js'
 
 /**
@@ -15,27 +14,10 @@ import { signIn } from '../support/sign-in.js'
  * the whole file; every page is watched for console errors and requests to other origins.
  */
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-// WebGL (maplibre, deck.gl) without a GPU: ANGLE on SwiftShader.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-gl=angle',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-]
 const SCREENS = ['city-overview', 'grid-governance', 'public-service']
 
-let app: ChildProcess | undefined
-let appLog = ''
+let app: AppProcess | undefined
 let dataDir = ''
-let port = 0
 let base = ''
 let browser: Browser | undefined
 // Screenshots go to docs/screenshots with IOC_SCREENSHOTS_DIR=docs/screenshots (best against a
@@ -56,82 +38,6 @@ function middayZone(now = new Date()): string {
 }
 const ZONE = middayZone()
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.on('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address()
-      const p = typeof addr === 'object' && addr ? addr.port : 0
-      srv.close(() => resolve(p))
-    })
-  })
-}
-
-async function waitForHealth(url: string, ms: number): Promise<void> {
-  const deadline = Date.now() + ms
-  let last = ''
-  while (Date.now() < deadline) {
-    if (app?.exitCode !== null && app?.exitCode !== undefined) {
-      throw new Error(`the app exited with code ${app.exitCode} before it was healthy:\n${appLog.slice(-4000)}`)
-    }
-    try {
-      const res = await fetch(url)
-      if (res.status === 200) return
-      last = `HTTP ${res.status}`
-    } catch (e) {
-      last = String(e)
-    }
-    await new Promise((r) => setTimeout(r, 500))
-  }
-  throw new Error(`${url} not healthy after ${ms} ms (${last}):\n${appLog.slice(-4000)}`)
-}
-
-/** Whether any process of the group is still alive (npx can exit before the node under it). */
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-function startApp(): ChildProcess {
-  const child = spawn('npx', ['tsx', 'scripts/start.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      IOC_DATA_DIR: dataDir,
-      IOC_DEMO: '1',
-      IOC_SIMULATE: '30',
-      IOC_BACKFILL_HOURS: '14',
-      IOC_TZ: ZONE,
-      // Shared across the restart, so the screen's session stays valid.
-      IOC_JWT_SECRET: 'e2e-secret-that-is-long-enough-for-hs256',
-    },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const keep = (b: Buffer) => {
-    appLog = (appLog + b.toString()).slice(-20_000)
-  }
-  child.stdout?.on('data', keep)
-  child.stderr?.on('data', keep)
-  return child
-}
-
-async function stopApp(): Promise<void> {
-  const pgid = app?.pid
-  if (!pgid || !groupAlive(pgid)) return
-  process.kill(-pgid, 'SIGTERM') // the whole group: npx → tsx → node
-  const deadline = Date.now() + 15_000
-  while (groupAlive(pgid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
-  if (groupAlive(pgid)) process.kill(-pgid, 'SIGKILL')
-  while (groupAlive(pgid)) await new Promise((r) => setTimeout(r, 100))
-}
-
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`chromium not found at ${CHROMIUM}; install it with: apt-get update && apt-get install -y chromium`)
@@ -139,18 +45,25 @@ beforeAll(async () => {
   if (!existsSync(join(ROOT, 'dist/web/index.html'))) {
     execFileSync('npx', ['vite', 'build'], { cwd: ROOT, stdio: 'inherit' })
   }
-  port = await freePort()
-  base = `http://127.0.0.1:${port}`
   dataDir = mkdtempSync(join(tmpdir(), 'ioc-e2e-'))
-  app = startApp()
-  await waitForHealth(`${base}/healthz`, 120_000)
+  app = await AppProcess.onFreePort({
+    IOC_DATA_DIR: dataDir,
+    IOC_DEMO: '1',
+    IOC_SIMULATE: '30',
+    IOC_BACKFILL_HOURS: '14',
+    IOC_TZ: ZONE,
+    // Shared across the restart, so the screen's session stays valid.
+    IOC_JWT_SECRET: 'e2e-secret-that-is-long-enough-for-hs256',
+  })
+  base = app.base
+  await app.start()
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
   mkdirSync(SHOTS, { recursive: true })
 })
 
 afterAll(async () => {
   await browser?.close()
-  await stopApp()
+  await app?.stop()
   if (dataDir) rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
 })
 
@@ -543,7 +456,7 @@ describe('the big screen', () => {
       await expect.poll(() => page.locator('[data-testid="connection"]').getAttribute('data-status'), { timeout: 30_000 }).toBe('live')
 
       downAt = problems.length
-      await stopApp()
+      await app!.stop()
       // The screen stays: last data on show, the link marked as reconnecting, then a banner.
       await expect.poll(() => page.locator('[data-testid="connection"]').getAttribute('data-status'), { timeout: 40_000 }).toBe('reconnecting')
       await page.locator('[data-testid="offline-banner"]').waitFor({ timeout: 30_000 })
@@ -555,8 +468,7 @@ describe('the big screen', () => {
       await page.locator('[data-testid="screen"]').waitFor({ timeout: 30_000 })
       await page.locator('[data-testid="offline-banner"]').waitFor({ timeout: 60_000 })
 
-      app = startApp()
-      await waitForHealth(`${base}/healthz`, 120_000)
+      await app!.start()
       await expect.poll(() => page.locator('[data-testid="connection"]').getAttribute('data-status'), { timeout: 60_000 }).toBe('live')
       await page.locator('[data-testid="offline-banner"]').waitFor({ state: 'detached', timeout: 10_000 })
       expect(new URL(page.url()).pathname).toBe('/')

@@ -1,11 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AppProcess, CHROMIUM, CHROMIUM_ARGS, ROOT } from '../support/app-process.js'
 import { signIn } from '../support/sign-in.js'
 
 /**
@@ -14,74 +12,37 @@ import { signIn } from '../support/sign-in.js'
  * screen's layer switcher. The app runs on a copy of dashboards/ so the repository stays as it is.
  */
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const ARGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader']
-
-let app: ChildProcess | undefined
-let log = ''
+let app: AppProcess | undefined
 let base = ''
 let browser: Browser | undefined
 const dataDir = mkdtempSync(join(tmpdir(), 'ioc-studio-e2e-'))
 const dashboards = mkdtempSync(join(tmpdir(), 'ioc-studio-dash-'))
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.on('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address()
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0))
-    })
-  })
-}
-
-const alive = (pgid: number) => {
-  try {
-    process.kill(-pgid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM}; apt-get install -y chromium`)
   if (!existsSync(join(ROOT, 'dist/web/index.html'))) throw new Error('dist/web is missing: run `npx vite build` (npm test does)')
   for (const d of ['layers', 'alerts']) cpSync(join(ROOT, 'dashboards', d), join(dashboards, d), { recursive: true })
   mkdirSync(join(dashboards, 'schemas'), { recursive: true })
-  const port = await freePort()
-  base = `http://127.0.0.1:${port}`
-  app = spawn('npx', ['tsx', 'scripts/start.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port), IOC_DATA_DIR: dataDir, IOC_DASHBOARDS_DIR: dashboards, IOC_DEMO: '1', IOC_SIMULATE: '5', IOC_BACKFILL_HOURS: '2', IOC_ALERTS: '0', LOG_LEVEL: 'info', IOC_JWT_SECRET: 'studio-e2e-secret-long-enough-for-hs256' },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+  app = await AppProcess.onFreePort({
+    IOC_DATA_DIR: dataDir,
+    IOC_DASHBOARDS_DIR: dashboards,
+    IOC_DEMO: '1',
+    IOC_SIMULATE: '5',
+    IOC_BACKFILL_HOURS: '2',
+    IOC_ALERTS: '0',
+    LOG_LEVEL: 'info',
+    IOC_JWT_SECRET: 'studio-e2e-secret-long-enough-for-hs256',
   })
-  const keep = (b: Buffer) => (log = (log + b.toString()).slice(-20_000))
-  app.stdout?.on('data', keep)
-  app.stderr?.on('data', keep)
-  const deadline = Date.now() + 120_000
-  for (;;) {
-    if (app.exitCode !== null) throw new Error(`the app exited:\n${log}`)
-    if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) break
-    if (Date.now() > deadline) throw new Error(`the app did not start:\n${log}`)
-    await new Promise((r) => setTimeout(r, 500))
-  }
+  base = app.base
+  await app.start()
   // Wait until the simulator's history is stored: the preview then has rows and the store is quiet.
-  for (let i = 0; i < 180 && !log.includes('simulator caught up'); i++) await new Promise((r) => setTimeout(r, 500))
-  if (!log.includes('simulator caught up')) throw new Error(`the simulator's history did not arrive in 90 s:\n${log.slice(-3000)}`)
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
+  await app.printed('simulator caught up', 90_000)
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
 })
 
 afterAll(async () => {
   await browser?.close()
-  const pgid = app?.pid
-  if (pgid && alive(pgid)) {
-    process.kill(-pgid, 'SIGTERM')
-    for (let i = 0; i < 75 && alive(pgid); i++) await new Promise((r) => setTimeout(r, 200))
-    if (alive(pgid)) process.kill(-pgid, 'SIGKILL')
-  }
+  await app?.stop()
   rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
   rmSync(dashboards, { recursive: true, force: true })
 })
