@@ -180,14 +180,13 @@ export async function compute(store: Store, def: MetricDef, s: Scope, g: Groupin
       if (g.kind === 'series') key = bucketOf(`toUnixTimestamp(bucket) * 1000`)
       if (g.kind === 'by') key = ROLLUP_KEYS[def.source][g.by] ?? missingKey(def, g.by)
       where.unshift(g.kind === 'by' && g.by === 'child' ? `depth = {child:UInt8} AND startsWith(region, {region:String})` : `depth = {depth:UInt8} AND region = {region:String}`)
-      sql = `SELECT toString(${key}) AS key, ${FLOW_VALUE[def.measure]} AS value FROM ${table} WHERE ${where.join(' AND ')} GROUP BY key`
+      const source = `FROM ${table} WHERE ${where.join(' AND ')}`
       // A key computed from a column (an event's class from its category) is computed once per
       // distinct value rather than once per rollup row: a week of the city is a million rows.
-      if (g.kind === 'by' && g.by === 'category' && key !== 'category') {
-        sql = `SELECT toString(${key}) AS key, sum(v) AS value FROM (
-                 SELECT category, ${FLOW_VALUE[def.measure]} AS v FROM ${table} WHERE ${where.join(' AND ')} GROUP BY category)
-               GROUP BY key`
-      }
+      sql =
+        g.kind === 'by' && g.by === 'category' && key !== 'category'
+          ? `SELECT toString(${key}) AS key, sum(v) AS value FROM (SELECT category, ${FLOW_VALUE[def.measure]} AS v ${source} GROUP BY category) GROUP BY key`
+          : `SELECT toString(${key}) AS key, ${FLOW_VALUE[def.measure]} AS value ${source} GROUP BY key`
       break
     }
     case 'cohort': {

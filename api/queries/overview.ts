@@ -112,8 +112,10 @@ type Counts = Record<string, string | number>
 export async function overview(store: Store, s: Scope): Promise<Overview> {
   const params = { region: s.region, from: s.from, to: s.to, now: s.now, since: s.from }
   const [row] = await rows<Counts>(store, OVERVIEW, params)
-  const part = (prefix: string): Counts => Object.fromEntries(Object.entries(row).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]))
-  return toOverview(s, s.region, part('e_'), part('t_'), part('m_'))
+  const [ev, tk, tm] = PARTS.map(([prefix]): Counts =>
+    Object.fromEntries(Object.entries(row).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v])),
+  )
+  return toOverview(s, s.region, ev, tk, tm)
 }
 
 /**

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AppProcess, CHROMIUM, CHROMIUM_ARGS, ROOT } from '../support/app-process.js'
+import { AppProcess, launchChromium, requireBrowserAndScreen, ROOT } from '../support/app-process.js'
 import { signIn } from '../support/sign-in.js'
 
 /**
@@ -39,12 +39,9 @@ function middayZone(now = new Date()): string {
 const ZONE = middayZone()
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`chromium not found at ${CHROMIUM}; install it with: apt-get update && apt-get install -y chromium`)
-  }
-  if (!existsSync(join(ROOT, 'dist/web/index.html'))) {
-    execFileSync('npx', ['vite', 'build'], { cwd: ROOT, stdio: 'inherit' })
-  }
+  // Run alone (`npx vitest run test/e2e/screen.e2e.test.ts`), it builds the screen it needs.
+  if (!existsSync(join(ROOT, 'dist/web/index.html'))) execFileSync('npx', ['vite', 'build'], { cwd: ROOT, stdio: 'inherit' })
+  requireBrowserAndScreen()
   dataDir = mkdtempSync(join(tmpdir(), 'ioc-e2e-'))
   app = await AppProcess.onFreePort({
     IOC_DATA_DIR: dataDir,
@@ -59,7 +56,7 @@ beforeAll(async () => {
   })
   base = app.base
   await app.start()
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+  browser = await launchChromium()
   mkdirSync(SHOTS, { recursive: true })
 })
 

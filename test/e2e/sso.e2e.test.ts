@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AppProcess, CHROMIUM, CHROMIUM_ARGS, freePort, ROOT } from '../support/app-process.js'
+import { AppProcess, freePort, launchChromium, requireBrowserAndScreen } from '../support/app-process.js'
 import { startOidcProvider, type OidcProvider } from '../support/oidc-provider.js'
 
 /**
@@ -18,8 +18,7 @@ let browser: Browser | undefined
 const dataDir = mkdtempSync(join(tmpdir(), 'ioc-sso-e2e-'))
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM}; apt-get install -y chromium`)
-  if (!existsSync(join(ROOT, 'dist/web/index.html'))) throw new Error('dist/web is missing: run `npx vite build` (npm test does)')
+  requireBrowserAndScreen()
   const port = await freePort()
   const redirect = `http://127.0.0.1:${port}/api/v1/auth/oidc/callback`
   idp = await startOidcProvider(redirect, { wang: { preferred_username: 'wang', ioc_role: 'leader', ioc_region: '320102' } }, 'wang')
@@ -35,7 +34,7 @@ beforeAll(async () => {
     IOC_OIDC_REDIRECT_URL: redirect,
   })
   await app.start()
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+  browser = await launchChromium()
 })
 
 afterAll(async () => {

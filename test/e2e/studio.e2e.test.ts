@@ -1,9 +1,9 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AppProcess, CHROMIUM, CHROMIUM_ARGS, ROOT } from '../support/app-process.js'
+import { AppProcess, launchChromium, requireBrowserAndScreen, ROOT } from '../support/app-process.js'
 import { signIn } from '../support/sign-in.js'
 
 /**
@@ -19,8 +19,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'ioc-studio-e2e-'))
 const dashboards = mkdtempSync(join(tmpdir(), 'ioc-studio-dash-'))
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM}; apt-get install -y chromium`)
-  if (!existsSync(join(ROOT, 'dist/web/index.html'))) throw new Error('dist/web is missing: run `npx vite build` (npm test does)')
+  requireBrowserAndScreen()
   for (const d of ['layers', 'alerts']) cpSync(join(ROOT, 'dashboards', d), join(dashboards, d), { recursive: true })
   mkdirSync(join(dashboards, 'schemas'), { recursive: true })
   app = await AppProcess.onFreePort({
@@ -37,7 +36,7 @@ beforeAll(async () => {
   await app.start()
   // Wait until the simulator's history is stored: the preview then has rows and the store is quiet.
   await app.printed('simulator caught up', 90_000)
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+  browser = await launchChromium()
 })
 
 afterAll(async () => {

@@ -1,11 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { chromium, type Browser } from 'playwright-core'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 /** WebGL (maplibre, deck.gl) without a GPU: ANGLE on SwiftShader; nothing reaching out. */
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
@@ -17,6 +20,16 @@ export const CHROMIUM_ARGS = [
   '--use-angle=swiftshader',
   '--enable-unsafe-swiftshader',
 ]
+
+/** What every browser test needs before it starts anything: Debian's chromium and the built screen. */
+export function requireBrowserAndScreen(): void {
+  if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM}; install it with: apt-get update && apt-get install -y chromium`)
+  if (!existsSync(join(ROOT, 'dist/web/index.html'))) throw new Error('dist/web is missing: run `npx vite build` (npm test does)')
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -38,10 +38,7 @@ export const useSessionStore = defineStore('session', () => {
 
   async function login(username: string, password: string): Promise<User> {
     const res = await api.login(username, password)
-    token.value = res.token
-    user.value = res.user
-    localStorage.setItem(TOKEN_KEY, res.token)
-    localStorage.setItem(USER_KEY, JSON.stringify(res.user))
+    renew(res)
     return res.user
   }
 
