@@ -12,79 +12,143 @@ export interface Scope {
 /** Names of the bound parameters that delimit a cohort: records started in [from, to). */
 export type CohortRange = readonly [from: string, to: string]
 
-// The state of each event now, folded from its steps. All steps of an event carry the same grid, so
-// the region filter may run before the fold; `last_ts >= since` keeps the fold to recent events.
-// With a cohort range, only the ids reported in it (and in the region) are folded instead: they
-// come by key from the narrow event_reported index (migration 024), and the fold reads just their
-// rows by primary key, every step of them.
-export const eventStates = (having: string, cohort?: CohortRange) => `
-  SELECT event_id, min(reported_at) AS reported_at, min(verified_at) AS verified_at, min(dispatched_at) AS dispatched_at,
-         min(handled_at) AS handled_at, min(submitted_at) AS submitted_at, max(evaluated_at) AS evaluated_at,
-         max(deadline) AS deadline, max(step_rank) AS step_rank, anyLast(grid_code) AS grid_code,
-         anyLast(category) AS category, anyLast(department) AS department, anyLast(evaluation) AS evaluation
-  FROM event_state
-  WHERE ${
-    cohort
-      ? `event_state.event_id IN (SELECT event_reported.event_id FROM event_reported WHERE startsWith(event_reported.grid_code, {region:String})
-      AND event_reported.reported_at >= ${at(cohort[0])} AND event_reported.reported_at < ${at(cohort[1])})`
-      : `startsWith(event_state.grid_code, {region:String}) AND event_state.last_ts >= ${at('since')}`
-  }
-  GROUP BY event_id
+/** A state column: its name, how a GROUP BY folds it, and how it reads from a merged (FINAL) row. */
+type StateColumn = readonly [name: string, fold: string, merged?: string]
+
+/**
+ * Rows of a state table merged by the table's own engine (FINAL): the same min / max / anyLast the
+ * background merges apply, and a quarter cheaper in chDB than folding them with a GROUP BY
+ * (docs/performance.md). `aliases` (a WITH clause) names the columns that are parts of a tuple;
+ * `from` is the table and its filter, which applies to the merged rows.
+ */
+export interface MergedRows {
+  aliases: string
+  from: string
+}
+
+function merged(table: string, columns: readonly StateColumn[], where: string): MergedRows {
+  const exprs = columns.flatMap(([name, , expr]) => (expr ? [`${expr} AS ${name}`] : []))
+  return { aliases: exprs.length ? `WITH ${exprs.join(', ')} ` : '', from: `${table} FINAL WHERE ${where}` }
+}
+
+/** Merged rows as a subquery with one column per state column. */
+const asSubquery = (m: MergedRows, id: string, columns: readonly StateColumn[]) =>
+  `${m.aliases}SELECT ${id}, ${columns.map(([name]) => name).join(', ')} FROM ${m.from}`
+
+/**
+ * The state of each record of `table`, one row per `id`. With a cohort the ids come by key from the
+ * cohort index (migration 024) and only their rows are read, by primary key, and merged; `having`
+ * filters the merged rows. Without one, the region and time filter runs before a GROUP BY fold,
+ * since FINAL would merge every row of the table before filtering.
+ */
+function states(table: string, id: string, columns: readonly StateColumn[], having: string, cohortIds: string | undefined, recent: string): string {
+  if (cohortIds) return asSubquery(merged(table, columns, `${table}.${id} IN (${cohortIds}) AND (${having})`), id, columns)
+  return `
+  SELECT ${id}, ${columns.map(([name, fold]) => `${fold} AS ${name}`).join(', ')}
+  FROM ${table}
+  WHERE ${recent}
+  GROUP BY ${id}
   HAVING ${having}`
+}
+
+const EVENT_COLUMNS: readonly StateColumn[] = [
+  ['reported_at', 'min(reported_at)'],
+  ['verified_at', 'min(verified_at)'],
+  ['dispatched_at', 'min(dispatched_at)'],
+  ['handled_at', 'min(handled_at)'],
+  ['submitted_at', 'min(submitted_at)'],
+  ['evaluated_at', 'max(evaluated_at)'],
+  ['deadline', 'max(deadline)'],
+  ['step_rank', 'max(step_rank)'],
+  ['grid_code', 'anyLast(grid_code)'],
+  ['category', 'anyLast(category)'],
+  ['department', 'anyLast(department)'],
+  ['evaluation', 'anyLast(evaluation)'],
+]
+
+/** Ids of the events reported in a range and a region, by key from the narrow cohort index. */
+const eventIds = ([from, to]: CohortRange) =>
+  `SELECT event_reported.event_id FROM event_reported WHERE startsWith(event_reported.grid_code, {region:String})
+      AND event_reported.reported_at >= ${at(from)} AND event_reported.reported_at < ${at(to)}`
+const REPORTED_IN_RANGE = `reported_at >= ${at('from')} AND reported_at < ${at('to')}`
+
+// The state of each event now. All steps of an event carry the same grid, so the region filter may
+// run before the fold; `last_ts >= since` keeps the fold to recent events.
+export const eventStates = (having: string, cohort?: CohortRange) =>
+  states(
+    'event_state',
+    'event_id',
+    EVENT_COLUMNS,
+    having,
+    cohort && eventIds(cohort),
+    `startsWith(event_state.grid_code, {region:String}) AND event_state.last_ts >= ${at('since')}`,
+  )
 
 /** Events reported in [from, to) (bind since = from). */
-export const EVENT_COHORT = eventStates(`reported_at >= ${at('from')} AND reported_at < ${at('to')}`, ['from', 'to'])
+export const EVENT_COHORT = eventStates(REPORTED_IN_RANGE, ['from', 'to'])
+
+const TICKET_COLUMNS: readonly StateColumn[] = [
+  ['created_at', 'min(created_at)'],
+  ['replied_at', 'min(replied_at)'],
+  ['closed_at', 'max(closed_at)'],
+  ['status', 'max(latest).2', 'latest.2'],
+  ['satisfaction', 'anyLast(satisfaction)'],
+  ['grid_code', 'anyLast(grid_code)'],
+  ['category', 'anyLast(category)'],
+  ['channel', 'anyLast(channel)'],
+  ['department', 'anyLast(department)'],
+  ['reopened', 'sum(reopened)'],
+]
+
+const ticketIds = ([from, to]: CohortRange) =>
+  `SELECT ticket_created.ticket_id FROM ticket_created WHERE startsWith(ticket_created.grid_code, {region:String})
+      AND ticket_created.created_at >= ${at(from)} AND ticket_created.created_at < ${at(to)}`
+const CREATED_IN_RANGE = `created_at >= ${at('from')} AND created_at < ${at('to')}`
 
 // Tickets as they stand now; every step of a ticket comes at or after its creation, so rows before
-// `since` cannot belong to a ticket created after it. A cohort range folds only the ids created in
-// it (and in the region) instead, from the ticket_created index (migration 024).
-export const ticketStates = (having: string, cohort?: CohortRange) => `
-  SELECT ticket_id, min(created_at) AS created_at, min(replied_at) AS replied_at, max(closed_at) AS closed_at,
-         max(latest).2 AS status, anyLast(satisfaction) AS satisfaction, anyLast(grid_code) AS grid_code,
-         anyLast(category) AS category, anyLast(channel) AS channel, anyLast(department) AS department,
-         sum(reopened) AS reopened
-  FROM ticket_state
-  WHERE ${
-    cohort
-      ? `ticket_state.ticket_id IN (SELECT ticket_created.ticket_id FROM ticket_created WHERE startsWith(ticket_created.grid_code, {region:String})
-      AND ticket_created.created_at >= ${at(cohort[0])} AND ticket_created.created_at < ${at(cohort[1])})`
-      : `startsWith(ticket_state.grid_code, {region:String}) AND tupleElement(ticket_state.latest, 1) >= ${at('since')}`
-  }
-  GROUP BY ticket_id
-  HAVING ${having}`
+// `since` cannot belong to a ticket created after it.
+export const ticketStates = (having: string, cohort?: CohortRange) =>
+  states(
+    'ticket_state',
+    'ticket_id',
+    TICKET_COLUMNS,
+    having,
+    cohort && ticketIds(cohort),
+    `startsWith(ticket_state.grid_code, {region:String}) AND tupleElement(ticket_state.latest, 1) >= ${at('since')}`,
+  )
 
 /** Tickets created in [from, to) (bind since = from). */
-export const TICKET_COHORT = ticketStates(`created_at >= ${at('from')} AND created_at < ${at('to')}`, ['from', 'to'])
+export const TICKET_COHORT = ticketStates(CREATED_IN_RANGE, ['from', 'to'])
 
-export const TERMINAL_LATEST = `
-  SELECT terminal_id, max(latest) AS l, l.1 AS ts, l.2 AS status, l.3 AS fault_code, l.4 AS paper_pct,
-         anyLast(grid_code) AS grid_code, anyLast(lon) AS lon, anyLast(lat) AS lat, anyLast(site) AS site,
-         sum(transactions) AS transactions
-  FROM terminal_state
-  WHERE startsWith(terminal_state.grid_code, {region:String})
-  GROUP BY terminal_id`
-
-const CLOSED_TICKET = `status IN ('closed', 'rated')`
+// Every terminal's latest report (a city has a few thousand terminals; the grid filter applies to
+// the merged row).
+const TERMINALS_NOW: MergedRows = {
+  aliases: 'WITH latest.1 AS ts, latest.2 AS status, latest.3 AS fault_code, latest.4 AS paper_pct ',
+  from: 'terminal_state FINAL WHERE startsWith(terminal_state.grid_code, {region:String})',
+}
+export const TERMINAL_LATEST = `${TERMINALS_NOW.aliases}SELECT terminal_id, ts, status, fault_code, paper_pct, grid_code, lon, lat, site, transactions
+  FROM ${TERMINALS_NOW.from}`
 
 /** Aggregates of one part of the overview, by output column: SQL is built from these with or without a prefix. */
 type Aggregates = Record<string, string>
 
+// Only what cannot be derived: open = reported − closed, averages = sum / count (toOverview).
+// Each expression costs chDB parsing and analysis, a third of the overview's time (docs/performance.md).
+const ms = (col: string) => `toUnixTimestamp64Milli(${col})`
 const EVENTS_AGG: Aggregates = {
   reported: 'count()',
-  closed: 'countIf(evaluated_at IS NOT NULL)',
-  open: 'countIf(evaluated_at IS NULL)',
+  closed: 'count(evaluated_at)',
   overdue: `countIf(evaluated_at IS NULL AND deadline < ${at('now')})`,
-  avg_handle_minutes: 'ifNotFinite(avgIf(toUnixTimestamp64Milli(evaluated_at) - toUnixTimestamp64Milli(reported_at), evaluated_at IS NOT NULL) / 60000, 0)',
+  handle_ms: `sum(${ms('evaluated_at')} - ${ms('reported_at')})`,
 }
 
 const TICKETS_AGG: Aggregates = {
   created: 'count()',
-  closed: `countIf(${CLOSED_TICKET})`,
-  open: `countIf(NOT ${CLOSED_TICKET})`,
+  closed: `countIf(status IN ('closed', 'rated'))`,
   satisfied: "countIf(satisfaction IN ('satisfied', 'basically'))",
-  rated: 'countIf(satisfaction IS NOT NULL)',
-  replied: 'countIf(replied_at IS NOT NULL)',
-  avg_response_minutes: 'ifNotFinite(avgIf(toUnixTimestamp64Milli(replied_at) - toUnixTimestamp64Milli(created_at), replied_at IS NOT NULL) / 60000, 0)',
+  rated: 'count(satisfaction)',
+  replied: 'count(replied_at)',
+  response_ms: `sum(${ms('replied_at')} - ${ms('created_at')})`,
 }
 
 const TERMINALS_AGG: Aggregates = {
@@ -97,14 +161,14 @@ const TERMINALS_AGG: Aggregates = {
 const select = (aggs: Aggregates, prefix = '') => Object.entries(aggs).map(([name, expr]) => `${expr} AS ${prefix}${name}`).join(', ')
 
 const PARTS = [
-  ['e_', EVENTS_AGG, EVENT_COHORT],
-  ['t_', TICKETS_AGG, TICKET_COHORT],
-  ['m_', TERMINALS_AGG, TERMINAL_LATEST],
+  ['e_', EVENTS_AGG, merged('event_state', EVENT_COLUMNS, `event_state.event_id IN (${eventIds(['from', 'to'])}) AND ${REPORTED_IN_RANGE}`)],
+  ['t_', TICKETS_AGG, merged('ticket_state', TICKET_COLUMNS, `ticket_state.ticket_id IN (${ticketIds(['from', 'to'])}) AND ${CREATED_IN_RANGE}`)],
+  ['m_', TERMINALS_AGG, TERMINALS_NOW],
 ] as const
 
 // One statement for the three parts: each statement costs chDB a few ms of parsing and planning
 // whatever it reads, which at 50 million events was a third of the overview's time (docs/performance.md).
-const OVERVIEW = `SELECT * FROM ${PARTS.map(([prefix, aggs, from]) => `(SELECT ${select(aggs, prefix)} FROM (${from})) AS ${prefix.slice(0, -1)}`).join(' CROSS JOIN ')}`
+const OVERVIEW = `SELECT * FROM ${PARTS.map(([prefix, aggs, m]) => `(${m.aliases}SELECT ${select(aggs, prefix)} FROM ${m.from}) AS ${prefix.slice(0, -1)}`).join(' CROSS JOIN ')}`
 
 type Counts = Record<string, string | number>
 
@@ -129,10 +193,10 @@ export async function overviewByRegion(store: Store, regions: string[], s: Omit<
   for (const [digits, list] of byLength) {
     const params = { region: commonPrefix(list), regions: list, digits, from: s.from, to: s.to, now: s.now, since: s.from }
     const got: Array<Map<string, Counts>> = []
-    for (const [, aggs, from] of PARTS) {
+    for (const [, aggs, m] of PARTS) {
       const rs = await rows<Counts & { r: string }>(
         store,
-        `SELECT substring(grid_code, 1, {digits:UInt8}) AS r, ${select(aggs)} FROM (${from}) WHERE r IN {regions:Array(String)} GROUP BY r`,
+        `${m.aliases}SELECT substring(grid_code, 1, {digits:UInt8}) AS r, ${select(aggs)} FROM ${m.from} AND r IN {regions:Array(String)} GROUP BY r`,
         params,
       )
       got.push(new Map(rs.map((x) => [x.r, x])))
@@ -149,28 +213,28 @@ function commonPrefix(codes: string[]): string {
 }
 
 function toOverview(s: Scope, region: string, ev: Counts, tk: Counts, tm: Counts): Overview {
-  const reported = num(ev.reported)
-  const rated = num(tk.rated)
+  const [reported, closed] = [num(ev.reported), num(ev.closed)]
+  const [created, ticketsClosed, rated, replied] = [num(tk.created), num(tk.closed), num(tk.rated), num(tk.replied)]
   return {
     region,
     from: new Date(s.from).toISOString(),
     to: new Date(s.to).toISOString(),
     events: {
       reported,
-      open: num(ev.open),
-      closed: num(ev.closed),
+      open: reported - closed,
+      closed,
       overdue: num(ev.overdue),
-      closure_rate: reported ? num(ev.closed) / reported : 0,
-      avg_handle_minutes: round1(num(ev.avg_handle_minutes)),
+      closure_rate: reported ? closed / reported : 0,
+      avg_handle_minutes: closed ? round1(num(ev.handle_ms) / closed / 60_000) : 0,
     },
     tickets: {
-      created: num(tk.created),
-      open: num(tk.open),
-      closed: num(tk.closed),
+      created,
+      open: created - ticketsClosed,
+      closed: ticketsClosed,
       satisfaction_rate: rated ? num(tk.satisfied) / rated : 0,
-      avg_response_minutes: round1(num(tk.avg_response_minutes)),
+      avg_response_minutes: replied ? round1(num(tk.response_ms) / replied / 60_000) : 0,
       rated,
-      replied: num(tk.replied),
+      replied,
     },
     terminals: { total: num(tm.total), online: num(tm.online), offline: num(tm.offline), fault: num(tm.fault) },
   }
