@@ -34,8 +34,14 @@ const ROLLUP_KEYS: Record<'events' | 'tickets' | 'terminals', Partial<Record<Bre
   terminals: { child: 'region' },
 }
 const ROLLUP_TABLE = { events: 'events_rollup', tickets: 'tickets_rollup', terminals: 'terminals_rollup' } as const
-/** The same step counts without category, department and channel (migration 023). */
-const TOTALS_TABLE = { events: 'events_totals', tickets: 'tickets_totals' } as const
+/**
+ * The same step counts without department and channel, and for events by class instead of category
+ * (migrations 023, 026): what a count, a trend, a child ranking or a breakdown by class reads.
+ */
+const TOTALS: Record<'events' | 'tickets', { table: string; keys: Partial<Record<BreakdownBy, string>> }> = {
+  events: { table: 'events_class_totals', keys: { child: 'region', category: 'class' } },
+  tickets: { table: 'tickets_totals', keys: { child: 'region' } },
+}
 const FLOW_VALUE = { count: 'sum(n)', transactions: 'sum(transactions)' } as const
 
 const CLOSED_TICKET = `status IN ('closed', 'rated')`
@@ -168,9 +174,10 @@ export async function compute(store: Store, def: MetricDef, s: Scope, g: Groupin
                WHERE ${PREDICATES[source][def.status_cohort ?? 'all']} GROUP BY key`
         break
       }
-      // Step counts not broken down by category, department or channel read the narrower totals.
-      const narrow = def.measure === 'count' && def.source !== 'terminals' && (g.kind !== 'by' || g.by === 'child')
-      const table = narrow ? TOTALS_TABLE[def.source as 'events' | 'tickets'] : ROLLUP_TABLE[def.source]
+      // Step counts not broken down by department or channel read the narrower totals.
+      const totals = def.measure === 'count' && def.source !== 'terminals' ? TOTALS[def.source] : undefined
+      const narrow = totals && (g.kind !== 'by' || g.by in totals.keys) ? totals : undefined
+      const table = narrow?.table ?? ROLLUP_TABLE[def.source]
       const where = [`bucket >= ${at('from')}`, `bucket < ${at('to')}`]
       if (def.steps) {
         where.push('step IN {steps:Array(String)}')
@@ -178,13 +185,13 @@ export async function compute(store: Store, def: MetricDef, s: Scope, g: Groupin
       }
       let key = `''`
       if (g.kind === 'series') key = bucketOf(`toUnixTimestamp(bucket) * 1000`)
-      if (g.kind === 'by') key = ROLLUP_KEYS[def.source][g.by] ?? missingKey(def, g.by)
+      if (g.kind === 'by') key = (narrow ?? { keys: ROLLUP_KEYS[def.source] }).keys[g.by] ?? missingKey(def, g.by)
       where.unshift(g.kind === 'by' && g.by === 'child' ? `depth = {child:UInt8} AND startsWith(region, {region:String})` : `depth = {depth:UInt8} AND region = {region:String}`)
       const source = `FROM ${table} WHERE ${where.join(' AND ')}`
       // A key computed from a column (an event's class from its category) is computed once per
       // distinct value rather than once per rollup row: a week of the city is a million rows.
       sql =
-        g.kind === 'by' && g.by === 'category' && key !== 'category'
+        key === EVENT_CLASS
           ? `SELECT toString(${key}) AS key, sum(v) AS value FROM (SELECT category, ${FLOW_VALUE[def.measure]} AS v ${source} GROUP BY category) GROUP BY key`
           : `SELECT toString(${key}) AS key, ${FLOW_VALUE[def.measure]} AS value ${source} GROUP BY key`
       break

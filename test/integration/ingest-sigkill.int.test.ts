@@ -66,7 +66,7 @@ describe('SIGKILL of the ingest process mid-stream', () => {
       // Every view's table, not only the rollup: a kill part-way through an insert must not leave one behind (migration 025).
       const [others] = await (
         await store.query({
-          query: `SELECT (SELECT sum(n) FROM events_totals WHERE depth = 1 AND step = 'reported') AS totals,
+          query: `SELECT (SELECT sum(n) FROM events_class_totals WHERE depth = 1 AND step = 'reported') AS totals,
             (SELECT uniqExact(event_id) FROM event_state) AS state, (SELECT uniqExact(event_id) FROM event_reported) AS cohort`,
           format: 'JSONEachRow',
         })
