@@ -6,7 +6,8 @@
 --
 -- Both totals tables are fed from their rollup's rows rather than from the raw tables: the view
 -- sees each rollup block once, already grouped, instead of expanding every record to five levels
--- again (ingest's cost per row). Apply with ingest stopped, as 023.
+-- again. The class is `substringIndex` of the LowCardinality category: computed once per distinct
+-- category, not per row (with `splitByChar` ingest lost about 8 %). Apply with ingest stopped, as 023.
 
 CREATE TABLE IF NOT EXISTS events_class_totals (
   depth UInt8,
@@ -21,13 +22,13 @@ ORDER BY (depth, region, step, bucket, class)
 SETTINGS non_replicated_deduplication_window = 1000;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS events_class_totals_mv TO events_class_totals AS
-SELECT depth, region, step, bucket, splitByChar('.', toString(category))[1] AS class, sum(n) AS n
+SELECT depth, region, step, bucket, substringIndex(category, '.', 1) AS class, sum(n) AS n
 FROM events_rollup
 GROUP BY depth, region, step, bucket, class;
 
 -- Only into an empty table: a run of this file cut off after the backfill can run again.
 INSERT INTO events_class_totals
-SELECT depth, region, step, bucket, splitByChar('.', toString(category))[1] AS class, sum(n) AS n
+SELECT depth, region, step, bucket, substringIndex(category, '.', 1) AS class, sum(n) AS n
 FROM events_rollup
 WHERE (SELECT count() FROM events_class_totals) = 0
 GROUP BY depth, region, step, bucket, class;
