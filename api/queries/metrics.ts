@@ -185,7 +185,7 @@ export async function compute(store: Store, def: MetricDef, s: Scope, g: Groupin
       }
       let key = `''`
       if (g.kind === 'series') key = bucketOf(`toUnixTimestamp(bucket) * 1000`)
-      if (g.kind === 'by') key = (narrow ?? { keys: ROLLUP_KEYS[def.source] }).keys[g.by] ?? missingKey(def, g.by)
+      if (g.kind === 'by') key = (narrow?.keys ?? ROLLUP_KEYS[def.source])[g.by] ?? missingKey(def, g.by)
       where.unshift(g.kind === 'by' && g.by === 'child' ? `depth = {child:UInt8} AND startsWith(region, {region:String})` : `depth = {depth:UInt8} AND region = {region:String}`)
       const source = `FROM ${table} WHERE ${where.join(' AND ')}`
       // A key computed from a column (an event's class from its category) is computed once per

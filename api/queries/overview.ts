@@ -19,7 +19,8 @@ type StateColumn = readonly [name: string, fold: string, merged?: string]
  * Rows of a state table merged by the table's own engine (FINAL): the same min / max / anyLast the
  * background merges apply, and a quarter cheaper in chDB than folding them with a GROUP BY
  * (docs/performance.md). `aliases` (a WITH clause) names the columns that are parts of a tuple;
- * `from` is the table and its filter, which applies to the merged rows.
+ * `from` is the table and its WHERE condition, which applies to the merged rows (a caller may
+ * append `AND …`).
  */
 export interface MergedRows {
   aliases: string
@@ -35,14 +36,17 @@ function merged(table: string, columns: readonly StateColumn[], where: string): 
 const asSubquery = (m: MergedRows, id: string, columns: readonly StateColumn[]) =>
   `${m.aliases}SELECT ${id}, ${columns.map(([name]) => name).join(', ')} FROM ${m.from}`
 
+/** The merged rows of a cohort's ids (by key from the cohort index, migration 024) that pass `having`. */
+const cohortRows = (table: string, id: string, columns: readonly StateColumn[], having: string, cohortIds: string) =>
+  merged(table, columns, `${table}.${id} IN (${cohortIds}) AND (${having})`)
+
 /**
- * The state of each record of `table`, one row per `id`. With a cohort the ids come by key from the
- * cohort index (migration 024) and only their rows are read, by primary key, and merged; `having`
- * filters the merged rows. Without one, the region and time filter runs before a GROUP BY fold,
+ * The state of each record of `table`, one row per `id`. With a cohort only its ids' rows are read,
+ * by primary key, and merged. Without one, the region and time filter runs before a GROUP BY fold,
  * since FINAL would merge every row of the table before filtering.
  */
 function states(table: string, id: string, columns: readonly StateColumn[], having: string, cohortIds: string | undefined, recent: string): string {
-  if (cohortIds) return asSubquery(merged(table, columns, `${table}.${id} IN (${cohortIds}) AND (${having})`), id, columns)
+  if (cohortIds) return asSubquery(cohortRows(table, id, columns, having, cohortIds), id, columns)
   return `
   SELECT ${id}, ${columns.map(([name, fold]) => `${fold} AS ${name}`).join(', ')}
   FROM ${table}
@@ -161,8 +165,8 @@ const TERMINALS_AGG: Aggregates = {
 const select = (aggs: Aggregates, prefix = '') => Object.entries(aggs).map(([name, expr]) => `${expr} AS ${prefix}${name}`).join(', ')
 
 const PARTS = [
-  ['e_', EVENTS_AGG, merged('event_state', EVENT_COLUMNS, `event_state.event_id IN (${eventIds(['from', 'to'])}) AND ${REPORTED_IN_RANGE}`)],
-  ['t_', TICKETS_AGG, merged('ticket_state', TICKET_COLUMNS, `ticket_state.ticket_id IN (${ticketIds(['from', 'to'])}) AND ${CREATED_IN_RANGE}`)],
+  ['e_', EVENTS_AGG, cohortRows('event_state', 'event_id', EVENT_COLUMNS, REPORTED_IN_RANGE, eventIds(['from', 'to']))],
+  ['t_', TICKETS_AGG, cohortRows('ticket_state', 'ticket_id', TICKET_COLUMNS, CREATED_IN_RANGE, ticketIds(['from', 'to']))],
   ['m_', TERMINALS_AGG, TERMINALS_NOW],
 ] as const
 
