@@ -32,97 +32,110 @@ function merged(table: string, columns: readonly StateColumn[], where: string): 
   return { aliases: exprs.length ? `WITH ${exprs.join(', ')} ` : '', from: `${table} FINAL WHERE ${where}` }
 }
 
-/** Merged rows as a subquery with one column per state column. */
-const asSubquery = (m: MergedRows, id: string, columns: readonly StateColumn[]) =>
-  `${m.aliases}SELECT ${id}, ${columns.map(([name]) => name).join(', ')} FROM ${m.from}`
+/** A kind of record with a state table and a cohort index (migration 024), keyed by its id. */
+interface StateSource {
+  table: string
+  id: string
+  columns: readonly StateColumn[]
+  /** The cohort index: one row per record started, ordered by its start. */
+  index: string
+  /** The start time, named alike in the state table and the index. */
+  start: string
+  /** The state table's time of last activity, for the fold without a cohort. */
+  active: string
+}
 
-/** The merged rows of a cohort's ids (by key from the cohort index, migration 024) that pass `having`. */
-const cohortRows = (table: string, id: string, columns: readonly StateColumn[], having: string, cohortIds: string) =>
-  merged(table, columns, `${table}.${id} IN (${cohortIds}) AND (${having})`)
+/** Records whose start lies in the range, by the start column (of `table` when given). */
+const startedIn = (src: StateSource, [from, to]: CohortRange, table = '') =>
+  `${table && `${table}.`}${src.start} >= ${at(from)} AND ${table && `${table}.`}${src.start} < ${at(to)}`
+
+/** Merged rows as a subquery with one column per state column. */
+const asSubquery = (m: MergedRows, src: StateSource) => `${m.aliases}SELECT ${src.id}, ${src.columns.map(([name]) => name).join(', ')} FROM ${m.from}`
 
 /**
- * The state of each record of `table`, one row per `id`. With a cohort only its ids' rows are read,
- * by primary key, and merged. Without one, the region and time filter runs before a GROUP BY fold,
- * since FINAL would merge every row of the table before filtering.
+ * The merged rows of a cohort that pass `having`: the ids started in the range and the region come
+ * by key from the narrow cohort index, and only their rows of the state table are read, by primary key.
  */
-function states(table: string, id: string, columns: readonly StateColumn[], having: string, cohortIds: string | undefined, recent: string): string {
-  if (cohortIds) return asSubquery(cohortRows(table, id, columns, having, cohortIds), id, columns)
+const cohortRows = (src: StateSource, having: string, cohort: CohortRange) =>
+  merged(
+    src.table,
+    src.columns,
+    `${src.table}.${src.id} IN (SELECT ${src.index}.${src.id} FROM ${src.index}
+      WHERE startsWith(${src.index}.grid_code, {region:String}) AND ${startedIn(src, cohort, src.index)}) AND (${having})`,
+  )
+
+/**
+ * The state of each record, one row per id. With a cohort only its ids' rows are read and merged.
+ * Without one, the region and time filter runs before a GROUP BY fold, since FINAL would merge every
+ * row of the table before filtering. All steps of a record carry the same grid, so the region filter
+ * may run before the fold; activity since `since` keeps the fold to recent records.
+ */
+function states(src: StateSource, having: string, cohort?: CohortRange): string {
+  if (cohort) return asSubquery(cohortRows(src, having, cohort), src)
   return `
-  SELECT ${id}, ${columns.map(([name, fold]) => `${fold} AS ${name}`).join(', ')}
-  FROM ${table}
-  WHERE ${recent}
-  GROUP BY ${id}
+  SELECT ${src.id}, ${src.columns.map(([name, fold]) => `${fold} AS ${name}`).join(', ')}
+  FROM ${src.table}
+  WHERE startsWith(${src.table}.grid_code, {region:String}) AND ${src.active} >= ${at('since')}
+  GROUP BY ${src.id}
   HAVING ${having}`
 }
 
-const EVENT_COLUMNS: readonly StateColumn[] = [
-  ['reported_at', 'min(reported_at)'],
-  ['verified_at', 'min(verified_at)'],
-  ['dispatched_at', 'min(dispatched_at)'],
-  ['handled_at', 'min(handled_at)'],
-  ['submitted_at', 'min(submitted_at)'],
-  ['evaluated_at', 'max(evaluated_at)'],
-  ['deadline', 'max(deadline)'],
-  ['step_rank', 'max(step_rank)'],
-  ['grid_code', 'anyLast(grid_code)'],
-  ['category', 'anyLast(category)'],
-  ['department', 'anyLast(department)'],
-  ['evaluation', 'anyLast(evaluation)'],
-]
+const EVENTS: StateSource = {
+  table: 'event_state',
+  id: 'event_id',
+  columns: [
+    ['reported_at', 'min(reported_at)'],
+    ['verified_at', 'min(verified_at)'],
+    ['dispatched_at', 'min(dispatched_at)'],
+    ['handled_at', 'min(handled_at)'],
+    ['submitted_at', 'min(submitted_at)'],
+    ['evaluated_at', 'max(evaluated_at)'],
+    ['deadline', 'max(deadline)'],
+    ['step_rank', 'max(step_rank)'],
+    ['grid_code', 'anyLast(grid_code)'],
+    ['category', 'anyLast(category)'],
+    ['department', 'anyLast(department)'],
+    ['evaluation', 'anyLast(evaluation)'],
+  ],
+  index: 'event_reported',
+  start: 'reported_at',
+  active: 'event_state.last_ts',
+}
 
-/** Ids of the events reported in a range and a region, by key from the narrow cohort index. */
-const eventIds = ([from, to]: CohortRange) =>
-  `SELECT event_reported.event_id FROM event_reported WHERE startsWith(event_reported.grid_code, {region:String})
-      AND event_reported.reported_at >= ${at(from)} AND event_reported.reported_at < ${at(to)}`
-const REPORTED_IN_RANGE = `reported_at >= ${at('from')} AND reported_at < ${at('to')}`
+// Every step of a ticket comes at or after its creation, so rows before `since` cannot belong to a
+// ticket created after it.
+const TICKETS: StateSource = {
+  table: 'ticket_state',
+  id: 'ticket_id',
+  columns: [
+    ['created_at', 'min(created_at)'],
+    ['replied_at', 'min(replied_at)'],
+    ['closed_at', 'max(closed_at)'],
+    ['status', 'max(latest).2', 'latest.2'],
+    ['satisfaction', 'anyLast(satisfaction)'],
+    ['grid_code', 'anyLast(grid_code)'],
+    ['category', 'anyLast(category)'],
+    ['channel', 'anyLast(channel)'],
+    ['department', 'anyLast(department)'],
+    ['reopened', 'sum(reopened)'],
+  ],
+  index: 'ticket_created',
+  start: 'created_at',
+  active: 'tupleElement(ticket_state.latest, 1)',
+}
 
-// The state of each event now. All steps of an event carry the same grid, so the region filter may
-// run before the fold; `last_ts >= since` keeps the fold to recent events.
-export const eventStates = (having: string, cohort?: CohortRange) =>
-  states(
-    'event_state',
-    'event_id',
-    EVENT_COLUMNS,
-    having,
-    cohort && eventIds(cohort),
-    `startsWith(event_state.grid_code, {region:String}) AND event_state.last_ts >= ${at('since')}`,
-  )
+/** The range a cohort query binds: records started in [from, to) (bind since = from). */
+const RANGE: CohortRange = ['from', 'to']
 
-/** Events reported in [from, to) (bind since = from). */
-export const EVENT_COHORT = eventStates(REPORTED_IN_RANGE, ['from', 'to'])
+/** The state of each event now. */
+export const eventStates = (having: string, cohort?: CohortRange) => states(EVENTS, having, cohort)
+/** Events reported in [from, to). */
+export const EVENT_COHORT = eventStates(startedIn(EVENTS, RANGE), RANGE)
 
-const TICKET_COLUMNS: readonly StateColumn[] = [
-  ['created_at', 'min(created_at)'],
-  ['replied_at', 'min(replied_at)'],
-  ['closed_at', 'max(closed_at)'],
-  ['status', 'max(latest).2', 'latest.2'],
-  ['satisfaction', 'anyLast(satisfaction)'],
-  ['grid_code', 'anyLast(grid_code)'],
-  ['category', 'anyLast(category)'],
-  ['channel', 'anyLast(channel)'],
-  ['department', 'anyLast(department)'],
-  ['reopened', 'sum(reopened)'],
-]
-
-const ticketIds = ([from, to]: CohortRange) =>
-  `SELECT ticket_created.ticket_id FROM ticket_created WHERE startsWith(ticket_created.grid_code, {region:String})
-      AND ticket_created.created_at >= ${at(from)} AND ticket_created.created_at < ${at(to)}`
-const CREATED_IN_RANGE = `created_at >= ${at('from')} AND created_at < ${at('to')}`
-
-// Tickets as they stand now; every step of a ticket comes at or after its creation, so rows before
-// `since` cannot belong to a ticket created after it.
-export const ticketStates = (having: string, cohort?: CohortRange) =>
-  states(
-    'ticket_state',
-    'ticket_id',
-    TICKET_COLUMNS,
-    having,
-    cohort && ticketIds(cohort),
-    `startsWith(ticket_state.grid_code, {region:String}) AND tupleElement(ticket_state.latest, 1) >= ${at('since')}`,
-  )
-
-/** Tickets created in [from, to) (bind since = from). */
-export const TICKET_COHORT = ticketStates(CREATED_IN_RANGE, ['from', 'to'])
+/** Tickets as they stand now. */
+export const ticketStates = (having: string, cohort?: CohortRange) => states(TICKETS, having, cohort)
+/** Tickets created in [from, to). */
+export const TICKET_COHORT = ticketStates(startedIn(TICKETS, RANGE), RANGE)
 
 // Every terminal's latest report (a city has a few thousand terminals; the grid filter applies to
 // the merged row).
@@ -165,8 +178,8 @@ const TERMINALS_AGG: Aggregates = {
 const select = (aggs: Aggregates, prefix = '') => Object.entries(aggs).map(([name, expr]) => `${expr} AS ${prefix}${name}`).join(', ')
 
 const PARTS = [
-  ['e_', EVENTS_AGG, cohortRows('event_state', 'event_id', EVENT_COLUMNS, REPORTED_IN_RANGE, eventIds(['from', 'to']))],
-  ['t_', TICKETS_AGG, cohortRows('ticket_state', 'ticket_id', TICKET_COLUMNS, CREATED_IN_RANGE, ticketIds(['from', 'to']))],
+  ['e_', EVENTS_AGG, cohortRows(EVENTS, startedIn(EVENTS, RANGE), RANGE)],
+  ['t_', TICKETS_AGG, cohortRows(TICKETS, startedIn(TICKETS, RANGE), RANGE)],
   ['m_', TERMINALS_AGG, TERMINALS_NOW],
 ] as const
 
