@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Store } from './client.js'
+import { fillCohorts } from './cohorts.js'
 
 const migrationsDir = fileURLToPath(new URL('./migrations/', import.meta.url))
 
@@ -14,6 +15,14 @@ export function splitStatements(sql: string): string[] {
     .split(/;\s*(?:\n|$)/)
     .map((s) => s.trim())
     .filter(Boolean)
+}
+
+/**
+ * Steps run after a migration's statements, where the SQL is built in one place for ingest and the
+ * migration alike. Each must be safe to run again (the migration is recorded only after it).
+ */
+const AFTER: Record<string, (store: Store) => Promise<void>> = {
+  '027_cohorts': (store) => fillCohorts(store),
 }
 
 /**
@@ -37,6 +46,7 @@ export async function migrate(store: Store, dir = migrationsDir): Promise<string
     for (const statement of splitStatements(readFileSync(`${dir}/${file}`, 'utf8'))) {
       await store.command({ query: statement })
     }
+    await AFTER[version]?.(store)
     await store.insert({ table: 'schema_migrations', values: [{ version }], format: 'JSONEachRow' })
     applied.push(version)
   }

@@ -27,6 +27,10 @@ const body = (tsv: string) => Readable.from([tsv], { objectMode: false })
  * runs. A retry of the same segment — after a failed attempt, or after a crash that left the raw
  * rows stored and a view's rows not — repeats exactly that insert: each table then takes only the
  * parts it is missing, instead of the raw table's copy hiding the records from the views.
+ *
+ * Events and tickets first write their change to the cohort table (store/cohorts.ts), computed from
+ * the stored steps before the raw insert adds the batch's, under the same token: a retry finds it
+ * done if it landed, and if it did not, neither did the raw insert, so it computes the same change.
  */
 export function createTableWriter(store: Store, stream: StreamName, suffix: string) {
   const sql = writerSql(stream, suffix)
@@ -51,6 +55,11 @@ export function createTableWriter(store: Store, stream: StreamName, suffix: stri
       await attempt?.note(note)
     }
     const duplicateKeys = new Set(note.duplicates)
+    if (sql.cohort) {
+      const endCohort = insertSeconds.startTimer({ table: sql.cohort.table })
+      await store.command({ query: sql.cohort.insert(note.token), query_params: { dups: note.duplicates } })
+      endCohort()
+    }
     const end = insertSeconds.startTimer({ table: sql.table })
     await store.command({ query: sql.insert(note.token), query_params: { dups: note.duplicates } })
     end()

@@ -1,4 +1,5 @@
 import type { StreamName } from '../../core/schemas/records.js'
+import { EVENT_COHORT_TABLE, TICKET_COHORT_TABLE, cohortDelta, type Cohort } from '../../store/cohorts.js'
 import { TABLES } from './rows.js'
 import { COLUMNS, type Column } from './tsv.js'
 
@@ -24,10 +25,21 @@ export interface WriterSql {
    * table, raw and views alike, only the parts that table did not get (migration 025).
    */
   insert: (token: string) => string
+  /**
+   * The batch's change to its stream's cohort table (store/cohorts.ts), run before `insert` so it
+   * reads the stored steps without the batch's own, on the same rows `insert` will store (bind the
+   * same `dups`); its token makes a retry a no-op.
+   */
+  cohort?: { table: string; insert: (token: string) => string }
 }
+
+const COHORT_OF: Partial<Record<StreamName, Cohort>> = { 'grid-events': EVENT_COHORT_TABLE, 'hotline-tickets': TICKET_COHORT_TABLE }
 
 /** Tokens are ours (a UUID per spool segment), checked before they go into a SETTINGS clause. */
 const TOKEN = /^[A-Za-z0-9_:-]{1,100}$/
+function checkToken(token: string): void {
+  if (!TOKEN.test(token)) throw new Error(`insert token must be [A-Za-z0-9_:-]{1,100}: ${token}`)
+}
 
 const keyExpr = (id: string, hasStep: boolean, ts: string) =>
   hasStep ? `concat(${id}, '|', step, '|', toString(${ts}))` : `concat(${id}, '|', toString(${ts}))`
@@ -44,6 +56,9 @@ export function writerSql(stream: StreamName, suffix: string): WriterSql {
   const columns = COLUMNS[stream]
   const stage = `ingest_stage_${table}_${suffix}`
   const names = columns.map((c) => c.name)
+  const cohort = COHORT_OF[stream]
+  // The staged rows to store: keys not found stored, each once.
+  const fresh = `WHERE ${keyExpr(id, hasStep, 'ts')} NOT IN {dups:Array(String)} LIMIT 1 BY ${hasStep ? `${id}, step, ts` : `${id}, ts`}`
   const storedKey = hasStep ? `(${id}, step, ts)` : `(${id}, ts)`
   const stagedKey = hasStep ? `(${id}, step, fromUnixTimestamp64Milli(ts, 'UTC'))` : `(${id}, fromUnixTimestamp64Milli(ts, 'UTC'))`
   return {
@@ -57,13 +72,20 @@ export function writerSql(stream: StreamName, suffix: string): WriterSql {
     duplicates: `SELECT DISTINCT ${keyExpr(id, hasStep, 'ts')} AS k FROM ${stage}
       WHERE ${stagedKey} IN (SELECT ${storedKey.slice(1, -1)} FROM ${table} WHERE ${id} IN (SELECT ${id} FROM ${stage}))`,
     insert: (token) => {
-      if (!TOKEN.test(token)) throw new Error(`insert token must be [A-Za-z0-9_:-]{1,100}: ${token}`)
+      checkToken(token)
       return `INSERT INTO ${table} (${names.join(', ')})
-      SELECT ${columns.map(select).join(', ')} FROM ${stage}
-      WHERE ${keyExpr(id, hasStep, 'ts')} NOT IN {dups:Array(String)}
-      LIMIT 1 BY ${hasStep ? `${id}, step, ts` : `${id}, ts`}
+      SELECT ${columns.map(select).join(', ')} FROM ${stage} ${fresh}
       SETTINGS optimize_on_insert = 0, insert_deduplicate = 1, insert_deduplication_token = '${token}',
         deduplicate_blocks_in_dependent_materialized_views = 1`
+    },
+    cohort: cohort && {
+      table: cohort.table,
+      insert: (token) => {
+        checkToken(token)
+        const staged = new Map(columns.map((c) => [c.name, select(c)]))
+        const settings = `insert_deduplicate = 1, insert_deduplication_token = '${token}:cohort'`
+        return cohortDelta(cohort, stage, (name) => staged.get(name) ?? name, fresh, settings)
+      },
     },
   }
 }

@@ -35,10 +35,23 @@ async function counts(prefix: string) {
     raw: await one("SELECT count() AS n FROM grid_events WHERE startsWith(event_id, {prefix:String})"),
     state: await one('SELECT count() AS n FROM (SELECT event_id FROM event_state WHERE startsWith(event_id, {prefix:String}) GROUP BY event_id)'),
     cohort: await one("SELECT count() AS n FROM event_reported WHERE startsWith(event_id, {prefix:String})"),
+    started: await one('SELECT sum(sign) AS n FROM event_cohort WHERE startsWith(event_id, {prefix:String})'),
     // The rollups hold counts, not ids: these tests use a store of their own, so totals are theirs.
     rollup: await one("SELECT sum(n) AS n FROM events_rollup WHERE depth = 1 AND step = 'reported' AND {prefix:String} != ''"),
     totals: await one("SELECT sum(n) AS n FROM events_class_totals WHERE depth = 1 AND step = 'reported' AND {prefix:String} != ''"),
   }
+}
+
+/** n reported events `${prefix}-${i}` as spool lines. */
+function lines(prefix: string, n: number): string {
+  const locate = createLocator(city())
+  const grids = gridsIn('3201', 10)
+  return Array.from({ length: n }, (_, i) => {
+    const r = gridEvent(i, grids[i % grids.length], { event_id: `${prefix}-${i}` })
+    const placed = locate(r as never)
+    if (!placed.ok) throw new Error(placed.message)
+    return encodeLine(COLUMNS['grid-events'], r, placed.value)
+  }).join('')
 }
 
 /** What the spool does with its note file, in memory. */
@@ -49,14 +62,7 @@ function memoryAttempt(): InsertAttempt & { notes: InsertNote[] } {
 
 describe('a segment insert repeated after a crash part-way through it', () => {
   it('gives each table exactly the rows it missed, and nothing twice', async () => {
-    const locate = createLocator(city())
-    const grids = gridsIn('3201', 10)
-    const tsv = Array.from({ length: N }, (_, i) => {
-      const r = gridEvent(i, grids[i % grids.length], { event_id: `PART-${i}` })
-      const placed = locate(r as never)
-      if (!placed.ok) throw new Error(placed.message)
-      return encodeLine(COLUMNS['grid-events'], r, placed.value)
-    }).join('')
+    const tsv = lines('PART', N)
     const writer = createTableWriter(store, 'grid-events', 'partial')
     const attempt = memoryAttempt()
 
@@ -64,24 +70,40 @@ describe('a segment insert repeated after a crash part-way through it', () => {
     await writer.write(tsv, N, attempt)
     await store.command({ query: 'ATTACH TABLE events_rollup_mv' })
     // The class totals are fed from the rollup's rows (migration 026): they missed them too.
-    expect(await counts('PART-')).toEqual({ raw: N, state: N, cohort: N, rollup: 0, totals: 0 })
+    expect(await counts('PART-')).toEqual({ raw: N, state: N, cohort: N, rollup: 0, totals: 0, started: N })
     expect(attempt.notes).toHaveLength(1)
 
     // The restart repeats the segment's insert: the rollup gets its rows, no other table doubles.
     await writer.write(tsv, N, attempt)
-    expect(await counts('PART-')).toEqual({ raw: N, state: N, cohort: N, rollup: N, totals: N })
+    expect(await counts('PART-')).toEqual({ raw: N, state: N, cohort: N, rollup: N, totals: N, started: N })
     expect(attempt.notes).toHaveLength(1)
 
     // Killed after the insert but before the segment file was deleted: the replay changes nothing.
     await writer.write(tsv, N, attempt)
-    expect(await counts('PART-')).toEqual({ raw: N, state: N, cohort: N, rollup: N, totals: N })
+    expect(await counts('PART-')).toEqual({ raw: N, state: N, cohort: N, rollup: N, totals: N, started: N })
 
     // A client's retry of the same records, in a new segment: found stored, left out.
     const retry = memoryAttempt()
     const result = await writer.write(tsv, N, retry)
     expect(result.inserted).toBe(0)
     expect(retry.notes[0].duplicates).toHaveLength(N)
-    expect(await counts('PART-')).toEqual({ raw: N, state: N, cohort: N, rollup: N, totals: N })
+    expect(await counts('PART-')).toEqual({ raw: N, state: N, cohort: N, rollup: N, totals: N, started: N })
+  })
+
+  it('counts a batch once in the cohort table when the raw insert failed after it', async () => {
+    // The writer changes the cohort table first, from the steps stored before the batch. Had the
+    // raw insert failed and the retry computed that change again, every record would count twice.
+    const tsv = lines('PRE', N)
+    const writer = createTableWriter(store, 'grid-events', 'precohort')
+    const attempt = memoryAttempt()
+    // "Too many parts" refuses the raw insert before it writes anything; the cohort change has landed.
+    await store.command({ query: 'ALTER TABLE grid_events MODIFY SETTING parts_to_throw_insert = 1' })
+    await expect(writer.write(tsv, N, attempt)).rejects.toThrow(/parts/i)
+    await store.command({ query: 'ALTER TABLE grid_events RESET SETTING parts_to_throw_insert' })
+    expect(await counts('PRE-')).toMatchObject({ raw: 0, state: 0, started: N })
+
+    await writer.write(tsv, N, attempt)
+    expect(await counts('PRE-')).toMatchObject({ raw: N, state: N, started: N })
   })
 
   it('does not mistake two different inserts with equal view rows for a repeat', async () => {
