@@ -1,5 +1,6 @@
 import type { Overview } from '../../core/schemas/api.js'
 import type { Store } from '../../store/client.js'
+import { EVENT_COHORT_TABLE, TICKET_COHORT_TABLE, type Cohort } from '../../store/cohorts.js'
 import { at, num, rows } from './run.js'
 
 export interface Scope {
@@ -16,18 +17,20 @@ export type CohortRange = readonly [from: string, to: string]
 type StateColumn = readonly [name: string, fold: string, merged?: string]
 
 /**
- * Rows of a state table merged by the table's own engine (FINAL): the same min / max / anyLast the
- * background merges apply, and a quarter cheaper in chDB than folding them with a GROUP BY
- * (docs/performance.md). `aliases` (a WITH clause) names the columns that are parts of a tuple;
- * `from` is the table and its WHERE condition, which applies to the merged rows (a caller may
- * append `AND …`).
+ * Rows to aggregate: `aliases` (a WITH clause) names the columns that are parts of a tuple; `from`
+ * is the table and its WHERE condition (a caller may append `AND …`).
  */
-export interface MergedRows {
+export interface RowSource {
   aliases: string
   from: string
 }
 
-function merged(table: string, columns: readonly StateColumn[], where: string): MergedRows {
+/**
+ * Rows of a state table merged by the table's own engine (FINAL): the same min / max / anyLast the
+ * background merges apply, and a quarter cheaper in chDB than folding them with a GROUP BY
+ * (docs/performance.md). The WHERE condition applies to the merged rows.
+ */
+function merged(table: string, columns: readonly StateColumn[], where: string): RowSource {
   const exprs = columns.flatMap(([name, , expr]) => (expr ? [`${expr} AS ${name}`] : []))
   return { aliases: exprs.length ? `WITH ${exprs.join(', ')} ` : '', from: `${table} FINAL WHERE ${where}` }
 }
@@ -50,7 +53,7 @@ const startedIn = (src: StateSource, [from, to]: CohortRange, table = '') =>
   `${table && `${table}.`}${src.start} >= ${at(from)} AND ${table && `${table}.`}${src.start} < ${at(to)}`
 
 /** Merged rows as a subquery with one column per state column. */
-const asSubquery = (m: MergedRows, src: StateSource) => `${m.aliases}SELECT ${src.id}, ${src.columns.map(([name]) => name).join(', ')} FROM ${m.from}`
+const asSubquery = (m: RowSource, src: StateSource) => `${m.aliases}SELECT ${src.id}, ${src.columns.map(([name]) => name).join(', ')} FROM ${m.from}`
 
 /**
  * The merged rows of a cohort that pass `having`: the ids started in the range and the region come
@@ -139,7 +142,7 @@ export const TICKET_COHORT = ticketStates(startedIn(TICKETS, RANGE), RANGE)
 
 // Every terminal's latest report (a city has a few thousand terminals; the grid filter applies to
 // the merged row).
-const TERMINALS_NOW: MergedRows = {
+const TERMINALS_NOW: RowSource = {
   aliases: 'WITH latest.1 AS ts, latest.2 AS status, latest.3 AS fault_code, latest.4 AS paper_pct ',
   from: 'terminal_state FINAL WHERE startsWith(terminal_state.grid_code, {region:String})',
 }
@@ -149,23 +152,37 @@ export const TERMINAL_LATEST = `${TERMINALS_NOW.aliases}SELECT terminal_id, ts, 
 /** Aggregates of one part of the overview, by output column: SQL is built from these with or without a prefix. */
 type Aggregates = Record<string, string>
 
+/**
+ * A cohort table's rows (migration 027, store/cohorts.ts) of records started in the range: a range
+ * of its key, no id lookup and no merge. Each record's row counts with its sign, so every aggregate
+ * is a sum of `sign`; the pairs a batch wrote and a merge has not yet dropped cancel out.
+ */
+function cohortTable({ table, folds: [start] }: Cohort): RowSource {
+  return {
+    aliases: '',
+    // The day condition lets the key find the region within each day (migration 027); the start's condition decides.
+    from: `${table} WHERE ${table}.day >= toDate(${at('from')}) AND ${table}.day <= toDate(${at('to')})
+    AND startsWith(${table}.grid_code, {region:String}) AND ${start.name} >= ${at('from')} AND ${start.name} < ${at('to')}`,
+  }
+}
+
 // Only what cannot be derived: open = reported − closed, averages = sum / count (toOverview).
 // Each expression costs chDB parsing and analysis, a third of the overview's time (docs/performance.md).
 const ms = (col: string) => `toUnixTimestamp64Milli(${col})`
 const EVENTS_AGG: Aggregates = {
-  reported: 'count()',
-  closed: 'count(evaluated_at)',
-  overdue: `countIf(evaluated_at IS NULL AND deadline < ${at('now')})`,
-  handle_ms: `sum(${ms('evaluated_at')} - ${ms('reported_at')})`,
+  reported: 'sum(sign)',
+  closed: 'sumIf(sign, evaluated_at IS NOT NULL)',
+  overdue: `sumIf(sign, evaluated_at IS NULL AND deadline < ${at('now')})`,
+  handle_ms: `sum(sign * (${ms('evaluated_at')} - ${ms('reported_at')}))`,
 }
 
 const TICKETS_AGG: Aggregates = {
-  created: 'count()',
-  closed: `countIf(status IN ('closed', 'rated'))`,
-  satisfied: "countIf(satisfaction IN ('satisfied', 'basically'))",
-  rated: 'count(satisfaction)',
-  replied: 'count(replied_at)',
-  response_ms: `sum(${ms('replied_at')} - ${ms('created_at')})`,
+  created: 'sum(sign)',
+  closed: `sumIf(sign, status IN ('closed', 'rated'))`,
+  satisfied: "sumIf(sign, satisfaction IN ('satisfied', 'basically'))",
+  rated: "sumIf(sign, satisfaction != '')",
+  replied: 'sumIf(sign, replied_at IS NOT NULL)',
+  response_ms: `sum(sign * (${ms('replied_at')} - ${ms('created_at')}))`,
 }
 
 const TERMINALS_AGG: Aggregates = {
@@ -178,8 +195,8 @@ const TERMINALS_AGG: Aggregates = {
 const select = (aggs: Aggregates, prefix = '') => Object.entries(aggs).map(([name, expr]) => `${expr} AS ${prefix}${name}`).join(', ')
 
 const PARTS = [
-  ['e_', EVENTS_AGG, cohortRows(EVENTS, startedIn(EVENTS, RANGE), RANGE)],
-  ['t_', TICKETS_AGG, cohortRows(TICKETS, startedIn(TICKETS, RANGE), RANGE)],
+  ['e_', EVENTS_AGG, cohortTable(EVENT_COHORT_TABLE)],
+  ['t_', TICKETS_AGG, cohortTable(TICKET_COHORT_TABLE)],
   ['m_', TERMINALS_AGG, TERMINALS_NOW],
 ] as const
 
@@ -191,7 +208,7 @@ type Counts = Record<string, string | number>
 
 /** The contract's overview: events and tickets of the range's cohort, terminals as they stand now. */
 export async function overview(store: Store, s: Scope): Promise<Overview> {
-  const params = { region: s.region, from: s.from, to: s.to, now: s.now, since: s.from }
+  const params = { region: s.region, from: s.from, to: s.to, now: s.now }
   const [row] = await rows<Counts>(store, OVERVIEW, params)
   const [ev, tk, tm] = PARTS.map(([prefix]): Counts =>
     Object.fromEntries(Object.entries(row).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v])),
@@ -208,7 +225,7 @@ export async function overviewByRegion(store: Store, regions: string[], s: Omit<
   const byLength = new Map<number, string[]>()
   for (const r of regions) byLength.set(r.length, [...(byLength.get(r.length) ?? []), r])
   for (const [digits, list] of byLength) {
-    const params = { region: commonPrefix(list), regions: list, digits, from: s.from, to: s.to, now: s.now, since: s.from }
+    const params = { region: commonPrefix(list), regions: list, digits, from: s.from, to: s.to, now: s.now }
     const got: Array<Map<string, Counts>> = []
     for (const [, aggs, m] of PARTS) {
       const rs = await rows<Counts & { r: string }>(
