@@ -17,6 +17,9 @@ import type { Store } from './client.js'
  * The folds use only deterministic functions of the raw rows (min, max, argMax by time), so the row
  * the writer retracts is exactly the row it wrote before.
  */
+/** The zone of the tables' `day` key column (migration 027); a query's day condition must use it too. */
+export const KEY_DAY_TZ = 'Asia/Shanghai'
+
 export interface Fold {
   /** The cohort table's column. */
   name: string

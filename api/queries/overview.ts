@@ -1,6 +1,6 @@
 import type { Overview } from '../../core/schemas/api.js'
 import type { Store } from '../../store/client.js'
-import { EVENT_COHORT_TABLE, TICKET_COHORT_TABLE, type Cohort } from '../../store/cohorts.js'
+import { EVENT_COHORT_TABLE, KEY_DAY_TZ, TICKET_COHORT_TABLE, type Cohort } from '../../store/cohorts.js'
 import { at, num, rows } from './run.js'
 
 export interface Scope {
@@ -161,7 +161,7 @@ function cohortTable({ table, folds: [start] }: Cohort): RowSource {
   return {
     aliases: '',
     // The day condition lets the key find the region within each day (migration 027); the start's condition decides.
-    from: `${table} WHERE ${table}.day >= toDate(${at('from')}) AND ${table}.day <= toDate(${at('to')})
+    from: `${table} WHERE ${table}.day >= toDate(${at('from')}, '${KEY_DAY_TZ}') AND ${table}.day <= toDate(${at('to')}, '${KEY_DAY_TZ}')
     AND startsWith(${table}.grid_code, {region:String}) AND ${start.name} >= ${at('from')} AND ${start.name} < ${at('to')}`,
   }
 }

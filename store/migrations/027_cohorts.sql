@@ -5,7 +5,9 @@
 -- the raw tables once these statements have run (store/migrate.ts).
 -- Ordered by day, then grid: a district's or a grid's day is a narrow range of the key. The day is
 -- a column of its own because the key analysis does not carry a condition on the DateTime64 start
--- through toDate(): a query states both (api/queries/overview.ts).
+-- through toDate(): a query states both (api/queries/overview.ts). It is the day in China Standard
+-- Time (UTC+8 all year, every city this is built for), so a city's day is one day of the key, not
+-- the ends of two UTC days; in another zone the answers are the same and a day reads two key days.
 
 CREATE TABLE IF NOT EXISTS event_cohort (
   reported_at DateTime64(3, 'UTC'),
@@ -14,7 +16,7 @@ CREATE TABLE IF NOT EXISTS event_cohort (
   evaluated_at Nullable(DateTime64(3, 'UTC')),
   deadline Nullable(DateTime64(3, 'UTC')),
   sign Int8,
-  day Date MATERIALIZED toDate(reported_at)
+  day Date MATERIALIZED toDate(reported_at, 'Asia/Shanghai')
 ) ENGINE = CollapsingMergeTree(sign)
 PARTITION BY toYYYYMM(reported_at)
 ORDER BY (day, grid_code, reported_at, event_id)
@@ -30,7 +32,7 @@ CREATE TABLE IF NOT EXISTS ticket_cohort (
   -- the latest rating given, '' for none
   satisfaction LowCardinality(String),
   sign Int8,
-  day Date MATERIALIZED toDate(created_at)
+  day Date MATERIALIZED toDate(created_at, 'Asia/Shanghai')
 ) ENGINE = CollapsingMergeTree(sign)
 PARTITION BY toYYYYMM(created_at)
 ORDER BY (day, grid_code, created_at, ticket_id)

@@ -198,6 +198,8 @@ describe('the cohort tables follow every batch', () => {
       ['320102', NOW - 30 * 60 * MIN, NOW],
       [grids[4], NOW - 48 * 60 * MIN, NOW + 60 * 60 * MIN],
       [grids[0].slice(0, 9), NOW - 20 * 60 * MIN, NOW + 10 * 60 * MIN],
+      // Ends at 07:00 in Nanjing, 23:00 UTC the day before: the day key's zone must be the query's.
+      ['3201', NOW - 30 * 60 * MIN, Date.parse('2026-11-20T07:00:00+08:00')],
     ] as const) {
       const e = [...evs.values()].filter((r) => r.grid_code.startsWith(region) && r.reported_at >= from && r.reported_at < to)
       const t = [...tks.values()].filter((r) => r.grid_code.startsWith(region) && r.created_at >= from && r.created_at < to)
