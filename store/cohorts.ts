@@ -14,11 +14,17 @@ import type { Store } from './client.js'
  * whatever the order in which steps arrive (a step before its start, a second report, a reopened
  * ticket); CollapsingMergeTree drops the cancelled pairs as it merges.
  *
- * The folds use only deterministic functions of the raw rows (min, max, argMax by time), so the row
- * the writer retracts is exactly the row it wrote before.
+ * The folds are deterministic functions of the raw rows, so the row the writer retracts is exactly
+ * the row it wrote before: min and max, and arg-min/max by a time that no two candidate rows share
+ * (a record's place is that of its first report: two reports at one instant are one key). Every fold
+ * is of a non-Nullable value with "none" as the epoch or '', and becomes NULL only when written:
+ * Nullable arguments would double the cost of a fold (docs/performance.md, Ingest).
  */
 /** The zone of the tables' `day` key column (migration 027); a query's day condition must use it too. */
 export const KEY_DAY_TZ = 'Asia/Shanghai'
+
+/** "No such time": what minIf / maxIf of a DateTime64 give when no row matches. */
+const NONE = "toDateTime64(0, 3, 'UTC')"
 
 export interface Fold {
   /** The cohort table's column. */
@@ -29,6 +35,8 @@ export interface Fold {
   cond?: string
   /** What follows the aggregate, e.g. a tuple element. */
   tail?: string
+  /** A time column that is NULL where the fold found none. */
+  nullable?: boolean
 }
 
 export interface Cohort {
@@ -42,9 +50,10 @@ export interface Cohort {
   folds: readonly [Fold, ...Fold[]]
 }
 
-// argMax by (time, value): two steps at the same instant give the same answer in any order.
-const latest = (col: string): Fold => ({ name: col, fn: 'argMax', args: `${col}, (ts, ${col})` })
-const latestNonEmpty = (col: string): Fold => ({ ...latest(col), cond: `${col} != ''` })
+const first = (name: string, step: string, nullable = false): Fold => ({ name, fn: 'min', args: 'ts', cond: `step = '${step}'`, nullable })
+const last = (name: string, step: string): Fold => ({ name, fn: 'max', args: 'ts', cond: `step = '${step}'`, nullable: true })
+/** The grid of the record's first start step. */
+const placeOf = (step: string): Fold => ({ name: 'grid_code', fn: 'argMin', args: 'grid_code, ts', cond: `step = '${step}'` })
 
 export const EVENT_COHORT_TABLE: Cohort = {
   table: 'event_cohort',
@@ -52,11 +61,10 @@ export const EVENT_COHORT_TABLE: Cohort = {
   id: 'event_id',
   reads: ['step', 'ts', 'grid_code', 'deadline'],
   folds: [
-    { name: 'reported_at', fn: 'min', args: "if(step = 'reported', ts, NULL)" },
-    // A record's grid is that of its latest step (steps agree on it; a correction comes later).
-    latest('grid_code'),
-    { name: 'evaluated_at', fn: 'max', args: "if(step = 'evaluated', ts, NULL)" },
-    { name: 'deadline', fn: 'max', args: 'deadline' },
+    first('reported_at', 'reported'),
+    placeOf('reported'),
+    last('evaluated_at', 'evaluated'),
+    { name: 'deadline', fn: 'max', args: `ifNull(deadline, ${NONE})`, nullable: true },
   ],
 }
 
@@ -66,12 +74,14 @@ export const TICKET_COHORT_TABLE: Cohort = {
   id: 'ticket_id',
   reads: ['step', 'ts', 'grid_code', 'satisfaction'],
   folds: [
-    { name: 'created_at', fn: 'min', args: "if(step = 'created', ts, NULL)" },
-    latest('grid_code'),
-    { name: 'replied_at', fn: 'min', args: "if(step = 'replied', ts, NULL)" },
-    // The latest step by time, as ticket_state keeps it: a reopened ticket is open again.
+    first('created_at', 'created'),
+    placeOf('created'),
+    first('replied_at', 'replied', true),
+    // The latest step by time, as ticket_state keeps it (a reopened ticket is open again); two steps
+    // at one instant are ordered by name, as there.
     { name: 'status', fn: 'max', args: '(ts, toString(step))', tail: '.2' },
-    latestNonEmpty('satisfaction'),
+    // The latest rating given, '' for none (by time, then value: a rating may ride on any step).
+    { name: 'satisfaction', fn: 'argMax', args: 'satisfaction, (ts, satisfaction)', cond: "satisfaction != ''" },
   ],
 }
 
@@ -85,7 +95,10 @@ function fold(f: Fold, among?: string): string {
 
 const columns = (c: Cohort) => [...c.folds.map((f) => f.name), c.id].join(', ')
 const tupleOf = (c: Cohort, among?: string) => `tuple(${c.folds.map((f) => fold(f, among)).join(', ')})`
-const fromTuple = (c: Cohort, t: string) => [...c.folds.map((_, i) => `tupleElement(${t}, ${i + 1})`), c.id].join(', ')
+/** The columns to write from a tuple of folds: NULL where a time was not found. */
+const fromTuple = (c: Cohort, t: string) =>
+  [...c.folds.map((f, i) => (f.nullable ? `nullIf(tupleElement(${t}, ${i + 1}), ${NONE})` : `tupleElement(${t}, ${i + 1})`)), c.id].join(', ')
+const started = (t: string) => `tupleElement(${t}, 1) > ${NONE}`
 
 /**
  * The writer's statement: the change a staged batch makes to the cohort rows of its records.
@@ -104,11 +117,10 @@ export function cohortDelta(c: Cohort, stage: string, staged: (column: string) =
       SELECT ${[c.id, ...c.reads].map(staged).join(', ')}, 0 FROM ${stage} ${fresh}
     )
     GROUP BY ${c.id}
-    -- NULLs compare as unknown inside tuples; their text does not.
-    HAVING toString(before) != toString(after)
+    HAVING before != after
   )
   ARRAY JOIN [(toInt8(-1), before), (toInt8(1), after)] AS s
-  WHERE tupleElement(s.2, 1) IS NOT NULL
+  WHERE ${started('s.2')}
   SETTINGS ${settings}`
 }
 
@@ -116,7 +128,7 @@ export function cohortDelta(c: Cohort, stage: string, staged: (column: string) =
 const fillSql = (c: Cohort) => `INSERT INTO ${c.table} (sign, ${columns(c)})
   SELECT 1, ${fromTuple(c, 'r')}
   FROM (SELECT ${c.id}, ${tupleOf(c)} AS r FROM ${c.source} GROUP BY ${c.id})
-  WHERE tupleElement(r, 1) IS NOT NULL AND (SELECT count() FROM ${c.table}) = 0`
+  WHERE ${started('r')} AND (SELECT count() FROM ${c.table}) = 0`
 
 /**
  * Fill the cohort tables from the raw tables: after migration 027 (once, into empty tables), or
