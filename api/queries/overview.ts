@@ -48,9 +48,11 @@ interface StateSource {
   active: string
 }
 
+/** A time column within the range [from, to). */
+const within = (column: string, [from, to]: CohortRange) => `${column} >= ${at(from)} AND ${column} < ${at(to)}`
+
 /** Records whose start lies in the range, by the start column (of `table` when given). */
-const startedIn = (src: StateSource, [from, to]: CohortRange, table = '') =>
-  `${table && `${table}.`}${src.start} >= ${at(from)} AND ${table && `${table}.`}${src.start} < ${at(to)}`
+const startedIn = (src: StateSource, range: CohortRange, table = '') => within(`${table && `${table}.`}${src.start}`, range)
 
 /** Merged rows as a subquery with one column per state column. */
 const asSubquery = (m: RowSource, src: StateSource) => `${m.aliases}SELECT ${src.id}, ${src.columns.map(([name]) => name).join(', ')} FROM ${m.from}`
@@ -162,7 +164,7 @@ function cohortTable({ table, folds: [start] }: Cohort): RowSource {
     aliases: '',
     // The day condition lets the key find the region within each day (migration 027); the start's condition decides.
     from: `${table} WHERE ${table}.day >= toDate(${at('from')}, '${KEY_DAY_TZ}') AND ${table}.day <= toDate(${at('to')}, '${KEY_DAY_TZ}')
-    AND startsWith(${table}.grid_code, {region:String}) AND ${start.name} >= ${at('from')} AND ${start.name} < ${at('to')}`,
+    AND startsWith(${table}.grid_code, {region:String}) AND ${within(start.name, RANGE)}`,
   }
 }
 

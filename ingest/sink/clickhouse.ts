@@ -55,14 +55,14 @@ export function createTableWriter(store: Store, stream: StreamName, suffix: stri
       await attempt?.note(note)
     }
     const duplicateKeys = new Set(note.duplicates)
-    if (sql.cohort) {
-      const endCohort = insertSeconds.startTimer({ table: sql.cohort.table })
-      await store.command({ query: sql.cohort.insert(note.token), query_params: { dups: note.duplicates } })
-      endCohort()
+    // Both statements store the staged rows whose keys were not found stored (`dups`).
+    const insert = async (table: string, query: string) => {
+      const end = insertSeconds.startTimer({ table })
+      await store.command({ query, query_params: { dups: note.duplicates } })
+      end()
     }
-    const end = insertSeconds.startTimer({ table: sql.table })
-    await store.command({ query: sql.insert(note.token), query_params: { dups: note.duplicates } })
-    end()
+    if (sql.cohort) await insert(sql.cohort.table, sql.cohort.insert(note.token))
+    await insert(sql.table, sql.insert(note.token))
     await store.command({ query: sql.truncateStage })
     ingestDuplicates.inc({ stream }, duplicateKeys.size)
     batchSize.observe({ table: sql.table }, rows)

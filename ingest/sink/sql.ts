@@ -57,6 +57,7 @@ export function writerSql(stream: StreamName, suffix: string): WriterSql {
   const stage = `ingest_stage_${table}_${suffix}`
   const names = columns.map((c) => c.name)
   const cohort = COHORT_OF[stream]
+  const staged = new Map(columns.map((c) => [c.name, select(c)]))
   // The staged rows to store: keys not found stored, each once.
   const fresh = `WHERE ${keyExpr(id, hasStep, 'ts')} NOT IN {dups:Array(String)} LIMIT 1 BY ${hasStep ? `${id}, step, ts` : `${id}, ts`}`
   const storedKey = hasStep ? `(${id}, step, ts)` : `(${id}, ts)`
@@ -82,7 +83,6 @@ export function writerSql(stream: StreamName, suffix: string): WriterSql {
       table: cohort.table,
       insert: (token) => {
         checkToken(token)
-        const staged = new Map(columns.map((c) => [c.name, select(c)]))
         const settings = `insert_deduplicate = 1, insert_deduplication_token = '${token}:cohort'`
         return cohortDelta(cohort, stage, (name) => staged.get(name) ?? name, fresh, settings)
       },

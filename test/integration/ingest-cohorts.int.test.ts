@@ -147,6 +147,29 @@ async function netRows<T>(table: string, id: string, columns: string[]): Promise
 }
 
 /**
+ * Sends the steps in batches (see `batches`) and, after each, compares the table's net rows with
+ * `fold` of the steps sent so far: each started record once, with its row. Returns what was sent.
+ */
+async function followEveryBatch(
+  stream: 'grid-events' | 'hotline-tickets',
+  steps: Rec[],
+  table: string,
+  id: string,
+  fold: (sent: Rec[]) => Map<string, object>,
+  columns: string[],
+): Promise<Rec[]> {
+  const sent: Rec[] = []
+  for (const batch of batches(steps)) {
+    expect((await h.send(stream, batch)).body).toMatchObject({ accepted: batch.length, rejected: 0 })
+    sent.push(...batch)
+    const got = await netRows(table, id, columns)
+    const want = new Map([...fold(sent)].map(([key, r]) => [key, { ...r, n: 1 }]))
+    expect(Object.fromEntries(got)).toEqual(Object.fromEntries(want))
+  }
+  return sent
+}
+
+/**
  * Merged down, a table holds one +1 row per record: each change was written −1 then +1, the insert's
  * sort is stable and merges keep the parts' order, so every retracted row meets the row it cancels.
  */
@@ -158,19 +181,12 @@ async function mergedDown(table: string, records: number) {
 
 describe('the cohort tables follow every batch', () => {
   it('for events: each started event once, with its fold of the steps sent so far', async () => {
-    const sent: Rec[] = []
-    for (const batch of batches(events)) {
-      expect((await h.send('grid-events', batch)).body).toMatchObject({ accepted: batch.length, rejected: 0 })
-      sent.push(...batch)
-      const got = await netRows('event_cohort', 'event_id', [
-        `${ms('reported_at')} AS reported_at`,
-        'grid_code',
-        `${ms('evaluated_at')} AS evaluated_at`,
-        `${ms('deadline')} AS deadline`,
-      ])
-      const want = new Map([...foldEvents(sent)].map(([id, r]) => [id, { ...r, n: 1 }]))
-      expect(Object.fromEntries(got)).toEqual(Object.fromEntries(want))
-    }
+    const sent = await followEveryBatch('grid-events', events, 'event_cohort', 'event_id', foldEvents, [
+      `${ms('reported_at')} AS reported_at`,
+      'grid_code',
+      `${ms('evaluated_at')} AS evaluated_at`,
+      `${ms('deadline')} AS deadline`,
+    ])
     // A report sent again under its stored key but with another deadline is a duplicate: the raw
     // table keeps the first, and so must the cohort row (the writer folds only the rows it stores).
     const started = foldEvents(sent)
@@ -184,20 +200,13 @@ describe('the cohort tables follow every batch', () => {
   })
 
   it('for tickets: a reopened ticket is open again, a second rating replaces the first', async () => {
-    const sent: Rec[] = []
-    for (const batch of batches(tickets)) {
-      expect((await h.send('hotline-tickets', batch)).body).toMatchObject({ accepted: batch.length, rejected: 0 })
-      sent.push(...batch)
-      const got = await netRows('ticket_cohort', 'ticket_id', [
-        `${ms('created_at')} AS created_at`,
-        'grid_code',
-        `${ms('replied_at')} AS replied_at`,
-        'status',
-        'satisfaction',
-      ])
-      const want = new Map([...foldTickets(sent)].map(([id, r]) => [id, { ...r, n: 1 }]))
-      expect(Object.fromEntries(got)).toEqual(Object.fromEntries(want))
-    }
+    const sent = await followEveryBatch('hotline-tickets', tickets, 'ticket_cohort', 'ticket_id', foldTickets, [
+      `${ms('created_at')} AS created_at`,
+      'grid_code',
+      `${ms('replied_at')} AS replied_at`,
+      'status',
+      'satisfaction',
+    ])
     await mergedDown('ticket_cohort', foldTickets(sent).size)
   })
 

@@ -42,10 +42,9 @@ async function counts(prefix: string) {
   }
 }
 
-/** n reported events `${prefix}-${i}` as spool lines. */
-function lines(prefix: string, n: number): string {
+/** n reported events `${prefix}-${i}` as spool lines, spread over the grids. */
+function lines(prefix: string, n: number, grids = gridsIn('3201', 10)): string {
   const locate = createLocator(city())
-  const grids = gridsIn('3201', 10)
   return Array.from({ length: n }, (_, i) => {
     const r = gridEvent(i, grids[i % grids.length], { event_id: `${prefix}-${i}` })
     const placed = locate(r as never)
@@ -109,14 +108,7 @@ describe('a segment insert repeated after a crash part-way through it', () => {
   it('does not mistake two different inserts with equal view rows for a repeat', async () => {
     // Two segments whose rollup blocks are identical (same grid, same 5-minute bucket, one event each)
     // are two inserts with two tokens: both count.
-    const locate = createLocator(city())
     const grid = gridsIn('3201', 20)[19]
-    const line = (id: string) => {
-      const r = gridEvent(0, grid, { event_id: id })
-      const placed = locate(r as never)
-      if (!placed.ok) throw new Error(placed.message)
-      return encodeLine(COLUMNS['grid-events'], r, placed.value)
-    }
     const inGrid = async () =>
       Number(
         (
@@ -131,8 +123,8 @@ describe('a segment insert repeated after a crash part-way through it', () => {
       )
     const before = await inGrid()
     const writer = createTableWriter(store, 'grid-events', 'twins')
-    await writer.write(line('TWIN-1'), 1, memoryAttempt())
-    await writer.write(line('TWIN-2'), 1, memoryAttempt())
+    await writer.write(lines('TWIN-1', 1, [grid]), 1, memoryAttempt())
+    await writer.write(lines('TWIN-2', 1, [grid]), 1, memoryAttempt())
     expect((await inGrid()) - before).toBe(2)
   })
 })
