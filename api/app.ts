@@ -39,7 +39,7 @@ export interface AppOptions {
 /** The whole HTTP surface, reused by the servers and by tests through `app.request()`. */
 export function createApp(ctx: AppContext, opts: AppOptions) {
   const app = new Hono<Env>()
-  ctx.audit ??= new AuditLog(ctx.store, ctx.now)
+  ctx.audit ??= new AuditLog(ctx.stores.background, ctx.now)
   const security = ctx.security ?? DEFAULT_SECURITY
   const hub = new LiveHub(ctx, opts.feed, opts.hub)
   app.onError(handleError)
@@ -50,7 +50,7 @@ export function createApp(ctx: AppContext, opts: AppOptions) {
   })
   app.use('*', secureHeaders({ crossOriginEmbedderPolicy: false, crossOriginResourcePolicy: 'same-origin' }))
 
-  app.route('/', healthRoutes(ctx.store))
+  app.route('/', healthRoutes(ctx.stores.health))
   for (const sub of opts.mount ?? []) app.route('/', sub)
 
   app.use('/api/*', async (c, next) => {

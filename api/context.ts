@@ -1,7 +1,7 @@
 import type { City } from '../core/city.js'
 import type { CatalogNames } from '../core/catalog.js'
 import type { User } from '../core/schemas/api.js'
-import type { Store } from '../store/client.js'
+import type { Store, StoreSet } from '../store/client.js'
 import type { TokenService } from './auth/tokens.js'
 import type { UserDirectory } from './auth/users.js'
 import type { AuditLog } from './auth/audit.js'
@@ -10,7 +10,10 @@ import type { SecurityOptions } from './security.js'
 
 /** Everything a route needs, built once per process (see api/app.ts). */
 export interface AppContext {
+  /** The interactive workload's store: the reads of screens and tablets. */
   store: Store
+  /** Every workload's store (studio drafts, alert evaluation, health …), each on its own connection. */
+  stores: StoreSet
   city: City
   names: CatalogNames
   tokens: TokenService

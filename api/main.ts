@@ -10,9 +10,9 @@ import { TailFeed } from './live/tail-feed.js'
 
 const env = readEnv()
 if (!env.CLICKHOUSE_URL) log.warn('CLICKHOUSE_URL is not set: the api runs on the embedded chDB under IOC_DATA_DIR (use npm start for the one-process default)')
-const store = await openStore(env)
-const ctx = await buildContext(env, store)
-const { app, hub } = createApp(ctx, { feed: new TailFeed(store), webDir: fileURLToPath(new URL('../dist/web', import.meta.url)) })
+const stores = await openStore(env)
+const ctx = await buildContext(env, stores)
+const { app, hub } = createApp(ctx, { feed: new TailFeed(stores.background), webDir: fileURLToPath(new URL('../dist/web', import.meta.url)) })
 // Alert rules of dashboards/alerts/ on their schedule (IOC_ALERTS=0 turns it off on this node).
 const alerts = startAlertEvaluator(ctx)
 const server = await listen(app, env.PORT, resolveHost(env))
@@ -23,7 +23,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     hub.close()
     await server.close()
     await ctx.audit?.close()
-    await store.close()
+    await stores.close()
     process.exit(0)
   })
 }

@@ -24,7 +24,7 @@ import { loadCity as loadSimCity } from '../ingest/sources/simulator/city.js'
 import { buildSpatial } from '../ingest/sources/simulator/spatial.js'
 import { PROFILES } from '../ingest/sources/simulator/rhythm.js'
 import { rngFor } from '../ingest/sources/simulator/random.js'
-import { createStore } from '../store/client.js'
+import { openStores } from '../store/client.js'
 import { fillCohorts } from '../store/cohorts.js'
 import { migrate } from '../store/migrate.js'
 import { syncRegions } from '../store/regions.js'
@@ -39,7 +39,8 @@ const DAY = 86_400_000
 
 const keep = process.env.BENCH_DATA_DIR
 const dir = keep ?? mkdtempSync(join(tmpdir(), 'ioc-bench-api-'))
-const store = await createStore({ dataDir: dir, database: 'ioc' })
+const stores = await openStores({ dataDir: dir, database: 'ioc' })
+const store = stores.interactive
 await migrate(store)
 const city = loadCity()
 await syncRegions(store, city)
@@ -221,6 +222,7 @@ console.log(
 // ── time the api beside the raw tables ──────────────────────────────────────────────────────
 const ctx: AppContext = {
   store,
+  stores,
   city,
   names: catalogNames(catalog, loadHotlineCatalog()),
   tokens: createTokenService('bench'),
@@ -327,5 +329,5 @@ for (const q of QUERIES) {
 }
 hub.close()
 await ctx.audit?.close()
-await store.close()
+await stores.close()
 if (!keep) rmSync(dir, { recursive: true, force: true })

@@ -45,11 +45,11 @@ export function createIngestService(opts: IngestServiceOptions) {
   return { pipeline, routes }
 }
 
-/** The ingest process on its own: health, metrics and the ingest routes. */
-export function createIngestApp(service: ReturnType<typeof createIngestService>, store: Store): Hono {
+/** The ingest process on its own: health (on `healthStore`, its own connection), metrics and the ingest routes. */
+export function createIngestApp(service: ReturnType<typeof createIngestService>, healthStore: Store): Hono {
   const app = new Hono()
   app.onError(handleError)
-  app.route('/', healthRoutes(store))
+  app.route('/', healthRoutes(healthStore))
   app.route('/', service.routes)
   return app
 }

@@ -16,11 +16,11 @@ import { createIngestApp, createIngestService } from './app.js'
 const env = readEnv()
 const ingestEnv = readIngestEnv()
 if (!env.CLICKHOUSE_URL) log.warn('CLICKHOUSE_URL is not set: ingest writes to the embedded chDB under IOC_DATA_DIR')
-const store = await openStore(env)
+const stores = await openStore(env)
 const city = loadCity()
-await syncRegions(store, city)
+await syncRegions(stores.background, city)
 const service = createIngestService({
-  store,
+  store: stores.ingest,
   city,
   bus: new LocalBus(),
   tokens: createTokenService(env.IOC_JWT_SECRET),
@@ -32,7 +32,7 @@ const service = createIngestService({
   ack: ingestEnv.IOC_INGEST_ACK,
   maxSpoolBytes: ingestEnv.IOC_SPOOL_MAX_BYTES,
 })
-const server = await listen(createIngestApp(service, store), env.PORT, resolveHost(env))
+const server = await listen(createIngestApp(service, stores.health), env.PORT, resolveHost(env))
 const mqttSource = env.MQTT_URL ? startMqttSource({ url: env.MQTT_URL, pipeline: service.pipeline, clientId: `ioc-ingest-${hostname()}` }) : undefined
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -41,7 +41,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     await mqttSource?.close()
     // What the store does not take in time stays in the spool and is replayed at the next start.
     await service.pipeline.close()
-    await store.close()
+    await stores.close()
     process.exit(0)
   })
 }

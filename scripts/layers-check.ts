@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { jsonSchemas, withReference } from '../api/layers/reference.js'
 import { Thematic } from '../api/layers/service.js'
-import { createStore } from '../store/client.js'
+import { openStores } from '../store/client.js'
 import { migrate } from '../store/migrate.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -23,11 +23,11 @@ if (values.write) {
 }
 
 const temp = values['data-dir'] ? undefined : mkdtempSync(join(tmpdir(), 'ioc-layers-check-'))
-const store = await createStore({ dataDir: values['data-dir'] ?? temp, database: process.env.CLICKHOUSE_DATABASE || 'ioc' })
+const stores = await openStores({ dataDir: values['data-dir'] ?? temp, database: process.env.CLICKHOUSE_DATABASE || 'ioc' })
 let failed = 0
 try {
-  await migrate(store)
-  const t = new Thematic(store)
+  await migrate(stores.background)
+  const t = new Thematic(stores)
   await Promise.all([t.layers.load(), t.rules.load()])
   const now = Date.now()
   const region = values.region!
@@ -36,7 +36,7 @@ try {
     console.log(`ok   layers/${l.id}.yaml  ${r.rows} rows in ${r.elapsedMs.toFixed(0)} ms`)
   }
   for (const rule of t.rules.list()) {
-    const r = await t.sandbox.run(rule.query, { region: rule.scope, from: now - rule.lookback_minutes * 60_000, to: now, now }, rule.params)
+    const r = await t.rulesSandbox.run(rule.query, { region: rule.scope, from: now - rule.lookback_minutes * 60_000, to: now, now }, rule.params)
     console.log(`ok   alerts/${rule.id}.yaml  ${r.rows} rows in ${r.elapsedMs.toFixed(0)} ms`)
   }
   for (const [folder, set] of [['layers', t.layers], ['alerts', t.rules]] as const) {
@@ -47,7 +47,7 @@ try {
   }
   t.close()
 } finally {
-  await store.close()
+  await stores.close()
   if (temp) rmSync(temp, { recursive: true, force: true })
 }
 if (failed) {

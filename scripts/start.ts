@@ -18,7 +18,7 @@ import { buildContext, ingestTokens, openStore } from '../server/bootstrap.js'
 import { readEnv, resolveHost, type IocEnv } from '../server/env.js'
 import { log } from '../server/log.js'
 import { listen } from '../server/serve.js'
-import type { Store } from '../store/client.js'
+import type { StoreSet } from '../store/client.js'
 
 // npm start is the demo: demo accounts and a lively simulator unless said otherwise.
 process.env.IOC_DEMO ??= '1'
@@ -27,11 +27,11 @@ process.env.IOC_SIMULATE ??= '5'
 const began = Date.now()
 const env = readEnv()
 const ingestEnv = readIngestEnv()
-const store = await openStore(env)
-const ctx = await buildContext(env, store)
+const stores = await openStore(env)
+const ctx = await buildContext(env, stores)
 const bus = new LocalBus()
 const ingest = createIngestService({
-  store,
+  store: stores.ingest,
   city: ctx.city,
   bus,
   tokens: ctx.tokens,
@@ -52,7 +52,7 @@ const server = await listen(app, env.PORT, resolveHost(env))
 log.info({ ms: Date.now() - began, demo: env.IOC_DEMO }, 'ready')
 const mqttSource = env.MQTT_URL ? startMqttSource({ url: env.MQTT_URL, pipeline: ingest.pipeline }) : undefined
 
-const simulation = env.IOC_SIMULATE ? await simulate(env, store, (stream, records) => ingest.pipeline.ingest(stream, records, 'simulator')) : undefined
+const simulation = env.IOC_SIMULATE ? await simulate(env, stores.background, (stream, records) => ingest.pipeline.ingest(stream, records, 'simulator')) : undefined
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, async () => {
@@ -63,7 +63,8 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     await server.close()
     await mqttSource?.close()
     await ingest.pipeline.close()
-    await store.close()
+    await ctx.audit?.close()
+    await stores.close()
     process.exit(0)
   })
 }
@@ -72,7 +73,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
  * Run the simulator in-process. Its story starts at an anchor kept in IOC_DATA_DIR, so a restart
  * continues the same story (open events still close) and only sends what the store does not hold.
  */
-async function simulate(env: IocEnv, store: Store, sink: (stream: StreamName, records: object[]) => Promise<unknown>): Promise<Simulation> {
+async function simulate(env: IocEnv, store: StoreSet['background'], sink: (stream: StreamName, records: object[]) => Promise<unknown>): Promise<Simulation> {
   const anchorFile = join(env.IOC_DATA_DIR, 'simulator.json')
   const now = Date.now()
   const saved = existsSync(anchorFile) ? (JSON.parse(readFileSync(anchorFile, 'utf8')) as { seed: number; start: number }) : undefined

@@ -5,32 +5,42 @@ import { createTokenService } from '../api/auth/tokens.js'
 import { OidcLogin } from '../api/auth/oidc.js'
 import { DEFAULT_SECURITY } from '../api/security.js'
 import { DEMO_INGEST_TOKEN, loadUsers } from '../api/auth/users.js'
-import { createStore, type Store } from '../store/client.js'
+import { openStores, threadsNeeded, type StoreSet } from '../store/client.js'
 import { migrate } from '../store/migrate.js'
 import { syncRegions } from '../store/regions.js'
 import type { IocEnv } from './env.js'
 import { log } from './log.js'
 
-/** Open the store (chDB by default, a server with CLICKHOUSE_URL) and bring its schema up to date. */
-export async function openStore(env: IocEnv): Promise<Store> {
-  const store = await createStore({
+/**
+ * Open the store (chDB by default, a server with CLICKHOUSE_URL), a connection per workload, and
+ * bring its schema up to date.
+ */
+export async function openStore(env: IocEnv): Promise<StoreSet> {
+  // chDB runs each query on a libuv thread: with fewer threads than queries at once, workloads
+  // would wait on each other there. The size is read when the process starts (package.json sets it).
+  const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4)
+  if (!env.CLICKHOUSE_URL && threads < threadsNeeded()) {
+    log.warn({ UV_THREADPOOL_SIZE: threads, needed: threadsNeeded() }, 'too few libuv threads for every workload at once: start the process with UV_THREADPOOL_SIZE set (npm scripts do)')
+  }
+  const stores = await openStores({
     url: env.CLICKHOUSE_URL,
     username: env.CLICKHOUSE_USER,
     password: env.CLICKHOUSE_PASSWORD,
     database: env.CLICKHOUSE_DATABASE,
     dataDir: env.IOC_DATA_DIR,
   })
-  const applied = await migrate(store)
+  const applied = await migrate(stores.background)
   if (applied.length) log.info({ applied }, 'migrations applied')
-  return store
+  return stores
 }
 
 /** What the api needs: the city, catalogue names, users and tokens over an open store. */
-export async function buildContext(env: IocEnv, store: Store): Promise<AppContext> {
+export async function buildContext(env: IocEnv, stores: StoreSet): Promise<AppContext> {
   const city = loadCity()
-  await syncRegions(store, city)
+  await syncRegions(stores.background, city)
   return {
-    store,
+    store: stores.interactive,
+    stores,
     city,
     names: catalogNames(loadEventCatalog(), loadHotlineCatalog()),
     tokens: createTokenService(env.IOC_JWT_SECRET),

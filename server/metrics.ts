@@ -1,8 +1,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { storeQueued, storeRunning } from '../store/client.js'
 
 /** One registry per process, served at /metrics. */
 export const registry = new Registry()
 collectDefaultMetrics({ register: registry, prefix: 'ioc_' })
+registry.registerMetric(storeQueued)
+registry.registerMetric(storeRunning)
 
 export const ingestReceived = new Counter({
   name: 'ioc_ingest_received_total',

@@ -105,7 +105,7 @@ export class AlertEvaluator {
     private readonly publish: (alert: Alert) => void,
   ) {
     this.thematic = thematicFor(ctx)
-    this.sandbox = this.thematic.sandbox
+    this.sandbox = this.thematic.rulesSandbox
   }
 
   start(tickMs = 5000): void {
@@ -135,10 +135,10 @@ export class AlertEvaluator {
   }
 
   /** The condition's verdicts at `now`; `firing` are the keys already firing (for hysteresis). */
-  async verdicts(rule: AlertRule, now: number): Promise<Verdict[]> {
+  async verdicts(rule: AlertRule, now: number, sandbox: Sandbox = this.sandbox): Promise<Verdict[]> {
     const c = rule.condition
     const window = c.kind === 'rise' ? c.window_minutes : rule.lookback_minutes
-    const run = (at: number) => this.sandbox.run(rule.query, { region: rule.scope, from: at - window * 60_000, to: at, now: at }, rule.params)
+    const run = (at: number) => sandbox.run(rule.query, { region: rule.scope, from: at - window * 60_000, to: at, now: at }, rule.params)
     const current = observations(rule, await run(now))
     if (c.kind === 'threshold') {
       const clear = c.clear ?? c.value
@@ -177,7 +177,7 @@ export class AlertEvaluator {
 
   /** One evaluation: new alerts for keys that fire, resolution for firing keys that no longer hold. */
   async evaluate(rule: AlertRule, now = this.ctx.now()): Promise<Alert[]> {
-    const open = new Map((await openAlerts(this.ctx.store, rule.id)).map((a) => [a.key, a]))
+    const open = new Map((await openAlerts(this.ctx.stores.background, rule.id)).map((a) => [a.key, a]))
     const verdicts = await this.verdicts(rule, now)
     const quiet = inQuiet(rule, now, this.ctx.tz)
     const changes: Alert[] = []
@@ -190,13 +190,13 @@ export class AlertEvaluator {
     }
     for (const [key, a] of open) if (!seen.has(key)) changes.push(this.resolved(a, now))
     for (const a of changes) {
-      await writeAlert(this.ctx.store, a)
+      await writeAlert(this.ctx.stores.background, a)
       this.publish(a)
     }
     return changes
   }
 
-  /** The rule over the past week without storing anything: when it would have fired and cleared. */
+  /** The rule over the past week without storing anything: when it would have fired and cleared (a studio draft). */
   async dryRun(rule: AlertRule, now = this.ctx.now(), days = 7): Promise<{ evaluations: number; fired: number; events: { at: string; kind: 'fire' | 'resolve'; key: string; region: string; value: number; detail: string }[] }> {
     // Hourly, or every 3 hours for a rise (each evaluation then runs weeks + 1 queries).
     const step = (rule.condition.kind === 'rise' ? 3 : 1) * 3_600_000
@@ -210,7 +210,7 @@ export class AlertEvaluator {
     times.push(now)
     for (const t of times) {
       evaluations++
-      const verdicts = await this.verdicts(rule, t)
+      const verdicts = await this.verdicts(rule, t, this.thematic.drafts)
       const seen = new Set<string>()
       const quiet = inQuiet(rule, t, this.ctx.tz)
       for (const v of verdicts) {

@@ -32,11 +32,26 @@ const DENIED_FUNCTION = /^(dict[A-Za-z]*|joinGet[A-Za-z]*|file|url|s3[A-Za-z]*|r
 export interface SandboxLimits {
   maxExecutionSeconds: number
   maxResultRows: number
+  /** The result as ClickHouse holds it; its JSON in this process is a few times larger, so this bounds our memory too. */
+  maxResultBytes: number
   maxMemoryBytes: number
   maxRowsToRead: number
+  /** Nice value (0–19) of the query's threads: drafts yield the CPU to the wall's reads and to ingest. */
+  niceness: number
 }
 
-export const DEFAULT_LIMITS: SandboxLimits = { maxExecutionSeconds: 8, maxResultRows: 200_000, maxMemoryBytes: 1 << 30, maxRowsToRead: 200_000_000 }
+/** Layer files on the wall and alert rules: vetted files, shown to many. */
+export const DEFAULT_LIMITS: SandboxLimits = {
+  maxExecutionSeconds: 8,
+  maxResultRows: 200_000,
+  maxResultBytes: 64 << 20,
+  maxMemoryBytes: 1 << 30,
+  maxRowsToRead: 200_000_000,
+  niceness: 0,
+}
+
+/** The studio's drafts: any analyst's ad-hoc query, run beside everything else. */
+export const DRAFT_LIMITS: SandboxLimits = { ...DEFAULT_LIMITS, maxResultBytes: 16 << 20, maxMemoryBytes: 512 << 20, niceness: 19 }
 
 /** A refused or failed query, with the reason an analyst can act on. */
 export class SandboxError extends Error {
@@ -118,11 +133,11 @@ export class Sandbox {
       const rs = await this.store.query({ query, query_params: this.bind(values, params), format: 'JSONCompact' })
       json = (await rs.json()) as typeof json
     } catch (e) {
-      await this.drain()
       throw classify(e as Error)
     }
-    const truncated = json.rows > l.maxResultRows || json.rows === l.maxResultRows
-    if (json.data.length > l.maxResultRows) json.data.length = l.maxResultRows
+    // The wrapper asks for one row more than the limit: there were more rows exactly when it came.
+    const truncated = json.data.length > l.maxResultRows
+    if (truncated) json.data.length = l.maxResultRows
     return {
       meta: json.meta,
       data: json.data,
@@ -137,9 +152,11 @@ export class Sandbox {
   /** The limits, as a SETTINGS clause of the query itself (never session settings). */
   private settings(): string {
     const l = this.limits
+    // Rows are cut by the wrapper's LIMIT (so a cut is known); a result over the byte bound is an error.
     return `SETTINGS readonly = 1, max_execution_time = ${l.maxExecutionSeconds}, timeout_overflow_mode = 'throw',
-  max_result_rows = ${l.maxResultRows}, result_overflow_mode = 'break', max_memory_usage = ${l.maxMemoryBytes},
-  max_rows_to_read = ${l.maxRowsToRead}, read_overflow_mode = 'throw'`
+  max_result_bytes = ${l.maxResultBytes}, result_overflow_mode = 'throw',
+  max_memory_usage = ${l.maxMemoryBytes}, max_rows_to_read = ${l.maxRowsToRead}, read_overflow_mode = 'throw',
+  os_thread_priority = ${l.niceness}`
   }
 
   /** Bound values for the system parameters and the declared extras (defaults when absent). */
@@ -167,7 +184,7 @@ export class Sandbox {
   private async wrap(body: string): Promise<string> {
     const db = await this.db()
     const ctes = Object.entries(ALLOWED_TABLES).map(([t, col]) => `${t} AS (SELECT * FROM ${db}.${t} WHERE startsWith(${col}, {__scope:String}))`)
-    return `WITH ${ctes.join(',\n  ')}\nSELECT * FROM (\n${body}\n)`
+    return `WITH ${ctes.join(',\n  ')}\nSELECT * FROM (\n${body}\n)\nLIMIT ${this.limits.maxResultRows + 1}`
   }
 
   private async explain(query: string, params: Record<string, unknown>): Promise<string[]> {
@@ -179,20 +196,7 @@ export class Sandbox {
         .filter((l) => l.length > 0)
         .map((l) => (l.startsWith('"') && l.endsWith('"') ? l.slice(1, -1).replace(/""/g, '"') : l))
     } catch (e) {
-      await this.drain()
       throw classify(e as Error)
-    }
-  }
-
-  /**
-   * After a failed query (a timeout above all), chDB hands the failed query's partial output to the
-   * next query of the session: one throw-away query takes it, so no later reader gets it.
-   */
-  private async drain(): Promise<void> {
-    try {
-      await (await this.store.query({ query: 'SELECT 1', format: 'TabSeparated' })).text()
-    } catch {
-      // Nothing to take: the session is clean.
     }
   }
 }

@@ -2,10 +2,10 @@ import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
 import { LayerSchema, type Layer, type LayerParam } from '../../core/schemas/layer.js'
 import { AlertRuleSchema, type AlertRule } from '../../core/schemas/alert.js'
-import type { Store } from '../../store/client.js'
+import type { StoreSet } from '../../store/client.js'
 import type { AppContext } from '../context.js'
 import { FileSet, lineOfKey, parseYamlFile, type FileError } from './files.js'
-import { Sandbox, SandboxError } from './sandbox.js'
+import { DRAFT_LIMITS, Sandbox, SandboxError } from './sandbox.js'
 
 /** dashboards/ of the repository, or IOC_DASHBOARDS_DIR (tests and the studio's browser test use a copy). */
 export function dashboardsDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -23,16 +23,23 @@ export async function sqlErrors(sandbox: Sandbox, sql: string, params: Record<st
   }
 }
 
-/** Layers and alert rules of one process: files validated at start and on change, one sandbox. */
+/** Layers and alert rules of one process: files validated at start and on change, and the sandboxes they run in. */
 export class Thematic {
+  /** The files' queries, for the wall (interactive workload). */
   readonly sandbox: Sandbox
+  /** The studio's drafts (adhoc workload): niced, with tighter result and memory bounds. */
+  readonly drafts: Sandbox
+  /** Alert rules on their schedule (background workload). */
+  readonly rulesSandbox: Sandbox
   readonly layers: FileSet<Layer>
   readonly rules: FileSet<AlertRule>
   readonly dir: string
 
-  constructor(store: Store, dir = dashboardsDir()) {
+  constructor(stores: Pick<StoreSet, 'interactive' | 'adhoc' | 'background'>, dir = dashboardsDir()) {
     this.dir = dir
-    this.sandbox = new Sandbox(store)
+    this.sandbox = new Sandbox(stores.interactive)
+    this.drafts = new Sandbox(stores.adhoc, DRAFT_LIMITS)
+    this.rulesSandbox = new Sandbox(stores.background)
     this.layers = new FileSet<Layer>({
       dir: join(dir, 'layers'),
       schema: LayerSchema,
@@ -43,7 +50,7 @@ export class Thematic {
       dir: join(dir, 'alerts'),
       schema: AlertRuleSchema,
       idOf: (r) => r.id,
-      check: (r, text, file) => sqlErrors(this.sandbox, r.query, r.params, text, file, 'query'),
+      check: (r, text, file) => sqlErrors(this.rulesSandbox, r.query, r.params, text, file, 'query'),
     })
   }
 
@@ -67,14 +74,14 @@ export class Thematic {
   async validateLayer(text: string, file = 'layer.yaml'): Promise<{ layer?: Layer; errors: FileError[] }> {
     const parsed = parseYamlFile(file, text, LayerSchema)
     if (!parsed.ok) return { errors: parsed.errors }
-    const errors = await sqlErrors(this.sandbox, parsed.value.sql, parsed.value.params, text, file, 'sql')
+    const errors = await sqlErrors(this.drafts, parsed.value.sql, parsed.value.params, text, file, 'sql')
     return errors.length ? { errors } : { layer: parsed.value, errors }
   }
 
   async validateRule(text: string, file = 'rule.yaml'): Promise<{ rule?: AlertRule; errors: FileError[] }> {
     const parsed = parseYamlFile(file, text, AlertRuleSchema)
     if (!parsed.ok) return { errors: parsed.errors }
-    const errors = await sqlErrors(this.sandbox, parsed.value.query, parsed.value.params, text, file, 'query')
+    const errors = await sqlErrors(this.drafts, parsed.value.query, parsed.value.params, text, file, 'query')
     return errors.length ? { errors } : { rule: parsed.value, errors }
   }
 }
@@ -85,7 +92,7 @@ const instances = new WeakMap<AppContext, Thematic>()
 export function thematicFor(ctx: AppContext): Thematic {
   let t = instances.get(ctx)
   if (!t) {
-    t = new Thematic(ctx.store)
+    t = new Thematic(ctx.stores)
     instances.set(ctx, t)
   }
   return t

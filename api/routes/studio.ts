@@ -83,7 +83,7 @@ export function studioRoutes(ctx: AppContext) {
     if (!layer.levels.includes(level)) throw badRequest(`parameter region: the layer applies at ${layer.levels.join(', ')}, not at ${level}`, { parameter: 'region' })
     const r = range(ctx, { from: time(b.from, 'from'), to: time(b.to, 'to') })
     const t0 = performance.now()
-    const result = await thematic.sandbox.run(layer.sql, { region: region.code, ...r, now: ctx.now(), extras: extrasFrom(c, layer.params) }, layer.params).catch(sandboxFailure)
+    const result = await thematic.drafts.run(layer.sql, { region: region.code, ...r, now: ctx.now(), extras: extrasFrom(c, layer.params) }, layer.params).catch(sandboxFailure)
     const frame = encodeFrame(result, { layer: layer.id, region: region.code })
     c.header('x-ioc-total-ms', (performance.now() - t0).toFixed(1))
     return c.body(frame as Uint8Array<ArrayBuffer>, 200, { 'content-type': FRAME_MEDIA_TYPE, 'cache-control': 'no-store' })

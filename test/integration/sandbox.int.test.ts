@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Sandbox, SandboxError, type BoundValues } from '../../api/layers/sandbox.js'
+import { DEFAULT_LIMITS, Sandbox, SandboxError, type BoundValues } from '../../api/layers/sandbox.js'
 import { gridsIn, startHarness, type Harness } from '../support/harness.js'
 
 // The SQL sandbox refuses what a layer must not do: write, reach system or other tables, use table
@@ -93,7 +93,7 @@ describe('the SQL sandbox', () => {
   })
 
   it('stops a runaway query and cuts a large result', async () => {
-    const strict = new Sandbox(h.store, { maxExecutionSeconds: 1, maxResultRows: 100, maxMemoryBytes: 1 << 30, maxRowsToRead: 1e12 })
+    const strict = new Sandbox(h.store, { ...DEFAULT_LIMITS, maxExecutionSeconds: 1, maxResultRows: 100, maxRowsToRead: 1e12 })
     const t0 = Date.now()
     const e = await refused('SELECT count() FROM regions AS a, regions AS b, regions AS c WHERE a.lon + b.lon > c.lat', '3201', strict)
     expect(e.reason).toBe('limit')

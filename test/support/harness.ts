@@ -11,7 +11,7 @@ import { loadCity, type City } from '../../core/city.js'
 import type { StreamName } from '../../core/schemas/records.js'
 import { LocalBus } from '../../ingest/bus.js'
 import { createIngestService } from '../../ingest/app.js'
-import { createStore, type Store } from '../../store/client.js'
+import { openStores, type Store } from '../../store/client.js'
 import { migrate } from '../../store/migrate.js'
 import { syncRegions } from '../../store/regions.js'
 import { listen } from '../../server/serve.js'
@@ -24,12 +24,14 @@ export function city(): City {
 /** A real chDB in a temp dir with the schema, the demo city, the demo users and the whole app in-process. */
 export async function startHarness(opts: { now?: () => number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ioc-test-'))
-  const store: Store = await createStore({ dataDir: dir, database: 'ioc' })
+  const stores = await openStores({ dataDir: dir, database: 'ioc' })
+  const store: Store = stores.interactive
   await migrate(store)
   await syncRegions(store, city())
   const tokens = createTokenService('test-secret')
   const ctx: AppContext = {
     store,
+    stores,
     city: city(),
     names: catalogNames(loadEventCatalog(), loadHotlineCatalog()),
     tokens,
@@ -39,7 +41,7 @@ export async function startHarness(opts: { now?: () => number } = {}) {
     now: opts.now ?? Date.now,
   }
   const bus = new LocalBus()
-  const ingest = createIngestService({ store, city: city(), bus, tokens, ingestTokens: new Set([DEMO_INGEST_TOKEN]), maxBodyBytes: 1 << 20 })
+  const ingest = createIngestService({ store: stores.ingest, city: city(), bus, tokens, ingestTokens: new Set([DEMO_INGEST_TOKEN]), maxBodyBytes: 1 << 20 })
   const { app, hub } = createApp(ctx, { feed: bus, mount: [ingest.routes], hub: { kpiIntervalMs: 500 } })
 
   const tokenCache = new Map<string, string>()
@@ -80,7 +82,7 @@ export async function startHarness(opts: { now?: () => number } = {}) {
 
   async function close() {
     hub.close()
-    await store.close()
+    await stores.close()
     rmSync(dir, { recursive: true, force: true })
   }
 
