@@ -14,9 +14,11 @@ export interface SecurityOptions {
   allowedOrigins: string[]
   /** Largest JSON body the api accepts (the ingest routes set their own). */
   maxBodyBytes: number
+  /** The studio's queries one user may run at once (429 past it). */
+  adhocPerUser: number
 }
 
-export const DEFAULT_SECURITY: SecurityOptions = { perUserPerMinute: 1200, loginsPer5Minutes: 10, allowedOrigins: [], maxBodyBytes: 1 << 20 }
+export const DEFAULT_SECURITY: SecurityOptions = { perUserPerMinute: 1200, loginsPer5Minutes: 10, allowedOrigins: [], maxBodyBytes: 1 << 20, adhocPerUser: 2 }
 
 const tooMany = (c: Context) =>
   c.json(errorBody('rate_limited', 'too many requests: wait for the number of seconds in Retry-After'), 429)

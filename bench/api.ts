@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createApp } from '../api/app.js'
+import { DEFAULT_SECURITY } from '../api/security.js'
 import type { AppContext } from '../api/context.js'
 import { createTokenService } from '../api/auth/tokens.js'
 import { loadUsers } from '../api/auth/users.js'
@@ -230,7 +231,7 @@ const ctx: AppContext = {
   tz: TZ,
   demo: true,
   now: Date.now,
-  security: { perUserPerMinute: 1e9, loginsPer5Minutes: 1e9, allowedOrigins: [], maxBodyBytes: 1 << 20 },
+  security: { ...DEFAULT_SECURITY, perUserPerMinute: 1e9, loginsPer5Minutes: 1e9 },
 }
 const { app, hub } = createApp(ctx, { feed: new LocalBus(), hub: { kpiIntervalMs: 3_600_000 } })
 const auth = { headers: { authorization: `Bearer ${await ctx.tokens.issue({ name: 'bench', role: 'admin', region: '3201' })}` } }

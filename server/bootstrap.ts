@@ -54,6 +54,7 @@ export async function buildContext(env: IocEnv, stores: StoreSet): Promise<AppCo
       loginsPer5Minutes: env.IOC_LOGIN_LIMIT,
       allowedOrigins: env.IOC_ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
       maxBodyBytes: DEFAULT_SECURITY.maxBodyBytes,
+      adhocPerUser: env.IOC_ADHOC_PER_USER,
     },
   }
 }

@@ -26,6 +26,8 @@ export const EnvSchema = z.object({
   IOC_RATE_LIMIT: z.coerce.number().int().positive().default(1200),
   /** Failed sign-in attempts per 5 minutes per client address and user name. */
   IOC_LOGIN_LIMIT: z.coerce.number().int().positive().default(10),
+  /** Studio queries (drafts, previews, dry runs) one user may run at once; 429 past it. */
+  IOC_ADHOC_PER_USER: z.coerce.number().int().min(1).max(16).default(2),
   /** Extra origins (comma-separated, e.g. https://ioc.example.gov.cn) allowed to open the live socket; the api's own origin always is. */
   IOC_ALLOWED_ORIGINS: z.string().default(''),
   /** Single sign-on: the identity provider's issuer URL (its /.well-known/openid-configuration is read). */

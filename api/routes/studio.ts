@@ -12,6 +12,8 @@ import { encodeFrame } from '../layers/frame.js'
 import { thematicFor } from '../layers/service.js'
 import { range, scopedRegion } from '../params.js'
 import { extrasFrom, sandboxFailure } from './layers.js'
+import { perUserConcurrency } from '../middleware/per-user-concurrency.js'
+import { DEFAULT_SECURITY } from '../security.js'
 
 const Kind = z.enum(['layers', 'alerts'])
 type Kind = z.infer<typeof Kind>
@@ -48,6 +50,8 @@ export function studioRoutes(ctx: AppContext) {
     await thematic.ready()
     await next()
   })
+  // Every POST runs the draft's SQL (a check at least): one analyst cannot take the adhoc workload's connections.
+  app.post('*', perUserConcurrency((ctx.security ?? DEFAULT_SECURITY).adhocPerUser, 'studio queries'))
 
   const folder = (kind: Kind) => (kind === 'layers' ? thematic.layers : thematic.rules)
 

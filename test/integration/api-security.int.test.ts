@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { SignJWT } from 'jose'
 import { createApp } from '../../api/app.js'
+import { DEFAULT_SECURITY } from '../../api/security.js'
 import { hashPassword } from '../../api/auth/passwords.js'
 import { listen } from '../../server/serve.js'
 import { gridsIn, startHarness, type Harness } from '../support/harness.js'
@@ -20,7 +21,7 @@ const json = (body: unknown, token?: string): RequestInit => ({
 
 /** A second app over the same store with small limits, so a test can reach them. */
 function limitedApp(perUser: number, logins: number) {
-  return createApp({ ...h.ctx, security: { perUserPerMinute: perUser, loginsPer5Minutes: logins, allowedOrigins: ['https://wall.example'], maxBodyBytes: 1024 } }, { feed: h.bus, hub: { kpiIntervalMs: 60_000 } })
+  return createApp({ ...h.ctx, security: { ...DEFAULT_SECURITY, perUserPerMinute: perUser, loginsPer5Minutes: logins, allowedOrigins: ['https://wall.example'], maxBodyBytes: 1024 } }, { feed: h.bus, hub: { kpiIntervalMs: 60_000 } })
 }
 
 describe('rate limits', () => {
