@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
-import { EventCatalogSchema, HotlineCatalogSchema, type EventCatalog, type HotlineCatalog } from './schemas/catalog.js'
+import {
+  EventCatalogSchema,
+  HotlineCatalogSchema,
+  Open311PublicationSchema,
+  type EventCatalog,
+  type HotlineCatalog,
+  type Open311Publication,
+} from './schemas/catalog.js'
 
 // Node-only (reads files); the schemas in ./schemas/catalog.ts stay browser-safe.
 const catalogDir = fileURLToPath(new URL('../dashboards/catalog/', import.meta.url))
@@ -11,6 +18,12 @@ export function loadEventCatalog(dir = catalogDir): EventCatalog {
 }
 export function loadHotlineCatalog(dir = catalogDir): HotlineCatalog {
   return HotlineCatalogSchema.parse(parse(readFileSync(`${dir}/hotline.yaml`, 'utf8')))
+}
+
+export function loadOpen311Publication(dir = catalogDir): Open311Publication {
+  const parsed = Open311PublicationSchema.safeParse(parse(readFileSync(`${dir}/open311.yaml`, 'utf8')))
+  if (!parsed.success) throw new Error(`dashboards/catalog/open311.yaml: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`)
+  return parsed.data
 }
 
 /** Display names for breakdown keys, per stream (the two catalogues reuse some ids). */

@@ -8,7 +8,8 @@ import type { LocalBus } from './bus.js'
 import { createIngestPipeline, type IngestPipelineOptions } from './pipeline/index.js'
 import { httpIngestRoutes } from './sources/http.js'
 import { open311Routes } from './sources/open311/routes.js'
-import { loadEventCatalog, loadHotlineCatalog } from '../core/catalog.js'
+import { loadEventCatalog, loadHotlineCatalog, loadOpen311Publication } from '../core/catalog.js'
+import type { AuditEntry } from '../api/auth/audit.js'
 
 export interface IngestServiceOptions {
   store: Store
@@ -23,6 +24,10 @@ export interface IngestServiceOptions {
   maxSpoolBytes?: number
   instance?: string
   ack?: IngestPipelineOptions['ack']
+  /** Where Open311's GETs read (default `store`): a public route should not take ingest's connections. */
+  readStore?: Store
+  /** Where reads of personal data through Open311 are recorded. */
+  audit?: (entry: AuditEntry) => void
 }
 
 /** The ingest service: the pipeline and the sources that feed it. */
@@ -40,7 +45,17 @@ export function createIngestService(opts: IngestServiceOptions) {
   const routes = httpIngestRoutes({ pipeline, ingestTokens: opts.ingestTokens, tokens: opts.tokens, maxBodyBytes: opts.maxBodyBytes })
   routes.route(
     '/',
-    open311Routes({ pipeline, store: opts.store, events: loadEventCatalog(), hotline: loadHotlineCatalog(), ingestTokens: opts.ingestTokens, tokens: opts.tokens }),
+    open311Routes({
+      pipeline,
+      store: opts.readStore ?? opts.store,
+      events: loadEventCatalog(),
+      hotline: loadHotlineCatalog(),
+      ingestTokens: opts.ingestTokens,
+      tokens: opts.tokens,
+      publication: loadOpen311Publication(),
+      centre: (grid) => opts.city.get(grid)?.centroid,
+      audit: opts.audit,
+    }),
   )
   return { pipeline, routes }
 }

@@ -2,6 +2,7 @@
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { loadCity } from '../core/city.js'
+import { AuditLog } from '../api/auth/audit.js'
 import { createTokenService } from '../api/auth/tokens.js'
 import { readEnv, resolveHost } from '../server/env.js'
 import { ingestTokens, openStore } from '../server/bootstrap.js'
@@ -19,8 +20,11 @@ if (!env.CLICKHOUSE_URL) log.warn('CLICKHOUSE_URL is not set: ingest writes to t
 const stores = await openStore(env)
 const city = loadCity()
 await syncRegions(stores.background, city)
+const audit = new AuditLog(stores.background)
 const service = createIngestService({
   store: stores.ingest,
+  readStore: stores.interactive,
+  audit: (entry) => audit.record(entry),
   city,
   bus: new LocalBus(),
   tokens: createTokenService(env.IOC_JWT_SECRET),
@@ -41,6 +45,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     await mqttSource?.close()
     // What the store does not take in time stays in the spool and is replayed at the next start.
     await service.pipeline.close()
+    await audit.close()
     await stores.close()
     process.exit(0)
   })

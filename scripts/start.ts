@@ -32,6 +32,9 @@ const ctx = await buildContext(env, stores)
 const bus = new LocalBus()
 const ingest = createIngestService({
   store: stores.ingest,
+  readStore: stores.interactive,
+  // Created with the app below; looked up when a read happens.
+  audit: (entry) => ctx.audit?.record(entry),
   city: ctx.city,
   bus,
   tokens: ctx.tokens,

@@ -2,13 +2,15 @@ import type { Store } from '../../store/client.js'
 import { log } from '../../server/log.js'
 
 export interface AuditEntry {
-  action: 'login' | 'login.refused' | 'refresh' | 'view' | 'oidc.login' | 'oidc.refused'
+  /** `view`: one record's page; `read`: a list or an answer holding personal data of the records in `target_ids`. */
+  action: 'login' | 'login.refused' | 'refresh' | 'view' | 'read' | 'oidc.login' | 'oidc.refused'
   user: string
   role?: string
   region?: string
   ip?: string
   target_kind?: string
   target_id?: string
+  target_ids?: string[]
   detail?: string
 }
 
@@ -56,6 +58,7 @@ export class AuditLog {
             ip: e.ip ?? '',
             target_kind: e.target_kind ?? '',
             target_id: e.target_id ?? '',
+            target_ids: e.target_ids ?? [],
             detail: e.detail ?? '',
           })),
         })

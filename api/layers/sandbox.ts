@@ -1,5 +1,7 @@
 import type { Store } from '../../store/client.js'
 import type { LayerParam } from '../../core/schemas/layer.js'
+import type { PersonalFields } from '../../core/personal.js'
+import { PERSONAL_FIELDS, type StreamName } from '../../core/schemas/records.js'
 
 /**
  * The SQL sandbox for analysts' queries (layers, alert rules, the studio).
@@ -8,22 +10,24 @@ import type { LayerParam } from '../../core/schemas/layer.js'
  * checked on ClickHouse's own parse (`EXPLAIN AST`) and on the analyzer's resolved tree
  * (`EXPLAIN QUERY TREE`), not with a regex. It then runs wrapped in CTEs that shadow every
  * allow-listed table with its rows inside the region in scope, so a query that forgets `{region}`
- * or tries another region still sees only the scope's rows. Limits go into a SQL SETTINGS clause
+ * or tries another region still sees only the scope's rows. The same CTEs de-identify the rows
+ * (core/personal.ts): personal text is blank and a citizen's position is the centre of its grid,
+ * for every role, so no query here can read personal data. Limits go into a SQL SETTINGS clause
  * (readonly, time, rows, memory): chDB would keep `clickhouse_settings` as session-wide SETs.
  */
 
-/** Allow-listed tables and the column holding the region code each row is scoped by. */
-export const ALLOWED_TABLES: Readonly<Record<string, string>> = {
-  grid_events: 'grid_code',
-  hotline_tickets: 'grid_code',
-  terminal_status: 'grid_code',
-  event_state: 'grid_code',
-  ticket_state: 'grid_code',
-  terminal_state: 'grid_code',
-  events_rollup: 'region',
-  tickets_rollup: 'region',
-  terminals_rollup: 'region',
-  regions: 'code',
+/** Allow-listed tables: the column holding the region code each row is scoped by, and the stream whose records a table holds. */
+export const ALLOWED_TABLES: Readonly<Record<string, { scope: string; stream?: StreamName }>> = {
+  grid_events: { scope: 'grid_code', stream: 'grid-events' },
+  hotline_tickets: { scope: 'grid_code', stream: 'hotline-tickets' },
+  terminal_status: { scope: 'grid_code', stream: 'terminal-status' },
+  event_state: { scope: 'grid_code', stream: 'grid-events' },
+  ticket_state: { scope: 'grid_code', stream: 'hotline-tickets' },
+  terminal_state: { scope: 'grid_code', stream: 'terminal-status' },
+  events_rollup: { scope: 'region' },
+  tickets_rollup: { scope: 'region' },
+  terminals_rollup: { scope: 'region' },
+  regions: { scope: 'code' },
 }
 
 /** Functions that reach outside the allow-listed tables (files, network, dictionaries, other tables). */
@@ -180,11 +184,33 @@ export class Sandbox {
     return (this.database = db)
   }
 
-  /** Each allow-listed table shadowed by a CTE of its rows inside {__scope}: unqualified names resolve to these. */
+  private ctes: Promise<string> | undefined
+
+  /**
+   * Each allow-listed table as a CTE of its rows inside {__scope}, de-identified: unqualified names
+   * resolve to these. Built once per process from the tables' columns (the migrations define them).
+   */
+  private shadows(): Promise<string> {
+    this.ctes ??= (async () => {
+      const db = await this.db()
+      const rs = await this.store.query({
+        query: 'SELECT table, groupArray(name) AS columns FROM system.columns WHERE database = {db:String} AND has({tables:Array(String)}, table) GROUP BY table',
+        query_params: { db, tables: Object.keys(ALLOWED_TABLES) },
+        format: 'JSONEachRow',
+      })
+      const columns = new Map((await rs.json<{ table: string; columns: string[] }>()).map((r) => [r.table, new Set(r.columns)]))
+      return Object.entries(ALLOWED_TABLES)
+        .map(([t, { scope, stream }]) => `${t} AS (${shadow(db, t, scope, stream ? PERSONAL_FIELDS[stream] : undefined, columns.get(t) ?? new Set())})`)
+        .join(',\n  ')
+    })().catch((e: unknown) => {
+      this.ctes = undefined
+      throw e
+    })
+    return this.ctes
+  }
+
   private async wrap(body: string): Promise<string> {
-    const db = await this.db()
-    const ctes = Object.entries(ALLOWED_TABLES).map(([t, col]) => `${t} AS (SELECT * FROM ${db}.${t} WHERE startsWith(${col}, {__scope:String}))`)
-    return `WITH ${ctes.join(',\n  ')}\nSELECT * FROM (\n${body}\n)\nLIMIT ${this.limits.maxResultRows + 1}`
+    return `WITH ${await this.shadows()}\nSELECT * FROM (\n${body}\n)\nLIMIT ${this.limits.maxResultRows + 1}`
   }
 
   private async explain(query: string, params: Record<string, unknown>): Promise<string[]> {
@@ -199,6 +225,24 @@ export class Sandbox {
       throw classify(e as Error)
     }
   }
+}
+
+/**
+ * One table's rows in scope without personal data: its personal text columns blank (the default of
+ * their type: '' or NULL), and a position the centre of the row's grid (rounded to 0.01° if the grid
+ * is not in `regions`).
+ */
+function shadow(db: string, table: string, scope: string, personal: PersonalFields | undefined, columns: ReadonlySet<string>): string {
+  const text = (personal?.text ?? []).filter((c) => columns.has(c))
+  const position = (personal?.position ?? []).filter((c) => columns.has(c))
+  if (text.length === 0 && position.length === 0) return `SELECT * FROM ${db}.${table} WHERE startsWith(${scope}, {__scope:String})`
+  const replaced = [
+    ...text.map((c) => `defaultValueOfArgumentType(t.${c}) AS ${c}`),
+    // The centre's columns in `regions` are named as the records' position fields: lon, lat.
+    ...position.map((c) => `if(g.code = '', round(t.${c}, 2), g.${c}) AS ${c}`),
+  ]
+  const centres = position.length ? ` LEFT JOIN (SELECT code, ${position.join(', ')} FROM ${db}.regions) AS g ON g.code = t.grid_code` : ''
+  return `SELECT t.* REPLACE (${replaced.join(', ')}) FROM ${db}.${table} AS t${centres} WHERE startsWith(t.${scope}, {__scope:String})`
 }
 
 /**

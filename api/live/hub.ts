@@ -11,7 +11,8 @@ import {
   type User,
 } from '../../core/schemas/api.js'
 import { ancestry } from '../../core/regions.js'
-import { STREAMS, type StreamName } from '../../core/schemas/records.js'
+import { deidentify } from '../../core/personal.js'
+import { PERSONAL_FIELDS, STREAMS, type StreamName } from '../../core/schemas/records.js'
 import { startOfDay } from '../../core/time.js'
 import type { StoredFeed } from '../../ingest/bus.js'
 import type { Row } from '../../ingest/sink/rows.js'
@@ -255,7 +256,7 @@ export class LiveHub {
     for (const r of rows) {
       if ((r.ts as number) < cutoff) continue
       const place = String(r.grid_code)
-      const entry: Entry = { seq: ++this.seq, topic, place, data: liveRecord(r) }
+      const entry: Entry = { seq: ++this.seq, topic, place, data: liveRecord(stream, r, (grid) => this.ctx.city.get(grid)?.centroid) }
       this.remember(entry)
       this.deliver(entry, ancestry(place), perClient)
     }
@@ -390,9 +391,13 @@ export class LiveHub {
   }
 }
 
-/** A stored row as the socket sends it: times as ISO text (rows from the sink carry epoch ms, rows read back DateTime text). */
-export function liveRecord(r: Row): LiveRecord {
-  const out: Record<string, unknown> = { ...r, ts: new Date(r.ts as number).toISOString() }
+/**
+ * A stored row as the socket sends it: times as ISO text (rows from the sink carry epoch ms, rows
+ * read back DateTime text), and de-identified (core/personal.ts) for every role: a wall is seen by
+ * the room, and a record's personal data is read on its page, where the read is audited.
+ */
+export function liveRecord(stream: StreamName, r: Row, centre: (grid: string) => readonly [number, number] | undefined): LiveRecord {
+  const out: Record<string, unknown> = { ...deidentify(r, PERSONAL_FIELDS[stream], () => centre(String(r.grid_code))), ts: new Date(r.ts as number).toISOString() }
   if (typeof r.deadline === 'number') out.deadline = new Date(r.deadline).toISOString()
   else if (typeof r.deadline === 'string') out.deadline = iso(r.deadline)
   // A row is the stored form of a record its stream's schema validated, so it has that record's fields.

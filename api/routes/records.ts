@@ -1,6 +1,8 @@
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import { forbidden, notFound, badRequest } from '../../server/errors.js'
+import { deidentify, seesPersonalData } from '../../core/personal.js'
+import { PERSONAL_FIELDS, type StreamName } from '../../core/schemas/records.js'
+import { notFound, badRequest } from '../../server/errors.js'
 import {
   EVENT_STATUS_FILTER_KEYS,
   TERMINAL_STATUS_FILTER_KEYS,
@@ -67,19 +69,33 @@ export function recordRoutes(ctx: AppContext) {
     }
   }
 
-  /** A record fetched by id is shown only inside the caller's scope. */
+  /** A record fetched by id is shown only inside the caller's scope; outside it, it does not exist (404 either way, so an id cannot be probed). */
   function inScope<T extends { grid_code: string }>(c: Context<Env>, kind: string, id: string, record: T | undefined): T {
-    if (!record) throw notFound(`no ${kind} ${id}`)
     const user = c.get('user')
-    if (!record.grid_code.startsWith(user.region)) throw forbidden(`this ${kind} is outside your scope`)
+    if (!record || !record.grid_code.startsWith(user.region)) throw notFound(`no ${kind} ${id} in your scope`)
     // Who viewed which record is kept (docs/security.md): a record page can name a citizen.
     ctx.audit?.record({ action: 'view', user: user.name, role: user.role, region: user.region, ip: clientIp(c), target_kind: kind, target_id: id })
     return record
   }
 
+  /**
+   * A page of records as the caller may see it: de-identified for a role that may not see personal
+   * data; otherwise whole, with an audit row naming every record on the page.
+   */
+  function released<T extends { grid_code: string; lon: number; lat: number }>(c: Context<Env>, stream: StreamName, kind: string, ids: (r: T) => string, got: { items: T[]; next_cursor: string | null }) {
+    const user = c.get('user')
+    if (!seesPersonalData(user.role)) {
+      return { ...got, items: got.items.map((r) => deidentify(r, PERSONAL_FIELDS[stream], () => ctx.city.get(r.grid_code)?.centroid)) }
+    }
+    if (got.items.length > 0) {
+      ctx.audit?.record({ action: 'read', user: user.name, role: user.role, region: user.region, ip: clientIp(c), target_kind: kind, target_ids: got.items.map(ids) })
+    }
+    return got
+  }
+
   app.get('/events', async (c) => {
     const q = query(c, listQuery(EVENT_STATUS_FILTER_KEYS))
-    return c.json(await listEvents(ctx.store, { ...page(c, q), status: q.status }))
+    return c.json(released(c, 'grid-events', 'event', (r) => r.event_id, await listEvents(ctx.store, { ...page(c, q), status: q.status })))
   })
   app.get('/events/:id', async (c) => {
     const id = recordId(c.req.param('id'))
@@ -88,7 +104,7 @@ export function recordRoutes(ctx: AppContext) {
 
   app.get('/tickets', async (c) => {
     const q = query(c, listQuery(TICKET_STATUS_FILTER_KEYS))
-    return c.json(await listTickets(ctx.store, { ...page(c, q), status: q.status }))
+    return c.json(released(c, 'hotline-tickets', 'ticket', (r) => r.ticket_id, await listTickets(ctx.store, { ...page(c, q), status: q.status })))
   })
   app.get('/tickets/:id', async (c) => {
     const id = recordId(c.req.param('id'))

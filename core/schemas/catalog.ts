@@ -48,4 +48,43 @@ export const HotlineCatalogSchema = z.object({
 })
 export type HotlineCatalog = z.infer<typeof HotlineCatalogSchema>
 
+/** The fields of a GeoReport v2 service request. */
+export const OPEN311_REQUEST_FIELDS = [
+  'service_request_id',
+  'status',
+  'status_notes',
+  'service_name',
+  'service_code',
+  'description',
+  'agency_responsible',
+  'service_notice',
+  'requested_datetime',
+  'updated_datetime',
+  'expected_datetime',
+  'address',
+  'address_id',
+  'zipcode',
+  'lat',
+  'long',
+  'media_url',
+] as const
+/** A caller's own words and address: personal data (core/personal.ts), never published without a token. */
+export const OPEN311_PERSONAL_FIELDS = ['description', 'address'] as const
+
+/** dashboards/catalog/open311.yaml: what the city publishes of its service requests to anyone. */
+export const Open311PublicationSchema = z
+  .object({
+    kind: z.literal('open311-publication'),
+    schemaVersion: z.literal(1),
+    public: z.boolean().describe('Whether GET requests.json answers without a token at all.'),
+    fields: z
+      .array(z.enum(OPEN311_REQUEST_FIELDS))
+      .refine((f) => !f.some((x) => (OPEN311_PERSONAL_FIELDS as readonly string[]).includes(x)), {
+        message: `${OPEN311_PERSONAL_FIELDS.join(' and ')} are personal data and cannot be published`,
+      })
+      .describe('Fields answered without a token; lat and long are the centre of the request’s grid.'),
+  })
+  .strict()
+export type Open311Publication = z.infer<typeof Open311PublicationSchema>
+
 export { classOf } from '../category.js'

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { PlaceShape, TimestampSchema, longText, requirePlace, shortText } from './common.js'
+import { personal, personalFields, type PersonalFields } from '../personal.js'
+import { LatSchema, LonSchema, PlaceShape, TimestampSchema, longText, requirePlace, shortText } from './common.js'
 
 export const EVENT_STEPS = ['reported', 'verified', 'dispatched', 'handled', 'submitted', 'evaluated'] as const
 export const TICKET_STEPS = ['created', 'dispatched', 'accepted', 'replied', 'closed', 'reopened', 'rated'] as const
@@ -31,8 +32,8 @@ export const GridEventSchema = z
     department: shortText(32).optional(),
     priority: z.number().int().min(1).max(5).optional(),
     deadline: TimestampSchema.optional(),
-    reporter: shortText(64).optional(),
-    description: longText().optional(),
+    reporter: shortText(64).optional().meta(personal('text')),
+    description: longText().optional().meta(personal('text')),
     evaluation: z.union([z.enum(['satisfied', 'basically', 'unsatisfied', 'rejected']), z.literal('')]).optional(),
   })
   .superRefine(requirePlace)
@@ -61,11 +62,14 @@ export const HotlineTicketSchema = z
     category: shortText(32).min(1),
     urgency: z.number().int().min(1).max(5).optional(),
     ...PlaceShape,
-    address: shortText(256).optional(),
+    // Where a citizen called from, or asked about: their home, as often as not.
+    lon: LonSchema.optional().meta(personal('position')),
+    lat: LatSchema.optional().meta(personal('position')),
+    address: shortText(256).optional().meta(personal('text')),
     department: shortText(32).optional(),
     satisfaction: SatisfactionSchema.optional(),
     deadline: TimestampSchema.optional(),
-    description: longText().optional(),
+    description: longText().optional().meta(personal('text')),
   })
   .superRefine(requirePlace)
 
@@ -84,6 +88,9 @@ export const STREAMS = {
 } as const
 export type StreamName = keyof typeof STREAMS
 export const STREAM_NAMES = Object.keys(STREAMS) as StreamName[]
+
+/** Each stream's personal fields, as its schema declares them (core/personal.ts). */
+export const PERSONAL_FIELDS = Object.fromEntries(STREAM_NAMES.map((s) => [s, personalFields(STREAMS[s].schema)])) as Record<StreamName, PersonalFields>
 
 /** Codes added to every record by enrichment, and the WGS84 position it is stored at. */
 export interface Enrichment {

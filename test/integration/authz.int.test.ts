@@ -36,10 +36,13 @@ const regionRoutes = (region: string, ev: string, tk: string, tm: string) => [
 /** Routes with no region. */
 const PLAIN = ['/api/v1/metrics', '/api/v1/catalog']
 const RECORD_PAGE = /^\/api\/v1\/(events|tickets)\/[^/?]+$/
+const RECORD = /^\/api\/v1\/(events|tickets|terminals)\/[^/?]+$/
 
 function expected(role: Role, path: string, inside: boolean): number {
   if (role === 'ingest') return 403
   if (role === 'analyst' && RECORD_PAGE.test(path)) return 403
+  // A record outside the scope is not found, as one that does not exist: its id cannot be probed.
+  if (!inside && RECORD.test(path)) return 404
   return inside ? 200 : 403
 }
 

@@ -1,5 +1,6 @@
 import { XMLParser } from 'fast-xml-parser'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTokenService } from '../../api/auth/tokens.js'
 import { city, gridsIn } from '../support/harness.js'
 import { startIngest, TOKEN, type IngestFixture } from '../support/ingest.js'
 
@@ -18,8 +19,8 @@ async function post(path: string, fields: Record<string, string>) {
   const res = await fetch(`${f.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(fields) })
   return { status: res.status, text: await res.text() }
 }
-const get = async (path: string) => {
-  const res = await fetch(`${f.url}${path}`)
+const get = async (path: string, token?: string) => {
+  const res = await fetch(`${f.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} })
   return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() }
 }
 
@@ -56,10 +57,26 @@ describe('Open311 GeoReport v2', () => {
     )
     expect(ticket).toEqual({ channel: 'open311', category: 'appearance.garbage', grid_code: grid, step: 'created', department: 'chengguan' })
 
+    // Anyone gets what the city publishes (dashboards/catalog/open311.yaml): no description or
+    // address, and the place as the centre of the grid, not where the caller stood.
     const one = JSON.parse((await get(`/open311/v2/requests/${id}.json`)).text) as Record<string, unknown>[]
     expect(one).toHaveLength(1)
-    expect(one[0]).toMatchObject({ service_request_id: id, status: 'open', service_code: 'appearance.garbage', address: '紫金山路 1 号', address_id: grid })
+    expect(one[0]).toMatchObject({ service_request_id: id, status: 'open', service_code: 'appearance.garbage', address_id: grid, lat, long: lon })
+    expect(one[0]).not.toHaveProperty('description')
+    expect(one[0]).not.toHaveProperty('address')
     expect(Date.parse(one[0].expected_datetime as string) - Date.parse(one[0].requested_datetime as string)).toBe(12 * 3_600_000)
+    // An operator's session gets the whole request; an analyst's a de-identified one.
+    const tokens = createTokenService('test-secret')
+    const operator = await tokens.issue({ name: 'op', role: 'operator', region: '3201' })
+    const [whole] = JSON.parse((await get(`/open311/v2/requests/${id}.json`, operator)).text) as Record<string, unknown>[]
+    expect(whole).toMatchObject({ address: '紫金山路 1 号', description: '路边有暴露垃圾', lat, long: lon })
+    const analyst = await tokens.issue({ name: 'an', role: 'analyst', region: '3201' })
+    const [plain] = JSON.parse((await get(`/open311/v2/requests/${id}.json`, analyst)).text) as Record<string, unknown>[]
+    expect(plain).toMatchObject({ address: null, description: null, address_id: grid })
+    // A user of another district does not find it; a bad token is refused.
+    const elsewhere = await tokens.issue({ name: 'lx', role: 'leader', region: '320102' })
+    expect((await get(`/open311/v2/requests/${id}.json`, elsewhere)).status).toBe(404)
+    expect((await get(`/open311/v2/requests/${id}.json`, 'nope')).status).toBe(401)
 
     const xml = new XMLParser().parse((await get(`/open311/v2/requests/${id}.xml`)).text) as { service_requests: { request: { service_request_id: string } } }
     expect(xml.service_requests.request.service_request_id).toBe(id)

@@ -43,11 +43,14 @@ describe('a leader scoped to 玄武区 (320102)', () => {
     expect((await h.get(path, LEADER)).status).toBe(200)
   })
 
-  it('sees only the records of its scope, and 403 for one outside', async () => {
+  it('sees only the records of its scope; one outside is as absent as one that does not exist', async () => {
     const list = await h.get<{ items: { event_id: string }[] }>('/api/v1/events', LEADER)
     expect(list.body.items.map((e) => e.event_id)).toEqual(['IN1'])
     expect((await h.get('/api/v1/events/IN1', LEADER)).status).toBe(200)
-    expect((await h.get('/api/v1/events/OUT1', LEADER)).status).toBe(403)
+    const outside = await h.get<{ error: { message: string } }>('/api/v1/events/OUT1', LEADER)
+    const missing = await h.get<{ error: { message: string } }>('/api/v1/events/NO-SUCH-EVENT', LEADER)
+    expect([outside.status, missing.status]).toEqual([404, 404])
+    expect(outside.body.error.message.replace('OUT1', 'X')).toBe(missing.body.error.message.replace('NO-SUCH-EVENT', 'X'))
     expect((await h.get('/api/v1/events/OUT1', 'operator')).status).toBe(200)
   })
 

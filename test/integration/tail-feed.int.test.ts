@@ -38,6 +38,6 @@ describe('the tail feed', () => {
     expect(got).toHaveLength(2)
     const t1 = got.find((g) => g.row.event_id === 'T1')!.row
     expect(t1).toMatchObject({ ts: now, grid_code: grid, district: '320102' })
-    expect(liveRecord(t1)).toMatchObject({ ts: new Date(now).toISOString(), deadline: new Date(now + 3_600_000).toISOString() })
+    expect(liveRecord('grid-events', t1, () => undefined)).toMatchObject({ ts: new Date(now).toISOString(), deadline: new Date(now + 3_600_000).toISOString() })
   })
 })

@@ -41,7 +41,7 @@ export async function startHarness(opts: { now?: () => number } = {}) {
     now: opts.now ?? Date.now,
   }
   const bus = new LocalBus()
-  const ingest = createIngestService({ store: stores.ingest, city: city(), bus, tokens, ingestTokens: new Set([DEMO_INGEST_TOKEN]), maxBodyBytes: 1 << 20 })
+  const ingest = createIngestService({ store: stores.ingest, readStore: stores.interactive, audit: (e) => ctx.audit?.record(e), city: city(), bus, tokens, ingestTokens: new Set([DEMO_INGEST_TOKEN]), maxBodyBytes: 1 << 20 })
   const { app, hub } = createApp(ctx, { feed: bus, mount: [ingest.routes], hub: { kpiIntervalMs: 500 } })
 
   const tokenCache = new Map<string, string>()
@@ -82,6 +82,7 @@ export async function startHarness(opts: { now?: () => number } = {}) {
 
   async function close() {
     hub.close()
+    await ctx.audit?.close()
     await stores.close()
     rmSync(dir, { recursive: true, force: true })
   }

@@ -1,14 +1,14 @@
 import type { Store } from '../../../store/client.js'
 
-/** One ticket as Open311 lists it, folded from its steps in ticket_state. */
+/** One ticket as Open311 lists it, folded from its steps in ticket_state; fields named as the ticket's (core/schemas/records.ts). */
 export interface RequestRow {
   ticket_id: string
   service_code: string
-  lon_wgs84: number
-  lat_wgs84: number
-  grid: string
-  address_text: string | null
-  description_text: string | null
+  lon: number
+  lat: number
+  grid_code: string
+  address: string | null
+  description: string | null
   agency: string | null
   created_ms: string
   updated_ms: string
@@ -20,6 +20,8 @@ export interface RequestFilter {
   ids: string[]
   codes: string[]
   statuses: ('open' | 'closed')[]
+  /** Only requests inside this region ('' for the whole city). */
+  region: string
   from: number
   to: number
   limit: number
@@ -28,15 +30,15 @@ export interface RequestFilter {
 // A ticket is closed once its latest step is closed or rated (a reopened one is open again).
 const SQL = `
 SELECT ticket_id,
-  anyLast(ticket_state.category) AS service_code, anyLast(ticket_state.lon) AS lon_wgs84, anyLast(ticket_state.lat) AS lat_wgs84,
-  anyLast(ticket_state.grid_code) AS grid, anyLast(ticket_state.address) AS address_text,
-  anyLast(ticket_state.description) AS description_text, anyLast(ticket_state.department) AS agency,
+  anyLast(ticket_state.category) AS service_code, anyLast(ticket_state.lon) AS lon, anyLast(ticket_state.lat) AS lat,
+  anyLast(ticket_state.grid_code) AS grid_code, anyLast(ticket_state.address) AS address,
+  anyLast(ticket_state.description) AS description, anyLast(ticket_state.department) AS agency,
   toString(toUnixTimestamp64Milli(min(created_at))) AS created_ms,
   toString(toUnixTimestamp64Milli(max(latest).1)) AS updated_ms,
   toString(toUnixTimestamp64Milli(max(deadline))) AS expected_ms,
   max(latest).2 AS latest_step
 FROM ticket_state
-WHERE (empty({ids:Array(String)}) OR has({ids:Array(String)}, ticket_id))
+WHERE (empty({ids:Array(String)}) OR has({ids:Array(String)}, ticket_id)) AND startsWith(ticket_state.grid_code, {region:String})
 GROUP BY ticket_id
 HAVING created_ms IS NOT NULL
   AND min(created_at) >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND min(created_at) < fromUnixTimestamp64Milli({to:Int64}, 'UTC')
@@ -48,7 +50,7 @@ LIMIT {limit:UInt32}`
 export async function findRequests(store: Store, f: RequestFilter): Promise<RequestRow[]> {
   const rs = await store.query({
     query: SQL,
-    query_params: { ids: f.ids, codes: f.codes, statuses: f.statuses, from: f.from, to: f.to, limit: f.limit },
+    query_params: { ids: f.ids, codes: f.codes, statuses: f.statuses, region: f.region, from: f.from, to: f.to, limit: f.limit },
     format: 'JSONEachRow',
   })
   return rs.json<RequestRow>()

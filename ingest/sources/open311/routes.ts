@@ -2,11 +2,17 @@ import { randomUUID } from 'node:crypto'
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { XMLBuilder } from 'fast-xml-parser'
+import type { AuditEntry } from '../../../api/auth/audit.js'
 import type { TokenService } from '../../../api/auth/tokens.js'
-import type { EventCatalog, HotlineCatalog } from '../../../core/schemas/catalog.js'
+import { bearer } from '../../../api/auth/tokens.js'
+import { deidentify, seesPersonalData } from '../../../core/personal.js'
+import type { User } from '../../../core/schemas/api.js'
+import type { EventCatalog, HotlineCatalog, Open311Publication } from '../../../core/schemas/catalog.js'
+import { PERSONAL_FIELDS } from '../../../core/schemas/records.js'
 import type { Store } from '../../../store/client.js'
 import type { IngestPipeline } from '../../pipeline/index.js'
 import { asHttpError } from '../http.js'
+import { clientIp } from '../../../api/auth/client-ip.js'
 import { ApiError } from '../../../server/errors.js'
 import { serviceNames, servicesOf } from './catalog.js'
 import { findRequests, type RequestRow } from './queries.js'
@@ -19,6 +25,12 @@ export interface Open311Options {
   /** `api_key` is an ingest token (IOC_INGEST_TOKENS, or an admin/ingest user's session token). */
   ingestTokens: ReadonlySet<string>
   tokens: TokenService
+  /** What the city publishes without a token (dashboards/catalog/open311.yaml). */
+  publication: Open311Publication
+  /** The centre of a grid: where a request is shown when its exact place is withheld. */
+  centre: (grid: string) => readonly [number, number] | undefined
+  /** Where reads of personal data are recorded (docs/security.md). */
+  audit?: (entry: AuditEntry) => void
   now?: () => number
 }
 
@@ -73,6 +85,7 @@ export function open311Routes(opts: Open311Options): Hono {
   const byCode = new Map(services.map((s) => [s.service_code, s]))
   const names = serviceNames(opts.events, opts.hotline)
 
+  /** A request with every GeoReport field; `r` is de-identified already where the reader may not see personal data. */
   function request(r: RequestRow) {
     const closed = r.latest_step === 'closed' || r.latest_step === 'rated'
     return {
@@ -81,17 +94,17 @@ export function open311Routes(opts: Open311Options): Hono {
       status_notes: closed ? `latest step: ${r.latest_step}` : null,
       service_name: names.get(r.service_code) ?? r.service_code,
       service_code: r.service_code,
-      description: r.description_text,
+      description: r.description || null,
       agency_responsible: r.agency,
       service_notice: null,
       requested_datetime: iso(r.created_ms),
       updated_datetime: iso(r.updated_ms),
       expected_datetime: iso(r.expected_ms),
-      address: r.address_text,
-      address_id: r.grid,
+      address: r.address || null,
+      address_id: r.grid_code,
       zipcode: null,
-      lat: r.lat_wgs84,
-      long: r.lon_wgs84,
+      lat: r.lat,
+      long: r.lon,
       media_url: null,
     }
   }
@@ -104,11 +117,42 @@ export function open311Routes(opts: Open311Options): Hono {
     if (user.role !== 'ingest' && user.role !== 'admin') throw new ApiError(403, 'forbidden', `role ${user.role} may not create requests`)
   }
 
+  /**
+   * Who reads: anyone (no token) gets what the city publishes; a user's session token (Bearer) gets
+   * the requests of their region, whole if their role may see personal data (the read is audited),
+   * de-identified otherwise.
+   */
+  async function reader(c: Context): Promise<User | undefined> {
+    const header = c.req.header('authorization')
+    if (header === undefined) {
+      if (!opts.publication.public) throw new ApiError(401, 'unauthorized', 'this city publishes no service requests without a token: Authorization: Bearer <session token>')
+      return undefined
+    }
+    const token = bearer(header)
+    const user = token ? await opts.tokens.verify(token) : undefined
+    if (!user) throw new ApiError(401, 'unauthorized', 'the token is not valid or has expired')
+    if (user.role === 'ingest') throw new ApiError(403, 'forbidden', 'the ingest role sends requests; it does not read them')
+    return user
+  }
+
+  /** The answer for `who`: published fields only, de-identified, or whole (and audited). */
+  function released(c: Context, who: User | undefined, rows: RequestRow[]): object[] {
+    if (who && seesPersonalData(who.role)) {
+      if (rows.length) opts.audit?.({ action: 'read', user: who.name, role: who.role, region: who.region, ip: clientIp(c), target_kind: 'ticket', target_ids: rows.map((r) => r.ticket_id), detail: 'open311' })
+      return rows.map(request)
+    }
+    const plain = rows.map((r) => request(deidentify(r, PERSONAL_FIELDS['hotline-tickets'], () => opts.centre(r.grid_code))))
+    if (who) return plain
+    const fields = new Set<string>(opts.publication.fields)
+    return plain.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => fields.has(k))))
+  }
+
   app.get('/open311/v2/:file', async (c) => {
     const [name, format] = splitFormat(c.req.param('file')) ?? ['', 'json']
     try {
       if (name === 'services') return answer(c, format, 'services', 'service', services.map(({ department: _d, departmentName: _n, slaHours: _s, ...s }) => s))
       if (name !== 'requests') throw new ApiError(404, 'not_found', 'no such Open311 resource')
+      const who = await reader(c)
       const q = c.req.query()
       const to = time(q.end_date, 'end_date') ?? now() + 1
       const from = time(q.start_date, 'start_date') ?? to - 90 * DAY
@@ -118,11 +162,12 @@ export function open311Routes(opts: Open311Options): Hono {
         ids: list(q.service_request_id),
         codes: list(q.service_code),
         statuses: statuses as ('open' | 'closed')[],
+        region: who?.region ?? '',
         from,
         to,
         limit: 1000,
       })
-      return answer(c, format, 'service_requests', 'request', rows.map(request))
+      return answer(c, format, 'service_requests', 'request', released(c, who, rows))
     } catch (e) {
       return fail(c, format, e)
     }
@@ -132,9 +177,10 @@ export function open311Routes(opts: Open311Options): Hono {
     const [id, format] = splitFormat(c.req.param('file')) ?? ['', 'json']
     try {
       if (!id) throw new ApiError(404, 'not_found', 'no such Open311 resource')
-      const rows = await findRequests(opts.store, { ids: [id], codes: [], statuses: [], from: 0, to: 8_640_000_000_000, limit: 1 })
+      const who = await reader(c)
+      const rows = await findRequests(opts.store, { ids: [id], codes: [], statuses: [], region: who?.region ?? '', from: 0, to: 8_640_000_000_000, limit: 1 })
       if (!rows.length) throw new ApiError(404, 'not_found', `no service request ${id.slice(0, 64)}`)
-      return answer(c, format, 'service_requests', 'request', rows.map(request))
+      return answer(c, format, 'service_requests', 'request', released(c, who, rows))
     } catch (e) {
       return fail(c, format, e)
     }
