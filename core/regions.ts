@@ -59,3 +59,13 @@ export function ancestry(code: string): string[] {
 export function isWithin(code: string, scope: string): boolean {
   return code.startsWith(scope)
 }
+
+/**
+ * The region both `a` and `b` cover: the finer of the two when one lies inside the other, and
+ * undefined when they are apart (a layer of one district asked about another).
+ */
+export function overlap(a: string, b: string): string | undefined {
+  if (isWithin(a, b)) return a
+  if (isWithin(b, a)) return b
+  return undefined
+}

@@ -69,8 +69,10 @@ export class SandboxError extends Error {
 }
 
 export interface BoundValues {
-  /** The region in scope, already checked to be inside the caller's own region. */
+  /** The region asked about ({region}), already checked to be inside the caller's own region. */
   region: string
+  /** The rows the query may see, when narrower than `region` (a district's layer seen from the city). */
+  scope?: string
   from: number
   to: number
   now: number
@@ -167,7 +169,7 @@ export class Sandbox {
   bind(values: BoundValues, params: Record<string, LayerParam>): Record<string, unknown> {
     const out: Record<string, unknown> = {
       region: values.region,
-      __scope: values.region,
+      __scope: values.scope ?? values.region,
       from: dt64(values.from),
       to: dt64(values.to),
       now: dt64(values.now),

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import { levelOf } from '../../core/regions.js'
+import { levelOf, overlap } from '../../core/regions.js'
 import { FRAME_MEDIA_TYPE, type Layer, type LayerParam, type LayerSummary } from '../../core/schemas/layer.js'
 import { ApiError, badRequest, forbidden, notFound } from '../../server/errors.js'
 import type { AppContext, Env } from '../context.js'
@@ -32,6 +32,14 @@ export function extrasFrom(c: Context, params: Record<string, LayerParam>): Reco
   return out
 }
 
+/**
+ * The rows a layer may show when asked about `region`: the finer of the region and the layer's own
+ * scope (the whole city when it has none), or undefined when they are apart.
+ */
+export function layerScope(ctx: AppContext, layer: Pick<Layer, 'scope'>, region: string): string | undefined {
+  return overlap(region, layer.scope ?? ctx.city.root.code)
+}
+
 /** A sandbox refusal is the analyst's or the file's fault: 400 with the reason, not a 500. */
 export function sandboxFailure(e: unknown): never {
   if (e instanceof SandboxError) throw new ApiError(e.reason === 'limit' ? 422 : 400, `sandbox_${e.reason}`, e.message)
@@ -48,7 +56,7 @@ export function layerRoutes(ctx: AppContext) {
     const user = c.get('user')
     const layers = thematic.layers
       .list()
-      .filter((l) => (l.roles as string[]).includes(user.role))
+      .filter((l) => (l.roles as string[]).includes(user.role) && layerScope(ctx, l, user.region) !== undefined)
       .map(summary)
     // File problems are for the people who write them.
     const errors = user.role === 'admin' || user.role === 'analyst' ? thematic.layers.problems() : []
@@ -63,11 +71,14 @@ export function layerRoutes(ctx: AppContext) {
     if (!(layer.roles as string[]).includes(user.role)) throw forbidden(`layer ${layer.id} is not open to the ${user.role} role`)
     const q = query(c, RangeQuery.extend({ region: z.string().optional() }))
     const region = scopedRegion(c, ctx, q.region)
+    // A layer of another part of the city does not exist for this question (as in the list).
+    const scope = layerScope(ctx, layer, region.code)
+    if (!scope) throw notFound(`no layer ${layer.id} for region ${region.code}`)
     const level = levelOf(region.code)!
     if (!layer.levels.includes(level)) throw badRequest(`parameter region: layer ${layer.id} applies at ${layer.levels.join(', ')}, not at ${level}`, { parameter: 'region' })
     const r = range(ctx, q)
     const result = await thematic.sandbox
-      .run(layer.sql, { region: region.code, ...r, now: ctx.now(), extras: extrasFrom(c, layer.params) }, layer.params)
+      .run(layer.sql, { region: region.code, scope, ...r, now: ctx.now(), extras: extrasFrom(c, layer.params) }, layer.params)
       .catch(sandboxFailure)
     const frame = encodeFrame(result, { layer: layer.id, region: region.code })
     return c.body(frame as Uint8Array<ArrayBuffer>, 200, { 'content-type': FRAME_MEDIA_TYPE, 'cache-control': 'no-store' })

@@ -2,16 +2,17 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path'
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import { levelOf } from '../../core/regions.js'
-import { FRAME_MEDIA_TYPE } from '../../core/schemas/layer.js'
+import { isWithin, levelOf } from '../../core/regions.js'
+import { AlertRuleSchema } from '../../core/schemas/alert.js'
+import { FRAME_MEDIA_TYPE, LayerSchema } from '../../core/schemas/layer.js'
 import { ApiError, badRequest, forbidden, notFound } from '../../server/errors.js'
 import { evaluatorFor } from '../alerts/evaluator.js'
 import type { AppContext, Env } from '../context.js'
-import type { FileError } from '../layers/files.js'
+import { parseYamlFile, type FileError } from '../layers/files.js'
 import { encodeFrame } from '../layers/frame.js'
 import { thematicFor } from '../layers/service.js'
 import { range, scopedRegion } from '../params.js'
-import { extrasFrom, sandboxFailure } from './layers.js'
+import { extrasFrom, layerScope, sandboxFailure } from './layers.js'
 import { perUserConcurrency } from '../middleware/per-user-concurrency.js'
 import { DEFAULT_SECURITY } from '../security.js'
 
@@ -83,11 +84,13 @@ export function studioRoutes(ctx: AppContext) {
     const { layer, errors } = await thematic.validateLayer(b.text)
     if (!layer) throw new ApiError(400, 'invalid_layer', errors.map((e) => `line ${e.line ?? '?'} ${e.field}: ${e.message}`).join('; '), { errors })
     const region = scopedRegion(c, ctx, b.region)
+    const scope = layerScope(ctx, layer, region.code)
+    if (!scope) throw badRequest(`parameter region: the layer is about ${layer.scope}, not ${region.code}`, { parameter: 'region' })
     const level = levelOf(region.code)!
     if (!layer.levels.includes(level)) throw badRequest(`parameter region: the layer applies at ${layer.levels.join(', ')}, not at ${level}`, { parameter: 'region' })
     const r = range(ctx, { from: time(b.from, 'from'), to: time(b.to, 'to') })
     const t0 = performance.now()
-    const result = await thematic.drafts.run(layer.sql, { region: region.code, ...r, now: ctx.now(), extras: extrasFrom(c, layer.params) }, layer.params).catch(sandboxFailure)
+    const result = await thematic.drafts.run(layer.sql, { region: region.code, scope, ...r, now: ctx.now(), extras: extrasFrom(c, layer.params) }, layer.params).catch(sandboxFailure)
     const frame = encodeFrame(result, { layer: layer.id, region: region.code })
     c.header('x-ioc-total-ms', (performance.now() - t0).toFixed(1))
     return c.body(frame as Uint8Array<ArrayBuffer>, 200, { 'content-type': FRAME_MEDIA_TYPE, 'cache-control': 'no-store' })
@@ -100,7 +103,7 @@ export function studioRoutes(ctx: AppContext) {
     if (!rule) throw new ApiError(400, 'invalid_rule', errors.map((e) => `line ${e.line ?? '?'} ${e.field}: ${e.message}`).join('; '), { errors })
     const user = c.get('user')
     // The rule runs in its own scope, which must be inside the caller's.
-    if (!rule.scope.startsWith(user.region)) throw forbidden(`scope ${rule.scope} is outside your region ${user.region}`)
+    if (!isWithin(rule.scope, user.region)) throw forbidden(`scope ${rule.scope} is outside your region ${user.region}`)
     const t0 = performance.now()
     const result = await evaluatorFor(ctx).dryRun(rule).catch(sandboxFailure)
     return c.json({ ...result, elapsed_ms: Math.round(performance.now() - t0) })
@@ -119,11 +122,19 @@ export function studioRoutes(ctx: AppContext) {
     if (!item) throw new ApiError(400, 'invalid_file', checked.errors.map((e) => `line ${e.line ?? '?'} ${e.field}: ${e.message}`).join('; '), { errors: checked.errors })
     if (item.id !== id) throw badRequest(`id: the file ${id}.yaml must hold id ${id}, not ${item.id}`, { parameter: 'id' })
     const user = c.get('user')
-    if (item.scope !== undefined && !item.scope.startsWith(user.region)) throw forbidden(`scope ${item.scope} is outside your region ${user.region}`)
+    const scope = item.scope ?? ctx.city.root.code
+    if (!isWithin(scope, user.region)) throw forbidden(`scope ${scope} is outside your region ${user.region}`)
     const dir = folder(kind).dir
     mkdirSync(dir, { recursive: true })
     const file = join(dir, `${id}.yaml`)
     const before = existsSync(file) ? readFileSync(file, 'utf8') : ''
+    // The file replaced must be one the writer could have written: a district cannot take over,
+    // rescope or shadow a city file. One that does not parse counts as the whole city's.
+    if (before) {
+      const old = parseYamlFile(`${id}.yaml`, before, kind === 'layers' ? LayerSchema : AlertRuleSchema)
+      const oldScope = (old.ok ? old.value.scope : undefined) ?? ctx.city.root.code
+      if (!isWithin(oldScope, user.region)) throw forbidden(`${kind}/${id}.yaml replaces a file scoped to ${oldScope}, outside your region ${user.region}`)
+    }
     const tmp = join(dir, `.${id}.yaml.tmp`)
     writeFileSync(tmp, text.endsWith('\n') ? text : `${text}\n`)
     renameSync(tmp, file)

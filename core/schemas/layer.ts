@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { LEVELS } from '../regions.js'
+import { RegionCodeSchema } from './common.js'
 
 // A thematic layer (专题图层) is a file in dashboards/layers/: a query over the streams plus a way
 // to draw it. This schema is the single definition: the loader, the api, the studio's completion
@@ -107,6 +108,9 @@ export const LayerSchema = z
     id: IdSchema,
     title: TitleSchema,
     description: z.string().max(1000).default('').describe('What the layer shows and why.'),
+    scope: RegionCodeSchema.optional().describe(
+      'The region the layer is about: its data never leaves it, it is listed to users whose region overlaps it, and only users inside it may change the file. Absent: the whole city.',
+    ),
     levels: z.array(z.enum(LEVELS)).min(1).describe('Levels of the region in scope at which the layer applies.'),
     params: z
       .record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'a parameter name'), ParamSchema)
