@@ -10,13 +10,15 @@ export interface SecurityOptions {
   perUserPerMinute: number
   /** Failed sign-in attempts per 5 minutes per client address and user name. */
   loginsPer5Minutes: number
+  /** Hours from a sign-in after which its session is no longer renewed (IOC_SESSION_MAX_HOURS). */
+  sessionMaxHours?: number
   /** Origins allowed to open the live socket besides the api's own. */
   allowedOrigins: string[]
   /** Largest JSON body the api accepts (the ingest routes set their own). */
   maxBodyBytes: number
 }
 
-export const DEFAULT_SECURITY: SecurityOptions = { perUserPerMinute: 1200, loginsPer5Minutes: 10, allowedOrigins: [], maxBodyBytes: 1 << 20 }
+export const DEFAULT_SECURITY = { perUserPerMinute: 1200, loginsPer5Minutes: 10, allowedOrigins: [], maxBodyBytes: 1 << 20, sessionMaxHours: 720 } satisfies SecurityOptions
 
 const tooMany = (c: Context) =>
   c.json(errorBody('rate_limited', 'too many requests: wait for the number of seconds in Retry-After'), 429)

@@ -231,7 +231,7 @@ const ctx: AppContext = {
   security: { perUserPerMinute: 1e9, loginsPer5Minutes: 1e9, allowedOrigins: [], maxBodyBytes: 1 << 20 },
 }
 const { app, hub } = createApp(ctx, { feed: new LocalBus(), hub: { kpiIntervalMs: 3_600_000 } })
-const auth = { headers: { authorization: `Bearer ${await ctx.tokens.issue({ name: 'bench', role: 'admin', region: '3201' })}` } }
+const auth = { headers: { authorization: `Bearer ${await ctx.tokens.issue({ name: 'admin', role: 'admin', region: '3201' })}` } }
 
 const districts = city.children('3201').map((r) => r.code)
 const busyGrids = (

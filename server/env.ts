@@ -26,6 +26,8 @@ export const EnvSchema = z.object({
   IOC_RATE_LIMIT: z.coerce.number().int().positive().default(1200),
   /** Failed sign-in attempts per 5 minutes per client address and user name. */
   IOC_LOGIN_LIMIT: z.coerce.number().int().positive().default(10),
+  /** Hours from a sign-in (password or single sign-on) after which its session is no longer renewed. */
+  IOC_SESSION_MAX_HOURS: z.coerce.number().positive().max(24 * 366).default(720),
   /** Extra origins (comma-separated, e.g. https://ioc.example.gov.cn) allowed to open the live socket; the api's own origin always is. */
   IOC_ALLOWED_ORIGINS: z.string().default(''),
   /** Single sign-on: the identity provider's issuer URL (its /.well-known/openid-configuration is read). */
