@@ -24,7 +24,7 @@ export const EnvSchema = z.object({
   IOC_MAX_BODY_BYTES: z.coerce.number().int().positive().default(16 << 20),
   /** Requests per minute per signed-in user on /api/v1 (429 with Retry-After above it). */
   IOC_RATE_LIMIT: z.coerce.number().int().positive().default(1200),
-  /** Failed sign-in attempts per 5 minutes per client address and user name. */
+  /** Failed sign-ins per account per 5 minutes from browsers not trusted for it (per address: 10×; one password across names: this many per hour). */
   IOC_LOGIN_LIMIT: z.coerce.number().int().positive().default(10),
   /** Hours from a sign-in (password or single sign-on) after which its session is no longer renewed. */
   IOC_SESSION_MAX_HOURS: z.coerce.number().positive().max(24 * 366).default(720),

@@ -2,7 +2,7 @@ import type { Store } from '../../store/client.js'
 import { log } from '../../server/log.js'
 
 export interface AuditEntry {
-  action: 'login' | 'login.refused' | 'refresh' | 'refresh.refused' | 'view' | 'oidc.login' | 'oidc.refused'
+  action: 'login' | 'login.refused' | 'login.throttled' | 'refresh' | 'refresh.refused' | 'view' | 'oidc.login' | 'oidc.refused'
   user: string
   role?: string
   region?: string
