@@ -157,7 +157,10 @@ export class LiveHub {
     this.unsubscribe()
     this.unwatchUsers()
     for (const t of this.timers) clearInterval(t)
-    for (const c of this.clients) c.ws.close(1001, 'server shutting down')
+    for (const c of this.clients) {
+      clearTimeout(c.authTimer)
+      c.ws.close(1001, 'server shutting down')
+    }
     this.clients.clear()
     this.byRegion.clear()
   }
