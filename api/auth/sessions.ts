@@ -36,7 +36,6 @@ export async function verifySession(deps: { tokens: TokenService; users: UserDir
 export function boundToDirectory(tokens: TokenService, users: UserDirectory, now: () => number = Date.now): TokenService {
   return {
     ...tokens,
-    ttlSeconds: tokens.ttlSeconds,
     async verify(token) {
       const verdict = await verifySession({ tokens, users, now }, token)
       return verdict.ok ? verdict.session.user : undefined
