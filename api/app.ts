@@ -23,7 +23,8 @@ import { recordRoutes } from './routes/records.js'
 import { regionRoutes } from './routes/regions.js'
 import { AuditLog } from './auth/audit.js'
 import { docsRoutes } from './routes/docs.js'
-import { API_CSP, DEFAULT_SECURITY, apiBodyLimit, loginRateLimit, originAllowed, userRateLimit } from './security.js'
+import { API_CSP, DEFAULT_SECURITY, apiBodyLimit, loginLimits, loginThrottle, originAllowed, userRateLimit } from './security.js'
+import { LoginThrottle } from './auth/login-throttle.js'
 import { screenRoutes } from './routes/screens.js'
 
 export interface AppOptions {
@@ -71,7 +72,7 @@ export function createApp(ctx: AppContext, opts: AppOptions) {
     upgradeWebSocket((c) => hub.handlers(c.req.query('token'))),
   )
   app.use('/api/v1/*', apiBodyLimit(security))
-  app.post('/api/v1/auth/login', loginRateLimit(security))
+  app.post('/api/v1/auth/login', loginThrottle(new LoginThrottle(loginLimits(security), ctx.tokens.deriveKey('device cookie')), ctx.audit))
   app.route('/api/v1/auth', authRoutes(ctx))
   app.route('/api/v1', docsRoutes(() => app.routes))
   app.use('/api/v1/*', requireUser(ctx))

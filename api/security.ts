@@ -1,15 +1,25 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
+import { getCookie, setCookie } from 'hono/cookie'
 import { rateLimiter } from 'hono-rate-limiter'
+import { LoginRequestSchema } from '../core/schemas/api.js'
 import { ApiError, errorBody } from '../server/errors.js'
+import type { AuditLog } from './auth/audit.js'
 import { clientIp } from './auth/client-ip.js'
+import { DEVICE_COOKIE, DEVICE_COOKIE_DAYS, type Attempt, type LoginLimits, type LoginThrottle } from './auth/login-throttle.js'
 import type { Env } from './context.js'
 
 export interface SecurityOptions {
   /** Requests per minute per signed-in user on /api/v1. */
   perUserPerMinute: number
-  /** Failed sign-in attempts per 5 minutes per client address and user name. */
+  /** Failed sign-ins per account per 5 minutes from clients not trusted for it (IOC_LOGIN_LIMIT). */
   loginsPer5Minutes: number
+  /** Failed sign-ins per client address per 5 minutes from untrusted clients (default 10 × loginsPer5Minutes). */
+  loginsPerAddress?: number
+  /** Distinct names one password may fail against per hour before it is refused (default loginsPer5Minutes). */
+  sprayNames?: number
+  /** Hours from a sign-in after which its session is no longer renewed (IOC_SESSION_MAX_HOURS). */
+  sessionMaxHours?: number
   /** Origins allowed to open the live socket besides the api's own. */
   allowedOrigins: string[]
   /** Largest JSON body the api accepts (the ingest routes set their own). */
@@ -18,7 +28,7 @@ export interface SecurityOptions {
   adhocPerUser: number
 }
 
-export const DEFAULT_SECURITY: SecurityOptions = { perUserPerMinute: 1200, loginsPer5Minutes: 10, allowedOrigins: [], maxBodyBytes: 1 << 20, adhocPerUser: 2 }
+export const DEFAULT_SECURITY = { perUserPerMinute: 1200, loginsPer5Minutes: 10, allowedOrigins: [], maxBodyBytes: 1 << 20, sessionMaxHours: 720, adhocPerUser: 2 } satisfies SecurityOptions
 
 const tooMany = (c: Context) =>
   c.json(errorBody('rate_limited', 'too many requests: wait for the number of seconds in Retry-After'), 429)
@@ -34,29 +44,59 @@ export function userRateLimit(opts: SecurityOptions): MiddlewareHandler<Env> {
   })
 }
 
+/** The sign-in limits of the options, the unset ones derived from IOC_LOGIN_LIMIT. */
+export function loginLimits(opts: SecurityOptions): LoginLimits {
+  return {
+    perAccount: opts.loginsPer5Minutes,
+    perAddress: opts.loginsPerAddress ?? opts.loginsPer5Minutes * 10,
+    sprayNames: opts.sprayNames ?? opts.loginsPer5Minutes,
+  }
+}
+
 /**
- * Failed sign-ins per address and name: password guessing is slowed to a crawl, while a wall or a
- * test suite that signs in often with the right password is not (successful sign-ins do not count).
+ * Sign-in throttling on POST /auth/login (api/auth/login-throttle.ts): an attempt over a limit is
+ * refused with 429 and Retry-After before its password is checked; a wrong password is counted
+ * after the route answered 401; a successful sign-in gives the browser its device cookie.
+ *
+ * @example
+ * app.post('/api/v1/auth/login', loginThrottle(new LoginThrottle(loginLimits(security), ctx.tokens.deriveKey('device cookie')), ctx.audit))
  */
-export function loginRateLimit(opts: SecurityOptions): MiddlewareHandler {
-  return rateLimiter({
-    windowMs: 5 * 60_000,
-    limit: opts.loginsPer5Minutes,
-    skipSuccessfulRequests: true,
-    standardHeaders: 'draft-7',
-    // The name is read from a clone: the route still reads the body itself.
-    keyGenerator: async (c) => {
-      let name = ''
-      try {
-        const body = (await c.req.raw.clone().json()) as { username?: unknown }
-        name = typeof body.username === 'string' ? body.username.slice(0, 64) : ''
-      } catch {
-        // Not JSON: the route answers 400; the attempt still counts against the address.
-      }
-      return `login:${clientIp(c) ?? 'local'}:${name}`
-    },
-    handler: tooMany,
-  })
+export function loginThrottle(throttle: LoginThrottle, audit?: AuditLog): MiddlewareHandler {
+  return async function throttleSignIn(c, next) {
+    const attempt = await readAttempt(c)
+    // Not a sign-in the route will check (not JSON, no name): it answers 400 without a password check.
+    if (!attempt) return next()
+    const admission = await throttle.admit(attempt)
+    if (!admission.ok) {
+      audit?.record({ action: 'login.throttled', user: attempt.name, ip: attempt.ip, detail: admission.reason })
+      const seconds = Math.max(1, Math.ceil(admission.retryAfterMs / 1000))
+      return c.json(errorBody('rate_limited', `too many failed sign-ins: wait ${seconds} s (Retry-After)`), 429, { 'Retry-After': String(seconds) })
+    }
+    await next()
+    if (c.res.status === 401) await throttle.failed(attempt, admission)
+    if (c.res.status === 200) {
+      setCookie(c, DEVICE_COOKIE, await throttle.deviceToken(attempt.name), {
+        httpOnly: true,
+        sameSite: 'Strict',
+        path: '/api/v1/auth/login',
+        maxAge: DEVICE_COOKIE_DAYS * 86_400,
+        secure: new URL(c.req.url).protocol === 'https:',
+      })
+    }
+  }
+}
+
+/** The name and password of a sign-in as the route will read them, from a clone of the body. */
+async function readAttempt(c: Context): Promise<Attempt | undefined> {
+  let body: unknown
+  try {
+    body = await c.req.raw.clone().json()
+  } catch {
+    return undefined
+  }
+  const parsed = LoginRequestSchema.safeParse(body)
+  if (!parsed.success) return undefined
+  return { ip: clientIp(c) ?? 'local', name: parsed.data.username, password: parsed.data.password, device: getCookie(c, DEVICE_COOKIE) }
 }
 
 /** Bodies of api requests are small JSON: anything larger is refused before it is read. */

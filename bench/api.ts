@@ -234,7 +234,7 @@ const ctx: AppContext = {
   security: { ...DEFAULT_SECURITY, perUserPerMinute: 1e9, loginsPer5Minutes: 1e9 },
 }
 const { app, hub } = createApp(ctx, { feed: new LocalBus(), hub: { kpiIntervalMs: 3_600_000 } })
-const auth = { headers: { authorization: `Bearer ${await ctx.tokens.issue({ name: 'bench', role: 'admin', region: '3201' })}` } }
+const auth = { headers: { authorization: `Bearer ${await ctx.tokens.issue({ name: 'admin', role: 'admin', region: '3201' })}` } }
 
 const districts = city.children('3201').map((r) => r.code)
 const busyGrids = (

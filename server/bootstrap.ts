@@ -2,6 +2,7 @@ import { catalogNames, loadEventCatalog, loadHotlineCatalog } from '../core/cata
 import { loadCity } from '../core/city.js'
 import type { AppContext } from '../api/context.js'
 import { createTokenService } from '../api/auth/tokens.js'
+import { boundToDirectory } from '../api/auth/sessions.js'
 import { OidcLogin } from '../api/auth/oidc.js'
 import { DEFAULT_SECURITY } from '../api/security.js'
 import { DEMO_INGEST_TOKEN, loadUsers } from '../api/auth/users.js'
@@ -38,13 +39,15 @@ export async function openStore(env: IocEnv): Promise<StoreSet> {
 export async function buildContext(env: IocEnv, stores: StoreSet): Promise<AppContext> {
   const city = loadCity()
   await syncRegions(stores.background, city)
+  const users = await loadUsers({ usersFile: env.IOC_USERS_FILE, demo: env.IOC_DEMO })
   return {
     store: stores.interactive,
     stores,
     city,
     names: catalogNames(loadEventCatalog(), loadHotlineCatalog()),
-    tokens: createTokenService(env.IOC_JWT_SECRET),
-    users: await loadUsers({ usersFile: env.IOC_USERS_FILE, demo: env.IOC_DEMO }),
+    // Bound to the directory: whatever verifies a token (the ingest routes too) refuses removed users.
+    tokens: boundToDirectory(createTokenService(env.IOC_JWT_SECRET), users),
+    users,
     tz: env.IOC_TZ,
     demo: env.IOC_DEMO,
     now: Date.now,
@@ -52,6 +55,7 @@ export async function buildContext(env: IocEnv, stores: StoreSet): Promise<AppCo
     security: {
       perUserPerMinute: env.IOC_RATE_LIMIT,
       loginsPer5Minutes: env.IOC_LOGIN_LIMIT,
+      sessionMaxHours: env.IOC_SESSION_MAX_HOURS,
       allowedOrigins: env.IOC_ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
       maxBodyBytes: DEFAULT_SECURITY.maxBodyBytes,
       adhocPerUser: env.IOC_ADHOC_PER_USER,

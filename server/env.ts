@@ -24,10 +24,12 @@ export const EnvSchema = z.object({
   IOC_MAX_BODY_BYTES: z.coerce.number().int().positive().default(16 << 20),
   /** Requests per minute per signed-in user on /api/v1 (429 with Retry-After above it). */
   IOC_RATE_LIMIT: z.coerce.number().int().positive().default(1200),
-  /** Failed sign-in attempts per 5 minutes per client address and user name. */
+  /** Failed sign-ins per account per 5 minutes from browsers not trusted for it (per address: 10×; one password across names: this many per hour). */
   IOC_LOGIN_LIMIT: z.coerce.number().int().positive().default(10),
   /** Studio queries (drafts, previews, dry runs) one user may run at once; 429 past it. */
   IOC_ADHOC_PER_USER: z.coerce.number().int().min(1).max(16).default(2),
+  /** Hours from a sign-in (password or single sign-on) after which its session is no longer renewed. */
+  IOC_SESSION_MAX_HOURS: z.coerce.number().positive().max(24 * 366).default(720),
   /** Extra origins (comma-separated, e.g. https://ioc.example.gov.cn) allowed to open the live socket; the api's own origin always is. */
   IOC_ALLOWED_ORIGINS: z.string().default(''),
   /** Single sign-on: the identity provider's issuer URL (its /.well-known/openid-configuration is read). */

@@ -1,16 +1,24 @@
 import type { MiddlewareHandler } from 'hono'
-import { unauthorized } from '../../server/errors.js'
+import { ApiError, unauthorized } from '../../server/errors.js'
 import type { AppContext, Env } from '../context.js'
+import { verifySession } from './sessions.js'
 import { bearer } from './tokens.js'
 
-/** Every /api/v1 route but login needs a valid session; the user goes into the context. */
+/**
+ * Every /api/v1 route but login needs a session that still stands (signature, expiry, and for a
+ * local account the directory's current role and region); the user goes into the context.
+ *
+ * @example
+ * app.use('/api/v1/*', requireUser(ctx))
+ * // 401 {"error":{"code":"account_changed",…}} once an admin changed the user's role: renew and retry.
+ */
 export function requireUser(ctx: AppContext): MiddlewareHandler<Env> {
-  return async (c, next) => {
+  return async function requireSession(c, next) {
     const token = bearer(c.req.header('authorization'))
     if (!token) throw unauthorized('sign in first: Authorization: Bearer <token>')
-    const user = await ctx.tokens.verify(token)
-    if (!user) throw unauthorized('the session token is not valid or has expired')
-    c.set('user', user)
+    const verdict = await verifySession(ctx, token)
+    if (!verdict.ok) throw new ApiError(401, verdict.code, verdict.message)
+    c.set('user', verdict.session.user)
     await next()
   }
 }

@@ -20,12 +20,18 @@ import { log } from '../../server/log.js'
 import { liveClients } from '../../server/metrics.js'
 import type { AppContext } from '../context.js'
 import { mayUseLive } from '../auth/roles.js'
+import { judgeSession, verifySession, type SessionRefusal } from '../auth/sessions.js'
+import type { Session } from '../auth/tokens.js'
 import { overviewByRegion } from '../queries/overview.js'
 import { iso } from '../queries/run.js'
 
 interface Client {
   ws: WSContext
   user?: User
+  /** The session the client authenticated with: swept for expiry and for changes of its user. */
+  session?: Session
+  /** Closes the socket if it has not authenticated in time. */
+  authTimer?: NodeJS.Timeout
   region?: string
   topics: Set<Topic>
   /** Messages not sent to this client since it last caught up. */
@@ -61,6 +67,10 @@ export interface HubOptions {
   maxBufferedBytes?: number
   /** Entries kept per district for resuming clients. */
   ringSize?: number
+  /** A socket that has not authenticated this long after opening is closed (4001). */
+  authTimeoutMs?: number
+  /** How often sessions are checked for expiry and for their user's removal or change. */
+  sessionSweepMs?: number
 }
 
 /**
@@ -78,6 +88,7 @@ export class LiveHub {
   private readonly rings = new Map<string, Ring>()
   private readonly timers: NodeJS.Timeout[] = []
   private readonly unsubscribe: () => void
+  private readonly unwatchUsers: () => void
   private readonly opts: Required<HubOptions>
   private kpiRunning = false
   /** The last KPI snapshot of each subscribed region, from the periodic round or a subscribe round. */
@@ -98,11 +109,16 @@ export class LiveHub {
       maxPerBatch: 200,
       maxBufferedBytes: 4 << 20,
       ringSize: 2000,
+      authTimeoutMs: 5000,
+      sessionSweepMs: 5000,
       ...opts,
     }
     this.unsubscribe = feed.on((stream, rows) => this.onStored(stream, rows))
     this.timers.push(setInterval(() => void this.pushKpis(), this.opts.kpiIntervalMs))
     this.timers.push(setInterval(() => this.broadcast({ type: 'heartbeat', ts: new Date().toISOString() }), this.opts.heartbeatMs))
+    // Sessions end on the socket as they do on HTTP: at expiry, and when the users file drops or changes the user.
+    this.timers.push(setInterval(() => this.sweepSessions(), this.opts.sessionSweepMs))
+    this.unwatchUsers = ctx.users.onChange(() => this.sweepSessions())
   }
 
   /** Handlers for hono's upgradeWebSocket. `tokenFromQuery` authenticates at once when given. */
@@ -113,6 +129,9 @@ export class LiveHub {
         client.ws = ws
         this.clients.add(client)
         liveClients.set(this.clients.size)
+        client.authTimer = setTimeout(() => {
+          if (!client.user) this.refuse(client, { code: 'unauthorized', message: `authenticate within ${this.opts.authTimeoutMs / 1000} s: {"type":"auth","token":…}` })
+        }, this.opts.authTimeoutMs)
         if (tokenFromQuery) this.enqueue(client, () => this.authenticate(client, tokenFromQuery))
       },
       onMessage: (evt: MessageEvent, ws: WSContext) => {
@@ -120,6 +139,7 @@ export class LiveHub {
         this.enqueue(client, () => this.onMessage(client, evt.data))
       },
       onClose: () => {
+        clearTimeout(client.authTimer)
         this.leave(client)
         this.clients.delete(client)
         liveClients.set(this.clients.size)
@@ -136,8 +156,12 @@ export class LiveHub {
 
   close(): void {
     this.unsubscribe()
+    this.unwatchUsers()
     for (const t of this.timers) clearInterval(t)
-    for (const c of this.clients) c.ws.close(1001, 'server shutting down')
+    for (const c of this.clients) {
+      clearTimeout(c.authTimer)
+      c.ws.close(1001, 'server shutting down')
+    }
     this.clients.clear()
     this.byRegion.clear()
   }
@@ -149,20 +173,47 @@ export class LiveHub {
     )
   }
 
+  /** A first `auth`, or a later one with a renewed token: the socket then lives as long as the new session. */
   private async authenticate(client: Client, token: string): Promise<boolean> {
-    const user = await this.ctx.tokens.verify(token)
-    if (!user) {
-      this.send(client, { type: 'error', code: 'unauthorized', message: 'the token is not valid or has expired' })
-      client.ws.close(4001, 'unauthorized')
+    const verdict = await verifySession(this.ctx, token)
+    if (!verdict.ok) {
+      this.refuse(client, verdict)
       return false
     }
+    const { user } = verdict.session
     if (!mayUseLive(user.role)) {
       this.send(client, { type: 'error', code: 'forbidden', message: `role ${user.role} may not use the live socket` })
       client.ws.close(4003, 'forbidden')
       return false
     }
+    clearTimeout(client.authTimer)
     client.user = user
+    client.session = verdict.session
+    // A new token may carry a narrower region: a subscription outside it ends.
+    if (client.region && !client.region.startsWith(user.region)) {
+      this.send(client, { type: 'error', code: 'forbidden', message: `region ${client.region} is outside your scope ${user.region}` })
+      this.leave(client)
+      client.topics.clear()
+    }
     return true
+  }
+
+  /** Close a client's socket with the reason its session does not stand (4001, after an `error` message). */
+  private refuse(client: Client, why: SessionRefusal): void {
+    client.user = undefined
+    client.session = undefined
+    this.send(client, { type: 'error', code: why.code, message: why.message })
+    client.ws.close(4001, why.code)
+  }
+
+  /** Close the sockets whose session expired or whose user was removed or changed in the directory. */
+  private sweepSessions(): void {
+    const now = this.ctx.now()
+    for (const client of this.clients) {
+      if (!client.session) continue
+      const verdict = judgeSession(client.session, this.ctx.users, now)
+      if (!verdict.ok) this.refuse(client, verdict)
+    }
   }
 
   private leave(client: Client): void {

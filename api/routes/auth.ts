@@ -4,6 +4,7 @@ import { LoginRequestSchema, type LoginInfo } from '../../core/schemas/api.js'
 import { badRequest, unauthorized } from '../../server/errors.js'
 import { log } from '../../server/log.js'
 import { bearer } from '../auth/tokens.js'
+import { renewSession } from '../auth/renewal.js'
 import { clientIp } from '../auth/client-ip.js'
 import type { AppContext } from '../context.js'
 
@@ -32,19 +33,14 @@ export function authRoutes(ctx: AppContext) {
     }
     log.info({ user: user.name, role: user.role }, 'login')
     ctx.audit?.record({ action: 'login', user: user.name, role: user.role, region: user.region, ip: clientIp(c) })
-    return c.json({ token: await ctx.tokens.issue(user), user })
+    return c.json({ token: await ctx.tokens.issue(user, { source: 'password' }), user })
   })
   // A wall runs for weeks: before its session expires it trades a valid token for a fresh one.
   app.post('/refresh', async (c) => {
     const token = bearer(c.req.header('authorization'))
     const session = token ? await ctx.tokens.session(token) : undefined
     if (!session) throw unauthorized('the session token is not valid or has expired: sign in again')
-    // A local user's role and region are read again (an admin may have changed or removed them);
-    // an OIDC user's come from the identity provider's claims at sign-in.
-    const user = session.source === 'password' ? ctx.users.lookup(session.user.name) : session.user
-    if (!user) throw unauthorized(`user ${session.user.name} no longer exists: sign in again`)
-    ctx.audit?.record({ action: 'refresh', user: user.name, role: user.role, region: user.region, ip: clientIp(c) })
-    return c.json({ token: await ctx.tokens.issue(user, session.source), user })
+    return c.json(await renewSession(ctx, session, clientIp(c)))
   })
 
   // Single sign-on: /oidc/start sends the browser to the provider; /oidc/callback comes back with a
@@ -68,9 +64,11 @@ export function authRoutes(ctx: AppContext) {
       deleteCookie(c, COOKIE, { path: '/api/v1/auth/oidc' })
       if (!raw) throw unauthorized('the sign-in took too long or did not start here: start again')
       try {
-        const user = await oidcLogin.finish(new URL(c.req.url).search, JSON.parse(raw), (code) => ctx.city.get(code) !== undefined)
+        const signedIn = await oidcLogin.finish(new URL(c.req.url).search, JSON.parse(raw), (code) => ctx.city.get(code) !== undefined)
+        const { user } = signedIn
         ctx.audit?.record({ action: 'oidc.login', user: user.name, role: user.role, region: user.region, ip: clientIp(c) })
-        const token = await ctx.tokens.issue(user, 'oidc')
+        // The provider's refresh token goes into the session token, encrypted (api/auth/tokens.ts).
+        const token = await ctx.tokens.issue(user, { source: 'oidc', idp: signedIn.idp, ttlSeconds: signedIn.ttlSeconds })
         return c.redirect(`/login#token=${encodeURIComponent(token)}`, 302)
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err)

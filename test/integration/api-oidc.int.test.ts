@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { decodeJwt } from 'jose'
 import { createApp } from '../../api/app.js'
 import { OidcLogin } from '../../api/auth/oidc.js'
 import { startHarness, type Harness } from '../support/harness.js'
@@ -88,5 +89,60 @@ describe('single sign-on (OIDC)', () => {
   it('refuses a callback that did not start here', async () => {
     const res = await app.request('/api/v1/auth/oidc/callback?code=abc&state=xyz')
     expect(res.status).toBe(401)
+  })
+})
+
+const tokenOf = (res: Response) => decodeURIComponent(res.headers.get('location')!.split('#token=')[1])
+const refresh = (token: string) => app.request('/api/v1/auth/refresh', { method: 'POST', headers: { authorization: `Bearer ${token}` } })
+const refreshGrants = () => idp.tokenGrants().filter((g) => g === 'refresh_token').length
+
+describe('renewing a single sign-on session (issue 14, finding 6)', () => {
+  it("asks the provider at each renewal, and keeps the provider's refresh token out of the browser's reach", async () => {
+    const token = tokenOf(await signIn('wang'))
+    const issued = idp.refreshTokens()
+    expect(issued.length).toBeGreaterThan(0)
+    const readable = `${token} ${JSON.stringify(decodeJwt(token))}`
+    for (const rt of issued) expect(readable).not.toContain(rt)
+    const asked = refreshGrants()
+    const res = await refresh(token)
+    expect(res.status).toBe(200)
+    expect(refreshGrants()).toBe(asked + 1)
+    // The renewed session renews again (the provider may have rotated its refresh token).
+    const again = await refresh(((await res.json()) as { token: string }).token)
+    expect(again.status).toBe(200)
+    expect(refreshGrants()).toBe(asked + 2)
+  })
+
+  it('refuses renewal once the provider has revoked the grant, and audits the refusal', async () => {
+    const token = tokenOf(await signIn('wang'))
+    expect((await refresh(token)).status).toBe(200)
+    await idp.revoke('wang')
+    const res = await refresh(token)
+    expect(res.status).toBe(401)
+    await h.ctx.audit!.flush()
+    const rs = await h.store.query({ query: `SELECT action, user FROM audit_log WHERE action = 'refresh.refused'`, format: 'JSONEachRow' })
+    expect(await rs.json()).toEqual([{ action: 'refresh.refused', user: 'wang' }])
+  })
+
+  it('refuses renewal of an account disabled at the provider', async () => {
+    const token = tokenOf(await signIn('wang'))
+    idp.disable('wang')
+    try {
+      expect((await refresh(token)).status).toBe(401)
+    } finally {
+      idp.enable('wang')
+    }
+  })
+
+  it('refuses renewal past the maximum session age without asking the provider', async () => {
+    const old = await h.ctx.tokens.issue(
+      { name: 'wang', role: 'leader', region: '320102' },
+      { source: 'oidc', signedInAt: Date.now() - 31 * 24 * 3600_000, idp: { refreshToken: 'stale', subject: 'wang' } },
+    )
+    const asked = refreshGrants()
+    const res = await refresh(old)
+    expect(res.status).toBe(401)
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain('maximum session age')
+    expect(refreshGrants()).toBe(asked)
   })
 })

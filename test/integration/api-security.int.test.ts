@@ -20,8 +20,11 @@ const json = (body: unknown, token?: string): RequestInit => ({
 })
 
 /** A second app over the same store with small limits, so a test can reach them. */
-function limitedApp(perUser: number, logins: number) {
-  return createApp({ ...h.ctx, security: { ...DEFAULT_SECURITY, perUserPerMinute: perUser, loginsPer5Minutes: logins, allowedOrigins: ['https://wall.example'], maxBodyBytes: 1024 } }, { feed: h.bus, hub: { kpiIntervalMs: 60_000 } })
+function limitedApp(perUser: number, logins: number, more: { loginsPerAddress?: number; sprayNames?: number } = {}) {
+  return createApp(
+    { ...h.ctx, security: { ...DEFAULT_SECURITY, perUserPerMinute: perUser, loginsPer5Minutes: logins, allowedOrigins: ['https://wall.example'], maxBodyBytes: 1024, ...more } },
+    { feed: h.bus, hub: { kpiIntervalMs: 60_000 } },
+  )
 }
 
 describe('rate limits', () => {
@@ -39,16 +42,74 @@ describe('rate limits', () => {
     hub.close()
   })
 
-  it('slows password guessing per address and name', async () => {
+  it('lets a wall sign in again and again: successful sign-ins do not count', async () => {
     const { app, hub } = limitedApp(100, 3)
+    for (let i = 0; i < 5; i++) expect((await signIn(app, 'analyst', 'demo')).status).toBe(200)
+    hub.close()
+  })
+})
+
+/** A sign-in from a client address (the node server's peer address), with the browser's cookie if any. */
+function signIn(app: ReturnType<typeof limitedApp>['app'], username: string, password: string, ip = PROXY, cookie?: string) {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }
+  return app.request('/api/v1/auth/login', { method: 'POST', headers, body: JSON.stringify({ username, password }) }, { incoming: { socket: { remoteAddress: ip } } })
+}
+const PROXY = '10.1.2.3'
+/** The cookie a browser keeps from an answer (name=value), if the answer sets one. */
+const cookieOf = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith('ioc_device='))
+
+describe('sign-in throttling that cannot be turned against users (issue 14, finding 7)', () => {
+  it('locks a guessed account for untrusted clients only: its user still signs in on their own browser behind the same proxy', async () => {
+    const { app, hub } = limitedApp(100, 3)
+    const real = await signIn(app, 'admin', 'demo')
+    expect(real.status).toBe(200)
+    const device = cookieOf(real)
+    expect(device).toBeDefined()
     const codes: number[] = []
-    for (let i = 0; i < 5; i++) codes.push((await app.request('/api/v1/auth/login', json({ username: 'admin', password: `guess${i}` }))).status)
+    for (let i = 0; i < 5; i++) codes.push((await signIn(app, 'admin', `guess${i}`)).status)
     expect(codes).toEqual([401, 401, 401, 429, 429])
-    // The right password is refused too while the name is locked; another name is not.
-    expect((await app.request('/api/v1/auth/login', json({ username: 'admin', password: 'demo' }))).status).toBe(429)
-    expect((await app.request('/api/v1/auth/login', json({ username: 'operator', password: 'demo' }))).status).toBe(200)
-    // Successful sign-ins do not count: a wall may sign in again and again.
-    for (let i = 0; i < 5; i++) expect((await app.request('/api/v1/auth/login', json({ username: 'analyst', password: 'demo' }))).status).toBe(200)
+    const refused = await signIn(app, 'admin', 'demo')
+    expect(refused.status).toBe(429)
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('rate_limited')
+    // The real user's browser, behind the same proxy, is trusted for this account.
+    expect((await signIn(app, 'admin', 'demo', PROXY, device)).status).toBe(200)
+    // A browser trusted for another account is not trusted for this one.
+    const other = cookieOf(await signIn(app, 'operator', 'demo'))
+    expect((await signIn(app, 'admin', 'demo', PROXY, other)).status).toBe(429)
+    // A forged cookie is not trusted either.
+    expect((await signIn(app, 'admin', 'demo', PROXY, `${device!.slice(0, -4)}AAAA`)).status).toBe(429)
+    hub.close()
+  })
+
+  it('counts an unknown name like a known one', async () => {
+    const { app, hub } = limitedApp(100, 3)
+    const known: number[] = []
+    const unknown: number[] = []
+    for (let i = 0; i < 4; i++) known.push((await signIn(app, 'operator', `guess${i}`)).status)
+    for (let i = 0; i < 4; i++) unknown.push((await signIn(app, 'nobody', `guess${i}`)).status)
+    expect(unknown).toEqual(known)
+    expect(known).toEqual([401, 401, 401, 429])
+    hub.close()
+  })
+
+  it('slows one address trying many names, not the others', async () => {
+    const { app, hub } = limitedApp(100, 100, { loginsPerAddress: 4 })
+    const codes: number[] = []
+    for (let i = 0; i < 5; i++) codes.push((await signIn(app, `name${i}`, `guess${i}`, '10.9.9.9')).status)
+    expect(codes).toEqual([401, 401, 401, 401, 429])
+    expect((await signIn(app, 'operator', 'demo', '10.9.9.9')).status).toBe(429)
+    expect((await signIn(app, 'operator', 'demo', '10.8.8.8')).status).toBe(200)
+    hub.close()
+  })
+
+  it('refuses a password sprayed across many names, from whatever address it comes', async () => {
+    const { app, hub } = limitedApp(100, 100, { sprayNames: 3 })
+    const codes: number[] = []
+    for (let i = 0; i < 5; i++) codes.push((await signIn(app, `user${i}`, 'Winter2026!', `10.0.0.${i + 1}`)).status)
+    expect(codes).toEqual([401, 401, 401, 429, 429])
+    // The same names with other passwords are still only wrong, not refused.
+    expect((await signIn(app, 'user4', 'another-guess', '10.0.0.9')).status).toBe(401)
     hub.close()
   })
 })

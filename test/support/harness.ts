@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { createApp } from '../../api/app.js'
 import type { AppContext } from '../../api/context.js'
 import { createTokenService } from '../../api/auth/tokens.js'
+import { boundToDirectory } from '../../api/auth/sessions.js'
 import { DEMO_INGEST_TOKEN, loadUsers } from '../../api/auth/users.js'
 import { catalogNames, loadEventCatalog, loadHotlineCatalog } from '../../core/catalog.js'
 import { loadCity, type City } from '../../core/city.js'
@@ -28,14 +29,15 @@ export async function startHarness(opts: { now?: () => number } = {}) {
   const store: Store = stores.interactive
   await migrate(store)
   await syncRegions(store, city())
-  const tokens = createTokenService('test-secret')
+  const users = await loadUsers({ demo: true })
+  const tokens = boundToDirectory(createTokenService('test-secret'), users)
   const ctx: AppContext = {
     store,
     stores,
     city: city(),
     names: catalogNames(loadEventCatalog(), loadHotlineCatalog()),
     tokens,
-    users: await loadUsers({ demo: true }),
+    users,
     tz: 'Asia/Shanghai',
     demo: true,
     now: opts.now ?? Date.now,
@@ -82,7 +84,9 @@ export async function startHarness(opts: { now?: () => number } = {}) {
 
   async function close() {
     hub.close()
+    // Write what the audit log holds before the store goes (its timer would then fail to).
     await ctx.audit?.close()
+    users.close()
     await stores.close()
     rmSync(dir, { recursive: true, force: true })
   }

@@ -23,6 +23,7 @@ describe('npm run user', () => {
     expect(await users.authenticate('zhang', 'wrong')).toBeUndefined()
     // No demo accounts without IOC_DEMO.
     expect(await users.authenticate('admin', 'demo')).toBeUndefined()
+    users.close()
   }, 30_000)
 
   it('refuses an unknown role, an unknown region and a short password, naming the problem', () => {

@@ -9,7 +9,7 @@ import './styles/base.css'
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
-import { api, configureApi } from './api'
+import { api, ApiError, configureApi } from './api'
 import { router } from './router'
 import { useSessionStore } from './stores/session'
 import { setCityTimeZone } from './util/time'
@@ -25,6 +25,17 @@ configureApi({
     session.clear()
     const here = router.currentRoute.value
     if (here.name !== 'login') void router.replace({ name: 'login', query: here.fullPath !== '/' ? { next: here.fullPath } : {} })
+  },
+  // A 401 refusal of the renewal itself has already signed out (onUnauthorized above).
+  renew: async () => {
+    try {
+      const res = await api.refresh()
+      session.renew(res)
+      return res.token
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) return null
+      throw e
+    }
   },
 })
 

@@ -16,9 +16,27 @@ export type Query = Record<string, string | number | undefined | null>
 interface ApiHooks {
   getToken: () => string | null
   onUnauthorized: () => void
+  /**
+   * Trade the current token for a fresh one (POST /auth/refresh): the new token, or null when the
+   * server refused (the session is over); throws when the server could not be asked.
+   */
+  renew?: () => Promise<string | null>
 }
 
 let hooks: ApiHooks = { getToken: () => null, onUnauthorized: () => {} }
+let renewing: Promise<string | null> | undefined
+
+/**
+ * Renew the session once, however many requests and sockets were told at the same moment that the
+ * account changed (an admin changed its role or region: the old token is refused, a renewal gets
+ * the new one).
+ */
+export function renewSession(): Promise<string | null> {
+  renewing ??= (hooks.renew?.() ?? Promise.resolve(null)).finally(() => {
+    renewing = undefined
+  })
+  return renewing
+}
 
 /** Wired once in main.ts so this module does not import the stores (no cycles). */
 export function configureApi(h: ApiHooks): void {
@@ -40,6 +58,8 @@ interface RequestOptions {
   body?: unknown
   signal?: AbortSignal
   auth?: boolean
+  /** On a 401 `account_changed`, renew the session and retry once (not for the renewal itself). */
+  renew?: boolean
 }
 
 // Several panels ask for the same URL at the same moment (e.g. the ranking and the map both want
@@ -86,8 +106,17 @@ async function send<T>(url: string, method: string, token: string | null, opts: 
   }
   if (!res.ok) {
     const err = (json as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error
+    const failure = new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? res.statusText ?? '请求失败', err?.details)
+    if (res.status === 401 && token && err?.code === 'account_changed' && opts.renew !== false) {
+      // The user still exists with another role or region: a renewed token carries them; retry once with it.
+      // A server that cannot be asked now leaves the session alone (a later request tries again).
+      const fresh = await renewSession().catch(() => {
+        throw failure
+      })
+      if (fresh) return send<T>(url, method, fresh, { ...opts, renew: false })
+    }
     if (res.status === 401 && token) hooks.onUnauthorized()
-    throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? res.statusText ?? '请求失败', err?.details)
+    throw failure
   }
   return json as T
 }

@@ -17,7 +17,7 @@ import type {
 import type { Screen, ScreenList } from '../../../core/schemas/screen'
 import { request } from './http'
 
-export { ApiError, configureApi } from './http'
+export { ApiError, configureApi, renewSession } from './http'
 
 export interface TimeRange {
   from: string
@@ -70,7 +70,7 @@ export const api = {
   screens: () => request<ScreenList>(`${V1}/screens`),
   screen: (id: string) => request<Screen>(`${V1}/screens/${enc(id)}`),
   /** A fresh token before the current one expires (the wall stays signed in for weeks). */
-  refresh: () => request<LoginResponse>(`${V1}/auth/refresh`, { method: 'POST' }),
+  refresh: () => request<LoginResponse>(`${V1}/auth/refresh`, { method: 'POST', renew: false }),
 }
 
 export type RecordKind = 'event' | 'ticket' | 'terminal'

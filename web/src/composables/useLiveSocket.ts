@@ -1,5 +1,6 @@
 import { onScopeDispose, watch, type Ref } from 'vue'
 import type { ServerMessage as LiveMessage, Topic } from '../../../core/schemas/api'
+import { renewSession } from '../api'
 import { useLiveStore } from '../stores/live'
 
 const TOPICS: Topic[] = ['events', 'tickets', 'terminals', 'kpi']
@@ -7,6 +8,8 @@ const TOPICS: Topic[] = ['events', 'tickets', 'terminals', 'kpi']
 const SILENCE_MS = 30_000
 const PING_MS = 15_000
 const MAX_BACKOFF_MS = 30_000
+/** A socket refused for its session asks for a renewal at most this often (a refusal loop must not hammer the api). */
+const RENEW_AFTER_REFUSAL_MS = 60_000
 
 /**
  * Keeps one WebSocket to /api/v1/live open for as long as the calling component lives:
@@ -20,6 +23,7 @@ export function useLiveSocket(token: Ref<string | null>, region: Ref<string>): v
   let lastMessage = 0
   let reconnectTimer: ReturnType<typeof setTimeout> | undefined
   let stopped = false
+  let lastRenewal = 0
 
   function url(t: string): string {
     const proto = location.protocol === 'https:' ? 'wss' : 'ws'
@@ -61,8 +65,16 @@ export function useLiveSocket(token: Ref<string | null>, region: Ref<string>): v
       if (isForCurrentRegion(msg, region.value)) live.handle(msg)
     }
     sock.onclose = (ev: CloseEvent) => {
-      // 4001: the server refused the token. Retrying fast will not help; the next HTTP 401 logs out.
-      if (ev.code === 4001) attempt = 10
+      // 4001: the server refused the session (expired, account removed or changed). Reconnecting
+      // with the same token will not help: renew it (a new token reconnects through the watcher
+      // below; a refused renewal signs out) and meanwhile back off.
+      if (ev.code === 4001) {
+        attempt = 10
+        if (Date.now() - lastRenewal > RENEW_AFTER_REFUSAL_MS) {
+          lastRenewal = Date.now()
+          renewSession().catch(() => undefined)
+        }
+      }
       if (ws === sock) drop()
     }
   }
@@ -94,6 +106,11 @@ export function useLiveSocket(token: Ref<string | null>, region: Ref<string>): v
   watch(region, () => subscribe())
   watch(token, () => {
     attempt = 0
+    // A renewed token is sent on the open socket, which then lives as long as the new session.
+    if (token.value && ws?.readyState === WebSocket.OPEN) {
+      send({ type: 'auth', token: token.value })
+      return
+    }
     drop()
     if (token.value) connect()
   })

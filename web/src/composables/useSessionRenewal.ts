@@ -19,8 +19,11 @@ export function useSessionRenewal(): void {
     const exp = session.expiresAt
     if (exp === null) return
     const now = Date.now()
-    // Renew at 80 % of the remaining lifetime, at least five minutes before the end.
-    const lead = Math.max(MIN_LEAD_MS, (exp - now) * 0.2)
+    // Renew at 80 % of the remaining lifetime, at least five minutes before the end, but never in
+    // the first half: a single sign-on session lasts as long as the provider's access token (down
+    // to 5 minutes), and renewing at once would ask the provider in a loop.
+    const left = exp - now
+    const lead = Math.min(left / 2, Math.max(MIN_LEAD_MS, left * 0.2))
     // setTimeout overflows past 2^31 ms (24.8 days): never wait longer than that.
     timer = setTimeout(renew, Math.min(2 ** 31 - 1, Math.max(0, exp - now - lead)))
   }
