@@ -1,0 +1,173 @@
+// `npm run bench -- isolation`: what an analyst's worst drafts cost everyone else. One `npm start`
+// node (demo city, the simulator at its demo rate after a short history) is asked, side by side in
+// one run, first with nothing else going on (the baseline) and then while three worst-case studio
+// drafts run without pause (two from one analyst, the per-user cap, and one from an admin):
+// - /healthz, every 100 ms;
+// - the city overview of today as an operator, every 200 ms;
+// - an ingest acknowledgement: 200 grid events posted every 250 ms.
+// Prints p50/p95/p99 of each phase and their ratio, and the server's CPU and peak memory (/proc).
+// Targets (issue 14): under the drafts, /healthz p99 < 1 s, ingest p99 < 1 s, overview p95 < 200 ms.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { loadCity } from '../core/city.js'
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 30)
+const HISTORY_HOURS = Number(process.env.BENCH_HISTORY_HOURS ?? 12)
+
+const port = await new Promise<number>((resolve) => {
+  const s = createServer().listen(0, '127.0.0.1', () => {
+    const p = (s.address() as { port: number }).port
+    s.close(() => resolve(p))
+  })
+})
+const dir = mkdtempSync(join(tmpdir(), 'ioc-bench-isolation-'))
+const server = spawn('npx', ['tsx', '--max-semi-space-size=64', 'scripts/start.ts'], {
+  env: { ...process.env, PORT: String(port), IOC_DATA_DIR: dir, IOC_DEMO: '1', IOC_SIMULATE: '5', IOC_BACKFILL_HOURS: String(HISTORY_HOURS), LOG_LEVEL: 'warn', IOC_RATE_LIMIT: '1000000' },
+  stdio: ['ignore', 'inherit', 'inherit'],
+  detached: true,
+})
+const base = `http://127.0.0.1:${port}`
+for (;;) {
+  try {
+    if ((await fetch(`${base}/healthz`)).ok) break
+  } catch {
+    // not yet listening
+  }
+  await sleep(200)
+}
+
+/** The node process that listens (under npx and tsx): the leaf of the process tree. */
+function leaf(p: number): number {
+  try {
+    const kids = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
+    return kids.length ? leaf(kids[kids.length - 1]) : p
+  } catch {
+    return p
+  }
+}
+const serverPid = leaf(server.pid!)
+function serverUsage() {
+  const stat = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1].split(' ')
+  const rss = Number(readFileSync(`/proc/${serverPid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)![1]) * 1024
+  return { cpuSeconds: (Number(stat[11]) + Number(stat[12])) / 100, rss }
+}
+
+async function login(username: string): Promise<string> {
+  const res = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo' }) })
+  return ((await res.json()) as { token: string }).token
+}
+const tokens = { operator: await login('operator'), analyst: await login('analyst'), admin: await login('admin') }
+
+// Wait for the history: the overview then counts a real day.
+process.stdout.write(`writing ${HISTORY_HOURS} h of history`)
+for (let last = -1; ; ) {
+  await sleep(3000)
+  const o = (await (await fetch(`${base}/api/v1/overview?region=3201&from=${new Date(Date.now() - HISTORY_HOURS * 3_600_000).toISOString()}`, { headers: { authorization: `Bearer ${tokens.operator}` } })).json()) as { events: { reported: number } }
+  process.stdout.write('.')
+  if (o.events.reported === last) break
+  last = o.events.reported
+}
+console.log(' done')
+
+const grids = [...loadCity().regions.values()].filter((r) => r.level === 'grid').map((r) => r.code)
+let seq = 0
+const events = () => {
+  const ts = Date.now()
+  return JSON.stringify(Array.from({ length: 200 }, () => ({ event_id: `BI-${++seq}`, step: 'reported', ts, category: 'appearance.garbage', grid_code: grids[seq % grids.length] })))
+}
+
+/** Call `f` every `everyMs` until `until`, recording each call's latency (calls do not overlap). */
+async function every(everyMs: number, until: number, f: () => Promise<Response>, into: number[]): Promise<void> {
+  while (Date.now() < until) {
+    const t0 = performance.now()
+    const res = await f()
+    await res.arrayBuffer()
+    if (!res.ok) throw new Error(`${res.status} ${res.url}`)
+    const ms = performance.now() - t0
+    into.push(ms)
+    await sleep(Math.max(0, everyMs - ms))
+  }
+}
+
+const WORST = readFileSync('dashboards/layers/event-heat.yaml', 'utf8')
+  .replace('id: event-heat', 'id: bench-worst')
+  .replace(/sql: \|[\s\S]*?\ndraw:/, `sql: |\n  SELECT a.lon AS lon, a.lat AS lat, toFloat64(count()) AS weight FROM regions AS a, regions AS b, regions AS c WHERE a.lon + b.lon > c.lat AND startsWith(a.code, {region:String}) GROUP BY lon, lat\ndraw:`)
+
+/** Drafts back to back until `until`; each runs into the draft time limit (422) and is sent again. */
+async function drafts(token: string, until: number, outcomes: Map<number, number>): Promise<void> {
+  while (Date.now() < until) {
+    const res = await fetch(`${base}/api/v1/studio/layers/run`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ text: WORST }) })
+    await res.arrayBuffer()
+    outcomes.set(res.status, (outcomes.get(res.status) ?? 0) + 1)
+  }
+}
+
+interface Phase {
+  health: number[]
+  overview: number[]
+  ingest: number[]
+  cpu: number
+  peakRss: number
+  drafts?: Map<number, number>
+}
+
+async function phase(withDrafts: boolean): Promise<Phase> {
+  const p: Phase = { health: [], overview: [], ingest: [], cpu: 0, peakRss: 0 }
+  const until = Date.now() + SECONDS * 1000
+  const u0 = serverUsage()
+  const sampler = setInterval(() => (p.peakRss = Math.max(p.peakRss, serverUsage().rss)), 250)
+  const loads: Promise<void>[] = []
+  if (withDrafts) {
+    p.drafts = new Map()
+    loads.push(drafts(tokens.analyst, until, p.drafts), drafts(tokens.analyst, until, p.drafts), drafts(tokens.admin, until, p.drafts))
+    // Let the drafts reach the engine before measuring.
+    await sleep(1000)
+  }
+  await Promise.all([
+    every(100, until, () => fetch(`${base}/healthz`), p.health),
+    every(200, until, () => fetch(`${base}/api/v1/overview?region=3201`, { headers: { authorization: `Bearer ${tokens.operator}` } }), p.overview),
+    every(250, until, () => fetch(`${base}/ingest/v1/grid-events`, { method: 'POST', headers: { authorization: 'Bearer demo-ingest-token', 'content-type': 'application/json' }, body: events() }), p.ingest),
+    ...loads,
+  ])
+  clearInterval(sampler)
+  p.cpu = serverUsage().cpuSeconds - u0.cpuSeconds
+  return p
+}
+
+const q = (xs: number[], f: number) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor(f * s.length))]
+}
+const fmt = (ms: number) => `${ms.toFixed(ms < 10 ? 1 : 0)} ms`.padStart(9)
+
+try {
+  console.log(`baseline: ${SECONDS} s with nothing else running`)
+  const idle = await phase(false)
+  console.log(`loaded: ${SECONDS} s with three worst-case studio drafts running back to back`)
+  const busy = await phase(true)
+  console.log(`\n${'question'.padEnd(20)} ${'n'.padStart(5)} ${'p50'.padStart(9)} ${'p95'.padStart(9)} ${'p99'.padStart(9)} | ${'n'.padStart(5)} ${'p50'.padStart(9)} ${'p95'.padStart(9)} ${'p99'.padStart(9)} | p99 ratio`)
+  console.log(`${''.padEnd(20)} ${'baseline'.padStart(35)} | ${'under three drafts'.padStart(35)} |`)
+  for (const [name, key] of [
+    ['/healthz', 'health'],
+    ['overview (city)', 'overview'],
+    ['ingest 200 events', 'ingest'],
+  ] as const) {
+    const a = idle[key]
+    const b = busy[key]
+    console.log(
+      `${name.padEnd(20)} ${String(a.length).padStart(5)} ${fmt(q(a, 0.5))} ${fmt(q(a, 0.95))} ${fmt(q(a, 0.99))} | ${String(b.length).padStart(5)} ${fmt(q(b, 0.5))} ${fmt(q(b, 0.95))} ${fmt(q(b, 0.99))} | ${(q(b, 0.99) / q(a, 0.99)).toFixed(2)}`,
+    )
+  }
+  console.log(`server CPU: ${idle.cpu.toFixed(1)} s baseline, ${busy.cpu.toFixed(1)} s loaded (of ${SECONDS * 2} s on two cores); peak RSS ${(idle.peakRss / 2 ** 20).toFixed(0)} MiB, ${(busy.peakRss / 2 ** 20).toFixed(0)} MiB`)
+  console.log(`drafts answered: ${[...(busy.drafts ?? new Map<number, number>()).entries()].map(([s, n]) => `${n} × ${s}`).join(', ')}`)
+  const ok = q(busy.health, 0.99) < 1000 && q(busy.ingest, 0.99) < 1000 && q(busy.overview, 0.95) < 200
+  console.log(`targets (health p99 < 1 s, ingest p99 < 1 s, overview p95 < 200 ms under the drafts): ${ok ? 'met' : 'NOT met'}`)
+} finally {
+  process.kill(-server.pid!, 'SIGTERM')
+  await sleep(1000)
+  rmSync(dir, { recursive: true, force: true })
+}
