@@ -7,60 +7,17 @@
 // - an ingest acknowledgement: 200 grid events posted every 250 ms.
 // Prints p50/p95/p99 of each phase and their ratio, and the server's CPU and peak memory (/proc).
 // Targets (issue 14): under the drafts, /healthz p99 < 1 s, ingest p99 < 1 s, overview p95 < 200 ms.
-import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { loadCity } from '../core/city.js'
+import { startServer } from './support/server.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30)
 const HISTORY_HOURS = Number(process.env.BENCH_HISTORY_HOURS ?? 12)
 
-const port = await new Promise<number>((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const p = (s.address() as { port: number }).port
-    s.close(() => resolve(p))
-  })
-})
-const dir = mkdtempSync(join(tmpdir(), 'ioc-bench-isolation-'))
-const server = spawn('npx', ['tsx', '--max-semi-space-size=64', 'scripts/start.ts'], {
-  env: { ...process.env, PORT: String(port), IOC_DATA_DIR: dir, IOC_DEMO: '1', IOC_SIMULATE: '5', IOC_BACKFILL_HOURS: String(HISTORY_HOURS), LOG_LEVEL: 'warn', IOC_RATE_LIMIT: '1000000' },
-  stdio: ['ignore', 'inherit', 'inherit'],
-  detached: true,
-})
-const base = `http://127.0.0.1:${port}`
-for (;;) {
-  try {
-    if ((await fetch(`${base}/healthz`)).ok) break
-  } catch {
-    // not yet listening
-  }
-  await sleep(200)
-}
-
-/** The node process that listens (under npx and tsx): the leaf of the process tree. */
-function leaf(p: number): number {
-  try {
-    const kids = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
-    return kids.length ? leaf(kids[kids.length - 1]) : p
-  } catch {
-    return p
-  }
-}
-const serverPid = leaf(server.pid!)
-function serverUsage() {
-  const stat = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1].split(' ')
-  const rss = Number(readFileSync(`/proc/${serverPid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)![1]) * 1024
-  return { cpuSeconds: (Number(stat[11]) + Number(stat[12])) / 100, rss }
-}
-
-async function login(username: string): Promise<string> {
-  const res = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo' }) })
-  return ((await res.json()) as { token: string }).token
-}
-const tokens = { operator: await login('operator'), analyst: await login('analyst'), admin: await login('admin') }
+const server = await startServer('isolation', { IOC_SIMULATE: '5', IOC_BACKFILL_HOURS: String(HISTORY_HOURS) })
+const { base } = server
+const tokens = { operator: await server.login('operator'), analyst: await server.login('analyst'), admin: await server.login('admin') }
 
 // Wait for the history: the overview then counts a real day.
 process.stdout.write(`writing ${HISTORY_HOURS} h of history`)
@@ -118,8 +75,8 @@ interface Phase {
 async function phase(withDrafts: boolean): Promise<Phase> {
   const p: Phase = { health: [], overview: [], ingest: [], cpu: 0, peakRss: 0 }
   const until = Date.now() + SECONDS * 1000
-  const u0 = serverUsage()
-  const sampler = setInterval(() => (p.peakRss = Math.max(p.peakRss, serverUsage().rss)), 250)
+  const u0 = server.usage()
+  const sampler = setInterval(() => (p.peakRss = Math.max(p.peakRss, server.usage().rss)), 250)
   const loads: Promise<void>[] = []
   if (withDrafts) {
     p.drafts = new Map()
@@ -134,7 +91,7 @@ async function phase(withDrafts: boolean): Promise<Phase> {
     ...loads,
   ])
   clearInterval(sampler)
-  p.cpu = serverUsage().cpuSeconds - u0.cpuSeconds
+  p.cpu = server.usage().cpuSeconds - u0.cpuSeconds
   return p
 }
 
@@ -167,7 +124,5 @@ try {
   const ok = q(busy.health, 0.99) < 1000 && q(busy.ingest, 0.99) < 1000 && q(busy.overview, 0.95) < 200
   console.log(`targets (health p99 < 1 s, ingest p99 < 1 s, overview p95 < 200 ms under the drafts): ${ok ? 'met' : 'NOT met'}`)
 } finally {
-  process.kill(-server.pid!, 'SIGTERM')
-  await sleep(1000)
-  rmSync(dir, { recursive: true, force: true })
+  await server.stop()
 }

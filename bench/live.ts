@@ -6,14 +6,10 @@
 // The clients stand where screens stand: a few city walls, district screens, street offices and
 // community tablets (BENCH_CLIENTS split 10 / 110 / 1,400 / the rest), each subscribed to events
 // and KPIs of its region. They run in this process, the server in its own.
-import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { createServer } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import WebSocket from 'ws'
 import { loadCity } from '../core/city.js'
+import { startServer } from './support/server.js'
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 5000)
 const RATE = Number(process.env.BENCH_RATE ?? 2000)
@@ -21,44 +17,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 30)
 const WARMUP_SECONDS = 5
 const POSTS_PER_SECOND = 10
 
-const port = await new Promise<number>((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const p = (s.address() as { port: number }).port
-    s.close(() => resolve(p))
-  })
-})
-const dir = mkdtempSync(join(tmpdir(), 'ioc-bench-live-'))
-const server = spawn('npx', ['tsx', '--max-semi-space-size=64', 'scripts/start.ts'], {
-  env: { ...process.env, PORT: String(port), IOC_DATA_DIR: dir, IOC_SIMULATE: '0', IOC_DEMO: '1', IOC_ALERTS: '0', LOG_LEVEL: 'warn', IOC_RATE_LIMIT: '1000000' },
-  stdio: ['ignore', 'inherit', 'inherit'],
-  detached: true,
-})
-const base = `http://127.0.0.1:${port}`
-for (;;) {
-  try {
-    if ((await fetch(`${base}/healthz`)).ok) break
-  } catch {
-    // not yet listening
-  }
-  await sleep(200)
-}
-
-/** The node process that listens (under npx and tsx): the leaf of the process tree. */
-function leaf(p: number): number {
-  try {
-    const kids = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
-    return kids.length ? leaf(kids[kids.length - 1]) : p
-  } catch {
-    return p
-  }
-}
-const serverPid = leaf(server.pid!)
-const TICK = 100 // USER_HZ on Linux
-function serverUsage() {
-  const stat = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1].split(' ')
-  const rss = Number(readFileSync(`/proc/${serverPid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)![1]) * 1024
-  return { cpuSeconds: (Number(stat[11]) + Number(stat[12])) / TICK, rss }
-}
+const server = await startServer('live', { IOC_SIMULATE: '0', IOC_ALERTS: '0' })
+const { base } = server
 
 const city = loadCity()
 const level = (l: string) => [...city.regions.values()].filter((r) => r.level === l).map((r) => r.code)
@@ -69,8 +29,7 @@ const communities = level('community')
 const regionFor = (i: number) =>
   i < 10 ? '3201' : i < 120 ? districts[i % districts.length] : i < 1520 ? streets[i % streets.length] : communities[i % communities.length]
 
-const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'demo' }) })
-const { token } = (await login.json()) as { token: string }
+const token = await server.login('admin')
 
 // ── clients ───────────────────────────────────────────────────────────────────────────────
 /** When each event was sent and acknowledged (epoch ms), by id. */
@@ -89,7 +48,7 @@ const ID = /"event_id":"([^"]+)"/
 const sockets: WebSocket[] = []
 const t0 = performance.now()
 for (let i = 0; i < CLIENTS; i++) {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/live?token=${encodeURIComponent(token)}`)
+  const ws = new WebSocket(`${base.replace('http', 'ws')}/api/v1/live?token=${encodeURIComponent(token)}`)
   const region = regionFor(i)
   ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', topics: ['events', 'kpi'], region })))
   ws.on('message', (raw: Buffer) => {
@@ -156,7 +115,7 @@ async function post(): Promise<void> {
 
 const inflight = new Set<Promise<void>>()
 const began = Date.now()
-let cpu0 = serverUsage()
+let cpu0 = server.usage()
 let tMeasure = 0
 const rssSamples: number[] = []
 for (let tick = 0; ; tick++) {
@@ -164,18 +123,18 @@ for (let tick = 0; ; tick++) {
   if (due > began + (WARMUP_SECONDS + SECONDS) * 1000) break
   if (!measuring && due >= began + WARMUP_SECONDS * 1000) {
     measuring = true
-    cpu0 = serverUsage()
+    cpu0 = server.usage()
     tMeasure = Date.now()
   }
   const p = post()
   inflight.add(p)
   void p.finally(() => inflight.delete(p))
-  if (tick % POSTS_PER_SECOND === 0) rssSamples.push(serverUsage().rss)
+  if (tick % POSTS_PER_SECOND === 0) rssSamples.push(server.usage().rss)
   await sleep(Math.max(0, due + 1000 / POSTS_PER_SECOND - Date.now()))
 }
 await Promise.all(inflight)
 await sleep(2000) // the last pushes
-const cpu1 = serverUsage()
+const cpu1 = server.usage()
 const wall = (Date.now() - tMeasure) / 1000
 measuring = false
 
@@ -190,7 +149,5 @@ console.log(
 )
 
 for (const s of sockets) s.terminate()
-process.kill(-server.pid!, 'SIGTERM')
-await sleep(1500)
-rmSync(dir, { recursive: true, force: true })
+await server.stop()
 process.exit(0)
