@@ -39,8 +39,24 @@ while (!ready) {
 }
 const page = await fetch(`http://127.0.0.1:${port}/`)
 console.log(`ready: /healthz 200 after ${((ready - t0) / 1000).toFixed(1)} s; / answers ${page.status}`)
-while (!live) await sleep(200)
+// While the backfill runs, ask /healthz every 250 ms: the slowest answer is how long the process's
+// own work kept its event loop from serving anyone (a check of a load balancer, a sender, a screen).
+const probes: number[] = []
+let probeFailures = 0
+while (!live) {
+  const p0 = performance.now()
+  try {
+    await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(60_000) })
+    probes.push(performance.now() - p0)
+  } catch {
+    probeFailures++
+  }
+  await sleep(250)
+}
 console.log(`backfill caught up with the clock after ${((live - t0) / 1000).toFixed(1)} s: ${out.match(/"records":(\d+)/)?.[1]} records`)
+probes.sort((a, b) => a - b)
+const q = (f: number) => (probes[Math.min(probes.length - 1, Math.floor(f * probes.length))] ?? 0).toFixed(0)
+console.log(`/healthz during the backfill: ${probes.length} answers, median ${q(0.5)} ms, p99 ${q(0.99)} ms, slowest ${q(1)} ms; ${probeFailures} failed`)
 
 // The node process under npx: the one listening. Read its memory and CPU from /proc.
 const pid = Number(readFileSync('/proc/' + child.pid + '/task/' + child.pid + '/children', 'utf8').trim().split(/\s+/)[0]) || child.pid!
