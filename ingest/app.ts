@@ -23,6 +23,9 @@ export interface IngestServiceOptions {
   maxSpoolBytes?: number
   instance?: string
   ack?: IngestPipelineOptions['ack']
+  timeBounds?: IngestPipelineOptions['timeBounds']
+  /** The server's clock for the time bounds; tests pass a fixed one. */
+  now?: () => number
 }
 
 /** The ingest service: the pipeline and the sources that feed it. */
@@ -36,6 +39,8 @@ export function createIngestService(opts: IngestServiceOptions) {
     maxSpoolBytes: opts.maxSpoolBytes,
     instance: opts.instance,
     ack: opts.ack,
+    timeBounds: opts.timeBounds,
+    now: opts.now,
   })
   const routes = httpIngestRoutes({ pipeline, ingestTokens: opts.ingestTokens, tokens: opts.tokens, maxBodyBytes: opts.maxBodyBytes })
   routes.route(

@@ -3,7 +3,7 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { loadCity } from '../core/city.js'
 import { createTokenService } from '../api/auth/tokens.js'
-import { readEnv, resolveHost } from '../server/env.js'
+import { readEnv, resolveHost, timeBoundsOf } from '../server/env.js'
 import { ingestTokens, openStore } from '../server/bootstrap.js'
 import { listen } from '../server/serve.js'
 import { log } from '../server/log.js'
@@ -31,6 +31,7 @@ const service = createIngestService({
   instance: `${hostname()}_${env.PORT}`,
   ack: ingestEnv.IOC_INGEST_ACK,
   maxSpoolBytes: ingestEnv.IOC_SPOOL_MAX_BYTES,
+  timeBounds: timeBoundsOf(env),
 })
 const server = await listen(createIngestApp(service, store), env.PORT, resolveHost(env))
 const mqttSource = env.MQTT_URL ? startMqttSource({ url: env.MQTT_URL, pipeline: service.pipeline, clientId: `ioc-ingest-${hostname()}` }) : undefined
