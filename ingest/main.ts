@@ -32,6 +32,7 @@ const service = createIngestService({
   ack: ingestEnv.IOC_INGEST_ACK,
   maxSpoolBytes: ingestEnv.IOC_SPOOL_MAX_BYTES,
   timeBounds: timeBoundsOf(env),
+  bodyTimeoutMs: env.IOC_INGEST_BODY_TIMEOUT_SECONDS * 1000,
 })
 const server = await listen(createIngestApp(service, store), env.PORT, resolveHost(env))
 const mqttSource = env.MQTT_URL ? startMqttSource({ url: env.MQTT_URL, pipeline: service.pipeline, clientId: `ioc-ingest-${hostname()}` }) : undefined

@@ -44,6 +44,7 @@ const ingest = createIngestService({
   ack: ingestEnv.IOC_INGEST_ACK,
   maxSpoolBytes: ingestEnv.IOC_SPOOL_MAX_BYTES,
   timeBounds: timeBoundsOf(env),
+  bodyTimeoutMs: env.IOC_INGEST_BODY_TIMEOUT_SECONDS * 1000,
 })
 const webDir = fileURLToPath(new URL('../dist/web', import.meta.url))
 if (!existsSync(join(webDir, 'index.html'))) log.warn('dist/web is missing: run `npm run build:web` (npm start does) to serve the screen')

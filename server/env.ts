@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { DEFAULT_BODY_TIMEOUT_SECONDS } from '../ingest/sources/limits.js'
 import { DEFAULT_MAX_FUTURE_MINUTES, DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, type TimeBounds } from '../core/time-bounds.js'
 
 const flag = z.enum(['0', '1', 'true', 'false', '']).default('0').transform((v) => v === '1' || v === 'true')
@@ -23,6 +24,8 @@ export const EnvSchema = z.object({
   IOC_INGEST_TOKENS: z.string().default(''),
   IOC_USERS_FILE: z.string().optional(),
   IOC_MAX_BODY_BYTES: z.coerce.number().int().positive().default(16 << 20),
+  /** Seconds an ingest request may take to send its body (408 and the connection closed after). */
+  IOC_INGEST_BODY_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(DEFAULT_BODY_TIMEOUT_SECONDS),
   /** Minutes a record's time may lie ahead of the server's clock; later ones are refused with path `ts`. */
   IOC_MAX_FUTURE_MINUTES: z.coerce.number().min(0).max(24 * 60).default(DEFAULT_MAX_FUTURE_MINUTES),
   /** Days of history the store takes: an older record is refused with path `ts` (at most 7 years: 100 monthly partitions per insert). */

@@ -55,6 +55,13 @@ export interface IngestPipelineOptions {
   now?: () => number
 }
 
+/**
+ * Where a batch comes from: the source named in `rejects`, and for a sender confined to a region
+ * (an ingest user) that region: a record placed outside it is refused. A bare string is a source
+ * that may send for the whole city.
+ */
+export type Origin = string | { source: string; region?: string }
+
 type Target = StreamName | 'rejects'
 
 /** A batch validated and encoded, waiting to be made durable. */
@@ -69,7 +76,7 @@ export interface Prepared {
 /** One record's verdict: what to encode, or why not (and the metric's reason label). */
 type Checked =
   | { ok: true; record: Readonly<Record<string, unknown>>; placement: Placement }
-  | { ok: false; path: string; message: string; reason: 'parse' | 'validate' | 'time' | 'enrich' }
+  | { ok: false; path: string; message: string; reason: 'parse' | 'validate' | 'time' | 'enrich' | 'region' }
 
 /** source → validate → enrich → spool (fsync) → ClickHouse, with every invalid record kept in `rejects`. */
 export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpoolBytes = 1 << 30, instance, ack = 'stored', timeBounds, now = Date.now }: IngestPipelineOptions) {
@@ -144,8 +151,8 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
    * this returns, so they never outlive a young-generation GC while the answer waits on the store.
    * `unreadable` marks entries the source could not parse (an NDJSON line that is not JSON), by index.
    */
-  function prepare(stream: StreamName, items: readonly unknown[], source = 'http', unreadable: ReadonlyMap<number, string> = new Map()): Prepared {
-    const batch = startBatch(stream, source)
+  function prepare(stream: StreamName, items: readonly unknown[], origin: Origin = 'http', unreadable: ReadonlyMap<number, string> = new Map()): Prepared {
+    const batch = startBatch(stream, origin)
     for (let index = 0; index < items.length; index++) batch.add(index, items[index], unreadable.get(index))
     return batch.done()
   }
@@ -154,8 +161,8 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
    * An NDJSON body, parsed one line at a time so that only one record is alive at once (a line that
    * is not JSON is rejected with the parser's reason; blank lines are skipped and not counted).
    */
-  function prepareNdjson(stream: StreamName, text: string, source = 'http'): Prepared {
-    const batch = startBatch(stream, source)
+  function prepareNdjson(stream: StreamName, text: string, origin: Origin = 'http'): Prepared {
+    const batch = startBatch(stream, origin)
     let index = 0
     for (let start = 0; start < text.length; ) {
       let end = text.indexOf('\n', start)
@@ -177,8 +184,9 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
     return batch.done()
   }
 
-  function startBatch(stream: StreamName, source: string) {
+  function startBatch(stream: StreamName, origin: Origin) {
     if (spooledBytes() > maxSpoolBytes) throw new BackpressureError(spools[stream].degraded ? 5 : 1)
+    const { source, region } = typeof origin === 'string' ? { source: origin, region: undefined } : origin
     const validate = validators[stream]
     const columns = COLUMNS[stream]
     // One clock reading per batch: every record of it is judged against the same instant.
@@ -205,7 +213,7 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
       },
     }
 
-    /** Validate, bound the time, place: the first refusal wins. */
+    /** Validate, bound the time, place, and keep to the sender's region: the first refusal wins. */
     function check(raw: unknown, parseError: string | undefined): Checked {
       if (parseError !== undefined) return { ok: false, path: '', message: parseError, reason: 'parse' }
       const valid = validate(raw)
@@ -214,6 +222,11 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
       if (late) return { ok: false, path: 'ts', message: late, reason: 'time' }
       const placed = locate(valid.value)
       if (!placed.ok) return { ...placed, reason: 'enrich' }
+      if (region !== undefined && !placed.value.grid_code.startsWith(region)) {
+        const byGrid = valid.value.grid_code !== undefined
+        const where = byGrid ? `grid ${placed.value.grid_code}` : `position ${placed.value.lon.toFixed(5)},${placed.value.lat.toFixed(5)} (grid ${placed.value.grid_code})`
+        return { ok: false, path: byGrid ? 'grid_code' : 'lon', message: `${where} is outside the sender's region ${region}`, reason: 'region' }
+      }
       return { ok: true, record: valid.value, placement: placed.value }
     }
   }
@@ -235,9 +248,9 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
   }
 
   /** Store the valid records of a batch and keep each invalid one with its reason (prepare, then commit). */
-  function ingest(stream: StreamName, items: readonly unknown[], source = 'http', unreadable?: ReadonlyMap<number, string>): Promise<IngestResult> {
+  function ingest(stream: StreamName, items: readonly unknown[], origin: Origin = 'http', unreadable?: ReadonlyMap<number, string>): Promise<IngestResult> {
     try {
-      return commit(prepare(stream, items, source, unreadable))
+      return commit(prepare(stream, items, origin, unreadable))
     } catch (e) {
       return Promise.reject(e)
     }
