@@ -2,6 +2,7 @@ import type { City } from '../core/city.js'
 import type { CatalogNames } from '../core/catalog.js'
 import type { User } from '../core/schemas/api.js'
 import type { Store, StoreSet } from '../store/client.js'
+import type { TimeBounds } from '../core/time-bounds.js'
 import type { TokenService } from './auth/tokens.js'
 import type { UserDirectory } from './auth/users.js'
 import type { AuditLog } from './auth/audit.js'
@@ -25,6 +26,8 @@ export interface AppContext {
   audit?: AuditLog
   /** Single sign-on through the city's identity provider, when configured. */
   oidc?: OidcLogin
+  /** The times records may carry (IOC_MAX_FUTURE_MINUTES, IOC_RETENTION_DAYS); DEFAULT_TIME_BOUNDS when absent. */
+  timeBounds?: TimeBounds
   /** Rate and body limits, socket origins; DEFAULT_SECURITY when absent. */
   security?: SecurityOptions
 }

@@ -39,8 +39,33 @@ while (!ready) {
 }
 const page = await fetch(`http://127.0.0.1:${port}/`)
 console.log(`ready: /healthz 200 after ${((ready - t0) / 1000).toFixed(1)} s; / answers ${page.status}`)
-while (!live) await sleep(200)
+// While the backfill runs, ask every 250 ms for /metrics (the event loop alone: how long the
+// process's own work kept it from serving anyone) and /healthz (which also waits for the store to
+// answer a ping, behind the backfill's inserts; 503 after 3 s).
+const probes = { metrics: [] as number[], healthz: [] as number[] }
+let probeFailures = 0
+let unhealthy = 0
+while (!live) {
+  for (const path of ['metrics', 'healthz'] as const) {
+    const p0 = performance.now()
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/${path}`, { signal: AbortSignal.timeout(60_000) })
+      await res.arrayBuffer()
+      probes[path].push(performance.now() - p0)
+      if (!res.ok) unhealthy++
+    } catch {
+      probeFailures++
+    }
+  }
+  await sleep(250)
+}
 console.log(`backfill caught up with the clock after ${((live - t0) / 1000).toFixed(1)} s: ${out.match(/"records":(\d+)/)?.[1]} records`)
+for (const path of ['metrics', 'healthz'] as const) {
+  const ms = probes[path].sort((a, b) => a - b)
+  const q = (f: number) => (ms[Math.min(ms.length - 1, Math.floor(f * ms.length))] ?? 0).toFixed(0)
+  console.log(`/${path} during the backfill: ${ms.length} answers, median ${q(0.5)} ms, p99 ${q(0.99)} ms, slowest ${q(1)} ms`)
+}
+console.log(`during the backfill: ${unhealthy} /healthz answers not 200, ${probeFailures} requests failed`)
 
 // The node process under npx: the one listening. Read its memory and CPU from /proc.
 const pid = Number(readFileSync('/proc/' + child.pid + '/task/' + child.pid + '/children', 'utf8').trim().split(/\s+/)[0]) || child.pid!

@@ -6,7 +6,7 @@ import { handleError } from '../server/errors.js'
 import { healthRoutes } from '../api/routes/health.js'
 import type { LocalBus } from './bus.js'
 import { createIngestPipeline, type IngestPipelineOptions } from './pipeline/index.js'
-import { httpIngestRoutes } from './sources/http.js'
+import { httpIngestRoutes, type HttpSourceOptions } from './sources/http.js'
 import { open311Routes } from './sources/open311/routes.js'
 import { loadEventCatalog, loadHotlineCatalog, loadOpen311Publication } from '../core/catalog.js'
 import type { AuditEntry } from '../api/auth/audit.js'
@@ -28,6 +28,14 @@ export interface IngestServiceOptions {
   readStore?: Store
   /** Where reads of personal data through Open311 are recorded. */
   audit?: (entry: AuditEntry) => void
+  timeBounds?: IngestPipelineOptions['timeBounds']
+  /** The server's clock for the time bounds; tests pass a fixed one. */
+  now?: () => number
+  /** How long a request may take to send its body (IOC_INGEST_BODY_TIMEOUT_SECONDS). */
+  bodyTimeoutMs?: number
+  /** The in-flight budget and one sender's share of it (defaults in sources/limits.ts). */
+  maxInFlight?: HttpSourceOptions['maxInFlight']
+  senderShare?: HttpSourceOptions['senderShare']
 }
 
 /** The ingest service: the pipeline and the sources that feed it. */
@@ -41,8 +49,18 @@ export function createIngestService(opts: IngestServiceOptions) {
     maxSpoolBytes: opts.maxSpoolBytes,
     instance: opts.instance,
     ack: opts.ack,
+    timeBounds: opts.timeBounds,
+    now: opts.now,
   })
-  const routes = httpIngestRoutes({ pipeline, ingestTokens: opts.ingestTokens, tokens: opts.tokens, maxBodyBytes: opts.maxBodyBytes })
+  const routes = httpIngestRoutes({
+    pipeline,
+    ingestTokens: opts.ingestTokens,
+    tokens: opts.tokens,
+    maxBodyBytes: opts.maxBodyBytes,
+    bodyTimeoutMs: opts.bodyTimeoutMs,
+    maxInFlight: opts.maxInFlight,
+    senderShare: opts.senderShare,
+  })
   routes.route(
     '/',
     open311Routes({

@@ -3,8 +3,10 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { loadCity } from '../core/city.js'
 import { AuditLog } from '../api/auth/audit.js'
+import { boundToDirectory } from '../api/auth/sessions.js'
 import { createTokenService } from '../api/auth/tokens.js'
-import { readEnv, resolveHost } from '../server/env.js'
+import { loadUsers } from '../api/auth/users.js'
+import { readEnv, resolveHost, timeBoundsOf } from '../server/env.js'
 import { ingestTokens, openStore } from '../server/bootstrap.js'
 import { listen } from '../server/serve.js'
 import { log } from '../server/log.js'
@@ -21,13 +23,15 @@ const stores = await openStore(env)
 const city = loadCity()
 await syncRegions(stores.background, city)
 const audit = new AuditLog(stores.background)
+// Users' sessions (an ingest user's, an operator's reading Open311) stand only while the users file holds them.
+const users = await loadUsers({ usersFile: env.IOC_USERS_FILE, demo: env.IOC_DEMO })
 const service = createIngestService({
   store: stores.ingest,
   readStore: stores.interactive,
   audit: (entry) => audit.record(entry),
   city,
   bus: new LocalBus(),
-  tokens: createTokenService(env.IOC_JWT_SECRET),
+  tokens: boundToDirectory(createTokenService(env.IOC_JWT_SECRET), users),
   ingestTokens: ingestTokens(env),
   maxBodyBytes: env.IOC_MAX_BODY_BYTES,
   spoolDir: join(env.IOC_DATA_DIR, 'spool'),
@@ -35,6 +39,8 @@ const service = createIngestService({
   instance: `${hostname()}_${env.PORT}`,
   ack: ingestEnv.IOC_INGEST_ACK,
   maxSpoolBytes: ingestEnv.IOC_SPOOL_MAX_BYTES,
+  timeBounds: timeBoundsOf(env),
+  bodyTimeoutMs: env.IOC_INGEST_BODY_TIMEOUT_SECONDS * 1000,
 })
 const server = await listen(createIngestApp(service, stores.health), env.PORT, resolveHost(env))
 const mqttSource = env.MQTT_URL ? startMqttSource({ url: env.MQTT_URL, pipeline: service.pipeline, clientId: `ioc-ingest-${hostname()}` }) : undefined
@@ -46,6 +52,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     // What the store does not take in time stays in the spool and is replayed at the next start.
     await service.pipeline.close()
     await audit.close()
+    users.close()
     await stores.close()
     process.exit(0)
   })

@@ -13,9 +13,10 @@ import { readIngestEnv } from '../ingest/env.js'
 import { startMqttSource } from '../ingest/sources/mqtt.js'
 import { loadCity as loadSimCity } from '../ingest/sources/simulator/city.js'
 import { createSimulator } from '../ingest/sources/simulator/model.js'
+import { anchorFor, resumeFrom, type Anchor } from '../ingest/sources/simulator/resume.js'
 import { startSimulation, type Simulation } from '../ingest/sources/simulator/runner.js'
 import { buildContext, ingestTokens, openStore } from '../server/bootstrap.js'
-import { readEnv, resolveHost, type IocEnv } from '../server/env.js'
+import { readEnv, resolveHost, timeBoundsOf, type IocEnv } from '../server/env.js'
 import { log } from '../server/log.js'
 import { listen } from '../server/serve.js'
 import type { StoreSet } from '../store/client.js'
@@ -45,6 +46,8 @@ const ingest = createIngestService({
   instance: 'embedded',
   ack: ingestEnv.IOC_INGEST_ACK,
   maxSpoolBytes: ingestEnv.IOC_SPOOL_MAX_BYTES,
+  timeBounds: timeBoundsOf(env),
+  bodyTimeoutMs: env.IOC_INGEST_BODY_TIMEOUT_SECONDS * 1000,
 })
 const webDir = fileURLToPath(new URL('../dist/web', import.meta.url))
 if (!existsSync(join(webDir, 'index.html'))) log.warn('dist/web is missing: run `npm run build:web` (npm start does) to serve the screen')
@@ -78,14 +81,12 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
  */
 async function simulate(env: IocEnv, store: StoreSet['background'], sink: (stream: StreamName, records: object[]) => Promise<unknown>): Promise<Simulation> {
   const anchorFile = join(env.IOC_DATA_DIR, 'simulator.json')
+  const saved = existsSync(anchorFile) ? (JSON.parse(readFileSync(anchorFile, 'utf8')) as Anchor) : undefined
   const now = Date.now()
-  const saved = existsSync(anchorFile) ? (JSON.parse(readFileSync(anchorFile, 'utf8')) as { seed: number; start: number }) : undefined
-  const anchor =
-    saved && saved.seed === env.IOC_SIMULATE_SEED ? saved : { seed: env.IOC_SIMULATE_SEED, start: Math.floor((now - env.IOC_BACKFILL_HOURS * 3_600_000) / 60_000) * 60_000 }
+  const anchor = anchorFor(saved, env.IOC_SIMULATE_SEED, now, env.IOC_BACKFILL_HOURS)
   writeFileSync(anchorFile, JSON.stringify(anchor))
-  const rs = await store.query({ query: 'SELECT toUnixTimestamp64Milli(max(ts)) AS last FROM grid_events', format: 'JSONEachRow' })
-  const [{ last }] = await rs.json<{ last: string }>()
-  const stored = Number(last)
+  // Bounded by what ingest takes: a stored time from the future is not chased (see docs/reliability.md).
+  const backfillFrom = await resumeFrom(store, anchor, { now, bounds: timeBoundsOf(env) })
   const sim = createSimulator({
     seed: anchor.seed,
     rate: env.IOC_SIMULATE!,
@@ -94,8 +95,6 @@ async function simulate(env: IocEnv, store: StoreSet['background'], sink: (strea
     hotlineCatalog: loadHotlineCatalog(),
     start: anchor.start,
   })
-  // After a restart, resend a little before the last stored record: duplicates are dropped by ingest.
-  const backfillFrom = stored > anchor.start ? Math.max(anchor.start, stored - 5 * 60_000) : anchor.start
   log.info({ rate: env.IOC_SIMULATE, from: new Date(backfillFrom).toISOString(), terminals: sim.terminals.length }, 'simulator starting')
   const run = startSimulation({
     sim,

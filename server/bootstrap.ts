@@ -9,7 +9,7 @@ import { DEMO_INGEST_TOKEN, loadUsers } from '../api/auth/users.js'
 import { openStores, threadsNeeded, type StoreSet } from '../store/client.js'
 import { migrate } from '../store/migrate.js'
 import { syncRegions } from '../store/regions.js'
-import type { IocEnv } from './env.js'
+import { timeBoundsOf, type IocEnv } from './env.js'
 import { log } from './log.js'
 
 /**
@@ -49,6 +49,7 @@ export async function buildContext(env: IocEnv, stores: StoreSet): Promise<AppCo
     tokens: boundToDirectory(createTokenService(env.IOC_JWT_SECRET), users),
     users,
     tz: env.IOC_TZ,
+    timeBounds: timeBoundsOf(env),
     demo: env.IOC_DEMO,
     now: Date.now,
     oidc: await oidcFromEnv(env),

@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { DEFAULT_BODY_TIMEOUT_SECONDS } from '../ingest/sources/limits.js'
+import { DEFAULT_MAX_FUTURE_MINUTES, DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, type TimeBounds } from '../core/time-bounds.js'
 
 const flag = z.enum(['0', '1', 'true', 'false', '']).default('0').transform((v) => v === '1' || v === 'true')
 
@@ -22,6 +24,12 @@ export const EnvSchema = z.object({
   IOC_INGEST_TOKENS: z.string().default(''),
   IOC_USERS_FILE: z.string().optional(),
   IOC_MAX_BODY_BYTES: z.coerce.number().int().positive().default(16 << 20),
+  /** Seconds an ingest request may take to send its body (408 and the connection closed after). */
+  IOC_INGEST_BODY_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(DEFAULT_BODY_TIMEOUT_SECONDS),
+  /** Minutes a record's time may lie ahead of the server's clock; later ones are refused with path `ts`. */
+  IOC_MAX_FUTURE_MINUTES: z.coerce.number().min(0).max(24 * 60).default(DEFAULT_MAX_FUTURE_MINUTES),
+  /** Days of history the store takes: an older record is refused with path `ts` (at most 7 years: 100 monthly partitions per insert). */
+  IOC_RETENTION_DAYS: z.coerce.number().int().min(1).max(MAX_RETENTION_DAYS).default(DEFAULT_RETENTION_DAYS),
   /** Requests per minute per signed-in user on /api/v1 (429 with Retry-After above it). */
   IOC_RATE_LIMIT: z.coerce.number().int().positive().default(1200),
   /** Failed sign-ins per account per 5 minutes from browsers not trusted for it (per address: 10×; one password across names: this many per hour). */
@@ -51,6 +59,11 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): IocEnv {
     throw new Error(`environment ${i.path.join('.')}: ${i.message}`)
   }
   return parsed.data
+}
+
+/** The times a record may carry, from IOC_MAX_FUTURE_MINUTES and IOC_RETENTION_DAYS. */
+export function timeBoundsOf(env: IocEnv): TimeBounds {
+  return { maxFutureMinutes: env.IOC_MAX_FUTURE_MINUTES, retentionDays: env.IOC_RETENTION_DAYS }
 }
 
 export function isLoopback(host: string): boolean {

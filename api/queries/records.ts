@@ -8,6 +8,11 @@ export interface PageQuery {
   region: string
   since: number
   now: number
+  /**
+   * The newest start a listed record may have: now plus the clock skew ingest allows. A store that
+   * took records from the future before that bound existed must not show them on top of every list.
+   */
+  until: number
   limit: number
   cursor?: { ts: number; id: string }
 }
@@ -64,7 +69,7 @@ export async function listEvents(
   store: Store,
   q: PageQuery & { status?: EventStatusFilter; category?: string },
 ): Promise<{ items: EventSummary[]; next_cursor: string | null }> {
-  const where = [q.status ? EVENT_STATUS_FILTERS[q.status] : '1']
+  const where = [q.status ? EVENT_STATUS_FILTERS[q.status] : '1', `reported_at <= ${at('until')}`]
   if (q.category) where.push(`(category = {category:String} OR startsWith(category, concat({category:String}, '.')))`)
   if (q.cursor) where.push(`(rts, event_id) < ({cts:Int64}, {cid:String})`)
   const got = await rows<EventRow>(
@@ -84,7 +89,7 @@ export async function listEvents(
      WHERE ${where.join(' AND ')}
      ORDER BY rts DESC, event_id DESC
      LIMIT {limit:UInt32}`,
-    { region: q.region, since: q.since, now: q.now, limit: q.limit + 1, category: q.category ?? '', cts: q.cursor?.ts ?? 0, cid: q.cursor?.id ?? '' },
+    { region: q.region, since: q.since, now: q.now, until: q.until, limit: q.limit + 1, category: q.category ?? '', cts: q.cursor?.ts ?? 0, cid: q.cursor?.id ?? '' },
   )
   return paged(got, q.limit, (r) => [num(r.rts), r.event_id], eventSummary)
 }
@@ -191,7 +196,7 @@ export async function listTickets(
   store: Store,
   q: PageQuery & { status?: TicketStatusFilter; category?: string },
 ): Promise<{ items: TicketSummary[]; next_cursor: string | null }> {
-  const where = [q.status ? TICKET_STATUS_FILTERS[q.status] : '1']
+  const where = [q.status ? TICKET_STATUS_FILTERS[q.status] : '1', `created_at <= ${at('until')}`]
   if (q.category) where.push('category = {category:String}')
   if (q.cursor) where.push(`(cts, ticket_id) < ({cts:Int64}, {cid:String})`)
   const got = await rows<TicketRow>(
@@ -209,7 +214,7 @@ export async function listTickets(
      WHERE ${where.join(' AND ')}
      ORDER BY cts DESC, ticket_id DESC
      LIMIT {limit:UInt32}`,
-    { region: q.region, since: q.since, limit: q.limit + 1, category: q.category ?? '', cts: q.cursor?.ts ?? 0, cid: q.cursor?.id ?? '' },
+    { region: q.region, since: q.since, until: q.until, limit: q.limit + 1, category: q.category ?? '', cts: q.cursor?.ts ?? 0, cid: q.cursor?.id ?? '' },
   )
   return paged(got, q.limit, (r) => [num(r.cts), r.ticket_id], ticketSummary)
 }

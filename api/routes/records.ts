@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import { deidentify, seesPersonalData } from '../../core/personal.js'
+import { DEFAULT_TIME_BOUNDS, timeWindow } from '../../core/time-bounds.js'
 import { PERSONAL_FIELDS, type StreamName } from '../../core/schemas/records.js'
 import { notFound, badRequest } from '../../server/errors.js'
 import {
@@ -60,6 +61,7 @@ export function recordRoutes(ctx: AppContext) {
   function page(c: Context<Env>, q: { region?: string; category?: string; limit: number; cursor?: string; since?: number }) {
     const now = ctx.now()
     return {
+      until: timeWindow(now, ctx.timeBounds ?? DEFAULT_TIME_BOUNDS).to,
       region: scopedRegion(c, ctx, q.region).code,
       category: q.category,
       limit: q.limit,

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { City } from '../../core/city.js'
+import { DEFAULT_TIME_BOUNDS, timeRefusal, type TimeBounds } from '../../core/time-bounds.js'
 import { STREAMS, STREAM_NAMES, type StreamName } from '../../core/schemas/records.js'
 import type { Store } from '../../store/client.js'
 import { ingestAccepted, ingestLagSeconds, ingestReceived, ingestRejected, pendingRows, spoolBytes } from '../../server/metrics.js'
@@ -12,8 +13,8 @@ import { createRejectsWriter, createTableWriter, type TableWriter, type WriteRes
 import { rawText } from '../sink/rejects.js'
 import { TABLES, rowKey, type Row } from '../sink/rows.js'
 import { Spool, type InsertAttempt } from '../sink/spool.js'
-import { COLUMNS, REJECT_COLUMNS, decodeLine, encodeLine } from '../sink/tsv.js'
-import { createLocator } from './enrich.js'
+import { COLUMNS, REJECT_COLUMNS, decodeLine, encodeLine, toMs } from '../sink/tsv.js'
+import { createLocator, type Placement } from './enrich.js'
 import { createFastValidator, type RecordError } from './validate.js'
 
 export interface IngestResult {
@@ -48,7 +49,18 @@ export interface IngestPipelineOptions {
   ack?: 'stored' | 'spooled'
   /** Names this process's staging tables; several ingest processes on one server need distinct ones. */
   instance?: string
+  /** The times a record may carry (IOC_MAX_FUTURE_MINUTES, IOC_RETENTION_DAYS). */
+  timeBounds?: Partial<TimeBounds>
+  /** The server's clock, which those bounds are measured from; tests pass a fixed one. */
+  now?: () => number
 }
+
+/**
+ * Where a batch comes from: the source named in `rejects`, and for a sender confined to a region
+ * (an ingest user) that region: a record placed outside it is refused. A bare string is a source
+ * that may send for the whole city.
+ */
+export type Origin = string | { source: string; region?: string }
 
 type Target = StreamName | 'rejects'
 
@@ -61,9 +73,15 @@ export interface Prepared {
   errors: RecordError[]
 }
 
+/** One record's verdict: what to encode, or why not (and the metric's reason label). */
+type Checked =
+  | { ok: true; record: Readonly<Record<string, unknown>>; placement: Placement }
+  | { ok: false; path: string; message: string; reason: 'parse' | 'validate' | 'time' | 'enrich' | 'region' }
+
 /** source → validate → enrich → spool (fsync) → ClickHouse, with every invalid record kept in `rejects`. */
-export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpoolBytes = 1 << 30, instance, ack = 'stored' }: IngestPipelineOptions) {
+export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpoolBytes = 1 << 30, instance, ack = 'stored', timeBounds, now = Date.now }: IngestPipelineOptions) {
   const locate = createLocator(city)
+  const bounds: TimeBounds = { ...DEFAULT_TIME_BOUNDS, ...timeBounds }
   const opts: BatchOptions = { maxRows: 100_000, maxDelayMs: 250, flushNowRows: 2_000, ...batch }
   const dir = spoolDir ?? mkdtempSync(join(tmpdir(), 'ioc-spool-'))
   const suffix = (instance ?? `${hostname()}_${process.pid}`).toLowerCase().replace(/[^a-z0-9_]/g, '_')
@@ -133,8 +151,8 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
    * this returns, so they never outlive a young-generation GC while the answer waits on the store.
    * `unreadable` marks entries the source could not parse (an NDJSON line that is not JSON), by index.
    */
-  function prepare(stream: StreamName, items: readonly unknown[], source = 'http', unreadable: ReadonlyMap<number, string> = new Map()): Prepared {
-    const batch = startBatch(stream, source)
+  function prepare(stream: StreamName, items: readonly unknown[], origin: Origin = 'http', unreadable: ReadonlyMap<number, string> = new Map()): Prepared {
+    const batch = startBatch(stream, origin)
     for (let index = 0; index < items.length; index++) batch.add(index, items[index], unreadable.get(index))
     return batch.done()
   }
@@ -143,8 +161,8 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
    * An NDJSON body, parsed one line at a time so that only one record is alive at once (a line that
    * is not JSON is rejected with the parser's reason; blank lines are skipped and not counted).
    */
-  function prepareNdjson(stream: StreamName, text: string, source = 'http'): Prepared {
-    const batch = startBatch(stream, source)
+  function prepareNdjson(stream: StreamName, text: string, origin: Origin = 'http'): Prepared {
+    const batch = startBatch(stream, origin)
     let index = 0
     for (let start = 0; start < text.length; ) {
       let end = text.indexOf('\n', start)
@@ -166,32 +184,50 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
     return batch.done()
   }
 
-  function startBatch(stream: StreamName, source: string) {
+  function startBatch(stream: StreamName, origin: Origin) {
     if (spooledBytes() > maxSpoolBytes) throw new BackpressureError(spools[stream].degraded ? 5 : 1)
+    const { source, region } = typeof origin === 'string' ? { source: origin, region: undefined } : origin
     const validate = validators[stream]
     const columns = COLUMNS[stream]
+    // One clock reading per batch: every record of it is judged against the same instant.
+    const at = now()
     let tsv = ''
     let accepted = 0
     let rejectTsv = ''
     const errors: RecordError[] = []
     return {
       add(index: number, raw: unknown, parseError?: string, text?: string): void {
-        const valid = parseError === undefined ? validate(raw) : ({ ok: false, path: '', message: parseError } as const)
-        const placed = valid.ok ? locate(valid.value) : valid
-        if (placed.ok && valid.ok) {
-          tsv += encodeLine(columns, valid.value, placed.value)
+        const step = check(raw, parseError)
+        if (step.ok) {
+          tsv += encodeLine(columns, step.record, step.placement)
           accepted++
           return
         }
-        if (placed.ok) return // unreachable: a placement exists only for a valid record
-        errors.push({ index, path: placed.path, message: placed.message })
-        rejectTsv += encodeLine(REJECT_COLUMNS, { stream, source, record_index: index, path: placed.path, reason: placed.message, raw: rawText(text ?? raw) })
-        ingestRejected.inc({ stream, reason: valid.ok ? 'enrich' : parseError !== undefined ? 'parse' : 'validate' })
+        errors.push({ index, path: step.path, message: step.message })
+        rejectTsv += encodeLine(REJECT_COLUMNS, { stream, source, record_index: index, path: step.path, reason: step.message, raw: rawText(text ?? raw) })
+        ingestRejected.inc({ stream, reason: step.reason })
       },
       done(): Prepared {
         ingestReceived.inc({ stream }, accepted + errors.length)
         return { stream, tsv, accepted, rejectTsv, errors }
       },
+    }
+
+    /** Validate, bound the time, place, and keep to the sender's region: the first refusal wins. */
+    function check(raw: unknown, parseError: string | undefined): Checked {
+      if (parseError !== undefined) return { ok: false, path: '', message: parseError, reason: 'parse' }
+      const valid = validate(raw)
+      if (!valid.ok) return { ...valid, reason: 'validate' }
+      const late = timeRefusal(toMs(valid.value.ts), at, bounds)
+      if (late) return { ok: false, path: 'ts', message: late, reason: 'time' }
+      const placed = locate(valid.value)
+      if (!placed.ok) return { ...placed, reason: 'enrich' }
+      if (region !== undefined && !placed.value.grid_code.startsWith(region)) {
+        const byGrid = valid.value.grid_code !== undefined
+        const where = byGrid ? `grid ${placed.value.grid_code}` : `position ${placed.value.lon.toFixed(5)},${placed.value.lat.toFixed(5)} (grid ${placed.value.grid_code})`
+        return { ok: false, path: byGrid ? 'grid_code' : 'lon', message: `${where} is outside the sender's region ${region}`, reason: 'region' }
+      }
+      return { ok: true, record: valid.value, placement: placed.value }
     }
   }
 
@@ -212,9 +248,9 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
   }
 
   /** Store the valid records of a batch and keep each invalid one with its reason (prepare, then commit). */
-  function ingest(stream: StreamName, items: readonly unknown[], source = 'http', unreadable?: ReadonlyMap<number, string>): Promise<IngestResult> {
+  function ingest(stream: StreamName, items: readonly unknown[], origin: Origin = 'http', unreadable?: ReadonlyMap<number, string>): Promise<IngestResult> {
     try {
-      return commit(prepare(stream, items, source, unreadable))
+      return commit(prepare(stream, items, origin, unreadable))
     } catch (e) {
       return Promise.reject(e)
     }

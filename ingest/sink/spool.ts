@@ -101,6 +101,8 @@ export class Spool {
   private stopped = false
   private loop: Promise<void> | undefined
   private inserting = false
+  /** The open segment's time is up, but the inserter was busy: it is sealed when the inserter is free. */
+  private overdue = false
   /** True while ClickHouse refuses inserts: answers then rely on the spool alone. */
   degraded = false
   bytes = 0
@@ -187,14 +189,26 @@ export class Spool {
   private openSegment(): Segment {
     const seq = this.nextSeq++
     const seg = this.segment(seq, join(this.opts.dir, `${String(seq).padStart(12, '0')}.tsv`))
-    this.sealTimer = setTimeout(() => this.seal(), this.opts.maxDelayMs)
+    this.sealTimer = setTimeout(() => this.sealWhenFree(), this.opts.maxDelayMs)
     return seg
+  }
+
+  /**
+   * A segment's time is up. While the inserter is busy (or behind), sealing now would only queue a
+   * small insert behind the running one: the segment keeps growing instead and is sealed the moment
+   * the inserter is free, which starts its insert no later and makes it one large insert, not many
+   * small ones (chDB pays per insert more than per row).
+   */
+  private sealWhenFree(): void {
+    if (this.inserting || this.queue.length > 0) this.overdue = true
+    else this.seal()
   }
 
   private seal(): void {
     const seg = this.current
     if (!seg) return
     clearTimeout(this.sealTimer)
+    this.overdue = false
     this.current = undefined
     seg.sealed = true
     // Keep the text for the insert only while memory allows; later segments are read back.
@@ -300,8 +314,8 @@ export class Spool {
         this.inserting = false
         this.depth()
       }
-      // An idle inserter takes a big enough open segment now rather than at its timer.
-      if (this.queue.length === 0 && this.current && this.current.rows >= this.opts.flushNowRows) this.seal()
+      // An idle inserter takes a big enough open segment now rather than at its timer, and one whose time is up.
+      if (this.queue.length === 0 && this.current && (this.current.rows >= this.opts.flushNowRows || this.overdue)) this.seal()
     }
   }
 

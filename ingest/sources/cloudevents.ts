@@ -36,8 +36,9 @@ export function toEvents(headers: Record<string, string>, body: string): CloudEv
 /**
  * Each event's `data` is one record of the stream its `type` names. A batch may mix types; the
  * answer's indexes are positions in the request, and an unknown type rejects that event only.
+ * `region`: an ingest user's, whose records must lie in it.
  */
-export async function ingestEvents(pipeline: IngestPipeline, events: CloudEvent<unknown>[]): Promise<IngestResult> {
+export async function ingestEvents(pipeline: IngestPipeline, events: CloudEvent<unknown>[], region?: string): Promise<IngestResult> {
   const byStream = new Map<StreamName, { items: unknown[]; positions: number[] }>()
   const unknown: (RecordError & { raw: unknown })[] = []
   events.forEach((e, position) => {
@@ -53,7 +54,7 @@ export async function ingestEvents(pipeline: IngestPipeline, events: CloudEvent<
     byStream.set(stream, group)
   })
   // Prepare every stream first (a 429 refuses the whole request before anything is spooled).
-  const prepared = [...byStream].map(([stream, g]) => ({ g, p: pipeline.prepare(stream, g.items, 'cloudevents') }))
+  const prepared = [...byStream].map(([stream, g]) => ({ g, p: pipeline.prepare(stream, g.items, { source: 'cloudevents', region }) }))
   const errors: RecordError[] = unknown.map(({ raw: _raw, ...e }) => e)
   if (unknown.length) await pipeline.rejectOnly('cloudevents', 'cloudevents', unknown)
   let accepted = 0

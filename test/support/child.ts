@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { MAX_RETENTION_DAYS } from '../../core/time-bounds.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -7,7 +8,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 export async function spawnIngest(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'ingest/main.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', IOC_DEMO: '0', LOG_LEVEL: 'info', ...env },
+    // The tests' records carry fixed times of 2026: the longest retention keeps them valid for years.
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', IOC_DEMO: '0', LOG_LEVEL: 'info', IOC_RETENTION_DAYS: String(MAX_RETENTION_DAYS), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''

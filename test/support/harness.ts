@@ -9,6 +9,7 @@ import { boundToDirectory } from '../../api/auth/sessions.js'
 import { DEMO_INGEST_TOKEN, loadUsers } from '../../api/auth/users.js'
 import { catalogNames, loadEventCatalog, loadHotlineCatalog } from '../../core/catalog.js'
 import { loadCity, type City } from '../../core/city.js'
+import { MAX_RETENTION_DAYS } from '../../core/time-bounds.js'
 import type { StreamName } from '../../core/schemas/records.js'
 import { LocalBus } from '../../ingest/bus.js'
 import { createIngestService } from '../../ingest/app.js'
@@ -43,7 +44,18 @@ export async function startHarness(opts: { now?: () => number } = {}) {
     now: opts.now ?? Date.now,
   }
   const bus = new LocalBus()
-  const ingest = createIngestService({ store: stores.ingest, readStore: stores.interactive, audit: (e) => ctx.audit?.record(e), city: city(), bus, tokens, ingestTokens: new Set([DEMO_INGEST_TOKEN]), maxBodyBytes: 1 << 20 })
+  // The tests' records carry fixed times of 2026: the longest retention keeps them valid for years.
+  const ingest = createIngestService({
+    store: stores.ingest,
+    readStore: stores.interactive,
+    audit: (e) => ctx.audit?.record(e),
+    city: city(),
+    bus,
+    tokens,
+    ingestTokens: new Set([DEMO_INGEST_TOKEN]),
+    maxBodyBytes: 1 << 20,
+    timeBounds: { retentionDays: MAX_RETENTION_DAYS },
+  })
   const { app, hub } = createApp(ctx, { feed: bus, mount: [ingest.routes], hub: { kpiIntervalMs: 500 } })
 
   const tokenCache = new Map<string, string>()

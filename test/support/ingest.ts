@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createTokenService } from '../../api/auth/tokens.js'
+import { MAX_RETENTION_DAYS } from '../../core/time-bounds.js'
 import { LocalBus } from '../../ingest/bus.js'
 import { createIngestApp, createIngestService, type IngestServiceOptions } from '../../ingest/app.js'
 import { listen } from '../../server/serve.js'
@@ -52,6 +53,8 @@ export async function startIngest({ outage: withSwitch, ...opts }: Partial<Inges
     ingestTokens: new Set([TOKEN]),
     maxBodyBytes: 1 << 20,
     spoolDir: join(dir, 'spool'),
+    // The tests' records carry fixed times of 2026: the longest retention keeps them valid for years.
+    timeBounds: { retentionDays: MAX_RETENTION_DAYS },
     ...opts,
   })
   const app = createIngestApp(service, store)

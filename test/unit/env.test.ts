@@ -29,4 +29,13 @@ describe('environment', () => {
     expect(() => readEnv({ PORT: 'eighty' })).toThrow(/PORT/)
     expect(() => readEnv({ CLICKHOUSE_DATABASE: 'x; DROP' })).toThrow(/CLICKHOUSE_DATABASE/)
   })
+
+  it('bounds what ingest takes: time ahead and behind, and the wait for a body', () => {
+    expect(readEnv({})).toMatchObject({ IOC_MAX_FUTURE_MINUTES: 10, IOC_RETENTION_DAYS: 400, IOC_INGEST_BODY_TIMEOUT_SECONDS: 30 })
+    expect(readEnv({ IOC_RETENTION_DAYS: '2555' }).IOC_RETENTION_DAYS).toBe(2555)
+    // More would let one insert block span over 100 monthly partitions.
+    expect(() => readEnv({ IOC_RETENTION_DAYS: '3650' })).toThrow(/IOC_RETENTION_DAYS/)
+    expect(() => readEnv({ IOC_MAX_FUTURE_MINUTES: '-1' })).toThrow(/IOC_MAX_FUTURE_MINUTES/)
+    expect(() => readEnv({ IOC_INGEST_BODY_TIMEOUT_SECONDS: '0' })).toThrow(/IOC_INGEST_BODY_TIMEOUT_SECONDS/)
+  })
 })

@@ -3,16 +3,17 @@ import { describe, expect, it } from 'vitest'
 import { handleError } from '../../server/errors.js'
 import { inFlightLimit } from '../../ingest/sources/http.js'
 
-/** A route that holds each request until the test lets it go, behind the ingest in-flight budget. */
-function held(max: number, maxBytes: number) {
+/** A route that holds each request until the test lets it go, behind the ingest in-flight budget; `x-sender` names the sender. */
+function held(max: number, maxBytes: number, senderShare = 1) {
   const waiting: Array<() => void> = []
   const app = new Hono()
   app.onError(handleError)
-  app.post('/in', inFlightLimit(max, maxBytes, 1 << 20), async (c) => {
+  app.post('/in', inFlightLimit({ max, maxBytes, bodyLimitBytes: 1 << 20, senderShare, senderOf: (c) => c.req.header('x-sender') ?? '' }), async (c) => {
     await new Promise<void>((r) => waiting.push(r))
     return c.json({ ok: true })
   })
-  const post = (bytes: number) => app.request('/in', { method: 'POST', body: 'x'.repeat(bytes), headers: { 'content-length': String(bytes) } })
+  const post = (bytes: number, sender = 'a') =>
+    app.request('/in', { method: 'POST', body: 'x'.repeat(bytes), headers: { 'content-length': String(bytes), 'x-sender': sender } })
   const releaseAll = () => waiting.splice(0).forEach((r) => r())
   const settle = () => new Promise((r) => setTimeout(r, 10))
   return { post, releaseAll, settle, waiting }
@@ -52,5 +53,25 @@ describe('ingest in-flight budget', () => {
     expect(h.waiting).toHaveLength(2)
     h.releaseAll()
     expect([(await a).status, (await small).status]).toEqual([200, 200])
+  })
+
+  it('keeps each sender to its share of the requests and of the bytes, while others are still taken', async () => {
+    const h = held(8, 1000, 0.25) // a sender: 2 requests, 250 bytes
+    const a = [h.post(10, 'a'), h.post(10, 'a')]
+    await h.settle()
+    const third = await h.post(10, 'a')
+    expect(third.status).toBe(429)
+    expect(((await third.json()) as { error: { message: string } }).error.message).toContain('this sender')
+    const b = h.post(200, 'b') // another sender is taken
+    await h.settle()
+    expect(h.waiting).toHaveLength(3)
+    expect((await h.post(100, 'b')).status).toBe(429) // 200 + 100 > b's 250 bytes
+    expect((await h.post(5000, 'c')).status).toBe(429) // a new sender, but over the whole budget's bytes: 220 + 5000 > 1000
+    h.releaseAll()
+    expect((await Promise.all([...a, b])).map((r) => r.status)).toEqual([200, 200, 200])
+    const again = h.post(10, 'a') // the share is free again once a's requests finished
+    await h.settle()
+    h.releaseAll()
+    expect((await again).status).toBe(200)
   })
 })

@@ -358,6 +358,52 @@ describe('runner', () => {
     expect(sent + failed).toBe(want)
     expect(JSON.stringify(got['terminal-status'].slice(-20))).toBe(JSON.stringify(expected['terminal-status'].slice(-20)))
   })
+
+  it('never fast-forwards past now, whatever backfillFrom says', async () => {
+    const clock = START + 2 * HOUR
+    const sim = createSimulator(options({ terminals: undefined }))
+    let sent = 0
+    const run = startSimulation({ sim, tickMs: 5, now: () => clock, backfillFrom: START + 3 * DAY, sink: async (_s, records) => void (sent += records.length) })
+    await run.live
+    await run.stop()
+    expect(sim.position).toBe(clock)
+    expect(sent).toBe(0) // nothing after backfillFrom is due yet
+  })
+
+  it('hands the backfill over in small slices and lets the event loop turn between them', async () => {
+    const clock = START + 12 * HOUR
+    const sim = createSimulator(options({ terminals: undefined }))
+    // A callback that re-schedules itself for every turn of the event loop, as a request would wait for one.
+    const log: ('tick' | 'sink')[] = []
+    let ticking = true
+    const tick = () => {
+      log.push('tick')
+      if (ticking) setImmediate(tick)
+    }
+    setImmediate(tick)
+    const sizes: number[] = []
+    const run = startSimulation({
+      sim,
+      tickMs: 5,
+      now: () => clock,
+      sliceRecords: 500,
+      sink: async (_s, records) => {
+        sizes.push(records.length)
+        log.push('sink')
+      },
+    })
+    await run.live
+    ticking = false
+    await run.stop()
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeGreaterThan(10_000)
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(500)
+    // Between any two slices the loop turned at least once: other work ran during the backfill.
+    const first = log.indexOf('sink')
+    const last = log.lastIndexOf('sink')
+    const between = log.slice(first, last)
+    expect(between.filter((e) => e === 'tick').length).toBeGreaterThanOrEqual(sizes.length - 1)
+    for (let i = 1; i < log.length; i++) if (i > first && i <= last) expect(log[i] === 'sink' && log[i - 1] === 'sink').toBe(false)
+  })
 })
 
 describe('http sink', () => {

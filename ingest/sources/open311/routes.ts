@@ -13,6 +13,7 @@ import type { Store } from '../../../store/client.js'
 import type { IngestPipeline } from '../../pipeline/index.js'
 import { asHttpError } from '../http.js'
 import { clientIp } from '../../../api/auth/client-ip.js'
+import { ingestCredential, type Credential } from '../auth.js'
 import { ApiError } from '../../../server/errors.js'
 import { serviceNames, servicesOf } from './catalog.js'
 import { findRequests, type RequestRow } from './queries.js'
@@ -22,7 +23,7 @@ export interface Open311Options {
   store: Store
   events: EventCatalog
   hotline: HotlineCatalog
-  /** `api_key` is an ingest token (IOC_INGEST_TOKENS, or an admin/ingest user's session token). */
+  /** `api_key` is an ingest token (IOC_INGEST_TOKENS, or the session token of a user of role ingest). */
   ingestTokens: ReadonlySet<string>
   tokens: TokenService
   /** What the city publishes without a token (dashboards/catalog/open311.yaml). */
@@ -109,12 +110,10 @@ export function open311Routes(opts: Open311Options): Hono {
     }
   }
 
-  async function authorised(key: string | undefined): Promise<void> {
+  /** The credential behind `api_key`: an ingest token, or an ingest user's session (kept to its region). */
+  async function authorised(key: string | undefined): Promise<Credential> {
     if (!key) throw new ApiError(401, 'unauthorized', 'api_key is required to create a request')
-    if (opts.ingestTokens.has(key)) return
-    const user = await opts.tokens.verify(key)
-    if (!user) throw new ApiError(401, 'unauthorized', 'api_key is not valid')
-    if (user.role !== 'ingest' && user.role !== 'admin') throw new ApiError(403, 'forbidden', `role ${user.role} may not create requests`)
+    return ingestCredential(key, opts, 'api_key')
   }
 
   /**
@@ -189,6 +188,9 @@ export function open311Routes(opts: Open311Options): Hono {
   // A service request is a few fields: 64 KiB is generous and keeps form parsing cheap.
   const limit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json([{ code: 413, description: 'the request is over 64 KiB' }], 413) })
 
+  // A refused record's field under its GeoReport v2 name.
+  const OPEN311_FIELD: Record<string, string> = { lon: 'long', lat: 'lat', grid_code: 'address_id' }
+
   app.post('/open311/v2/:file', limit, async (c) => {
     const [name, format] = splitFormat(c.req.param('file')) ?? ['', 'json']
     try {
@@ -199,7 +201,7 @@ export function open311Routes(opts: Open311Options): Hono {
       }
       const form = await c.req.parseBody()
       const field = (k: string) => (typeof form[k] === 'string' ? (form[k] as string) : undefined)
-      await authorised(field('api_key'))
+      const credential = await authorised(field('api_key'))
       const code = field('service_code')
       const service = code ? byCode.get(code) : undefined
       if (!service) throw new ApiError(400, 'bad_request', code ? `unknown service_code ${code.slice(0, 40)}; see services.json` : 'service_code is required')
@@ -223,10 +225,10 @@ export function open311Routes(opts: Open311Options): Hono {
         deadline: created + service.slaHours * 3_600_000,
         description: field('description'),
       }
-      const result = await opts.pipeline.commit(opts.pipeline.prepare('hotline-tickets', [record], 'open311'))
+      const result = await opts.pipeline.commit(opts.pipeline.prepare('hotline-tickets', [record], { source: 'open311', region: credential.region }))
       if (result.errors.length) {
         const e = result.errors[0]
-        throw new ApiError(400, 'bad_request', `${e.path === 'lon' ? 'long' : e.path || 'request'}: ${e.message}`)
+        throw new ApiError(400, 'bad_request', `${OPEN311_FIELD[e.path] ?? (e.path || 'request')}: ${e.message}`)
       }
       const notice = `${service.departmentName} handles it; expected within ${service.slaHours} hours`
       return answer(c, format, 'service_requests', 'request', [{ service_request_id: id, service_notice: notice, account_id: null }])

@@ -9,7 +9,7 @@ import { STREAM_NAMES, type StreamName } from '../../../core/schemas/records.js'
 import { defaultRegionsPath, loadCity } from './city.js'
 import { SinkAuthError, createHttpSink } from './http-sink.js'
 import { createSimulator } from './model.js'
-import { startSimulation } from './runner.js'
+import { DEFAULT_SLICE_RECORDS, startSimulation } from './runner.js'
 
 const HELP = `Usage: npm run simulate -- --rate N [options]
 
@@ -83,6 +83,9 @@ async function main(): Promise<void> {
   const simulation = startSimulation({
     sim,
     sink,
+    // The backfill's slices go out without waiting for each answer: eight requests at once at most,
+    // well within the share of the server's in-flight budget that one sender gets (16).
+    maxPendingRecords: 8 * DEFAULT_SLICE_RECORDS,
     onError: (err, stream, n) => {
       if (err instanceof SinkAuthError) {
         fatal = err
