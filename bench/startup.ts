@@ -96,4 +96,4 @@ console.log(
 )
 process.kill(-child.pid!, 'SIGTERM')
 await sleep(2000)
-rmSync(dir, { recursive: true, force: true })
+rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 500 })

@@ -58,7 +58,7 @@ export async function startServer(name: string, env: Record<string, string>) {
     async stop(): Promise<void> {
       process.kill(-server.pid!, 'SIGTERM')
       await sleep(1500)
-      rmSync(dir, { recursive: true, force: true })
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 500 })
     },
   }
 }
