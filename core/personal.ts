@@ -48,6 +48,17 @@ export function personalFields(schema: z.ZodObject): PersonalFields {
 }
 
 /**
+ * Rows as a reader of `role` may see them: whole for a role that sees personal data, after
+ * `onWhole` is told which ones (the caller's audit); de-identified otherwise. Every way out that
+ * hands records to a user (lists, Open311, exports) goes through here.
+ */
+export function releaseTo<T extends object>(role: Role, rows: T[], fields: PersonalFields, centre: (row: T) => readonly [number, number] | undefined, onWhole: (rows: T[]) => void): T[] {
+  if (!seesPersonalData(role)) return rows.map((r) => deidentify(r, fields, () => centre(r)))
+  if (rows.length > 0) onWhole(rows)
+  return rows
+}
+
+/**
  * A row without its personal data: text fields empty, a position moved to `centre` (the centre of
  * the record's grid; coordinates rounded to 0.01° when the grid is unknown). Other fields stay.
  *

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import { deidentify, seesPersonalData } from '../../core/personal.js'
+import { releaseTo } from '../../core/personal.js'
 import { DEFAULT_TIME_BOUNDS, timeWindow } from '../../core/time-bounds.js'
 import { PERSONAL_FIELDS, type StreamName } from '../../core/schemas/records.js'
 import { notFound, badRequest } from '../../server/errors.js'
@@ -86,13 +86,10 @@ export function recordRoutes(ctx: AppContext) {
    */
   function released<T extends { grid_code: string; lon: number; lat: number }>(c: Context<Env>, stream: StreamName, kind: string, ids: (r: T) => string, got: { items: T[]; next_cursor: string | null }) {
     const user = c.get('user')
-    if (!seesPersonalData(user.role)) {
-      return { ...got, items: got.items.map((r) => deidentify(r, PERSONAL_FIELDS[stream], () => ctx.city.get(r.grid_code)?.centroid)) }
-    }
-    if (got.items.length > 0) {
-      ctx.audit?.record({ action: 'read', user: user.name, role: user.role, region: user.region, ip: clientIp(c), target_kind: kind, target_ids: got.items.map(ids) })
-    }
-    return got
+    const items = releaseTo(user.role, got.items, PERSONAL_FIELDS[stream], (r) => ctx.city.get(r.grid_code)?.centroid, (whole) =>
+      ctx.audit?.record({ action: 'read', user: user.name, role: user.role, region: user.region, ip: clientIp(c), target_kind: kind, target_ids: whole.map(ids) }),
+    )
+    return { ...got, items }
   }
 
   app.get('/events', async (c) => {

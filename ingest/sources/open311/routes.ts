@@ -5,7 +5,7 @@ import { XMLBuilder } from 'fast-xml-parser'
 import type { AuditEntry } from '../../../api/auth/audit.js'
 import type { TokenService } from '../../../api/auth/tokens.js'
 import { bearer } from '../../../api/auth/tokens.js'
-import { deidentify, seesPersonalData } from '../../../core/personal.js'
+import { deidentify, releaseTo } from '../../../core/personal.js'
 import type { User } from '../../../core/schemas/api.js'
 import type { EventCatalog, HotlineCatalog, Open311Publication } from '../../../core/schemas/catalog.js'
 import { PERSONAL_FIELDS } from '../../../core/schemas/records.js'
@@ -136,14 +136,15 @@ export function open311Routes(opts: Open311Options): Hono {
 
   /** The answer for `who`: published fields only, de-identified, or whole (and audited). */
   function released(c: Context, who: User | undefined, rows: RequestRow[]): object[] {
-    if (who && seesPersonalData(who.role)) {
-      if (rows.length) opts.audit?.({ action: 'read', user: who.name, role: who.role, region: who.region, ip: clientIp(c), target_kind: 'ticket', target_ids: rows.map((r) => r.ticket_id), detail: 'open311' })
-      return rows.map(request)
+    const personal = PERSONAL_FIELDS['hotline-tickets']
+    const centre = (r: RequestRow) => opts.centre(r.grid_code)
+    if (who) {
+      const audit = (whole: RequestRow[]) =>
+        opts.audit?.({ action: 'read', user: who.name, role: who.role, region: who.region, ip: clientIp(c), target_kind: 'ticket', target_ids: whole.map((r) => r.ticket_id), detail: 'open311' })
+      return releaseTo(who.role, rows, personal, centre, audit).map(request)
     }
-    const plain = rows.map((r) => request(deidentify(r, PERSONAL_FIELDS['hotline-tickets'], () => opts.centre(r.grid_code))))
-    if (who) return plain
     const fields = new Set<string>(opts.publication.fields)
-    return plain.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => fields.has(k))))
+    return rows.map((r) => Object.fromEntries(Object.entries(request(deidentify(r, personal, () => centre(r)))).filter(([k]) => fields.has(k))))
   }
 
   app.get('/open311/v2/:file', async (c) => {
