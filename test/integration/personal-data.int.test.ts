@@ -13,7 +13,7 @@ import { city, gridsIn, startHarness, type Harness } from '../support/harness.js
  * socket, the SQL sandbox (layers and the studio), Open311, and the audit of who read it. A
  * caller's phone and ID-card numbers are in the description; a reporter's name; a house address;
  * an exact position away from the grid's centre. (Exports of lists do not exist yet: when they come
- * they go through the lists' release, api/routes/records.ts.)
+ * they go through the lists' release, releaseTo() in core/personal.ts.)
  */
 const ROOT = join(import.meta.dirname, '../..')
 const dir = mkdtempSync(join(tmpdir(), 'ioc-personal-'))
