@@ -1,11 +1,16 @@
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
+import { fileURLToPath } from 'node:url'
+
+/** The screen's one alias, `#core/…` (tsconfig.json `paths`); vite must probe extensions, which Node's `imports` cannot. */
+export const alias = [{ find: /^#core\//, replacement: fileURLToPath(new URL('./core/', import.meta.url)) }]
 
 const api = `http://localhost:${process.env.IOC_API_PORT ?? 8080}`
 export default defineConfig({
   root: 'web',
   base: '/',
   plugins: [vue()],
+  resolve: { alias },
   // The wall is offline: nothing may be fetched from another origin, so every asset is bundled.
   build: {
     outDir: '../dist/web',

@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config'
+import { alias } from './vite.config.js'
 
 // chDB runs each query on a libuv thread, and the store gives every workload its own connections
 // (store/client.ts): the test processes, forked from this one, need as many threads as package.json
@@ -8,6 +9,7 @@ process.env.UV_THREADPOOL_SIZE ??= '24'
 // Three projects: pure unit tests, integration tests on a real chDB (one per test file, each in its
 // own process: chDB binds one data directory per process), and browser tests in Debian's chromium.
 export default defineConfig({
+  resolve: { alias },
   test: {
     projects: [
       {

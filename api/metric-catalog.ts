@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
-import { MetricCatalogSchema, type MetricDef, type MetricInfo } from '../core/schemas/metrics.js'
+import { MetricCatalogSchema, type MetricDef, type MetricInfo } from '#core/schemas/metrics.js'
 
 const catalogFile = fileURLToPath(new URL('../dashboards/catalog/metrics.yaml', import.meta.url))
 

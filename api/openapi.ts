@@ -18,8 +18,8 @@ import {
   TicketSummarySchema,
   TimelineStepSchema,
   TimeseriesSchema,
-} from '../core/schemas/api.js'
-import { MetricListSchema } from '../core/schemas/metrics.js'
+} from '#core/schemas/api.js'
+import { MetricListSchema } from '#core/schemas/metrics.js'
 
 /** One documented operation: its parameters and answer are the zod schemas the code uses. */
 interface Operation {

@@ -1,10 +1,10 @@
 import type { Context } from 'hono'
 import { z } from 'zod'
-import { levelOf } from '../core/regions.js'
-import { startOfDay } from '../core/time.js'
-import { badRequest, forbidden, notFound } from '../server/errors.js'
+import { levelOf } from '#core/regions.js'
+import { startOfDay } from '#core/time.js'
+import { badRequest, forbidden, notFound } from '#platform/errors.js'
 import type { AppContext, Env } from './context.js'
-import type { Region } from '../core/city.js'
+import type { Region } from '#core/city.js'
 
 /** Parse query parameters with a zod schema; a bad one is a 400 that names it. */
 export function query<S extends z.ZodType>(c: Context, schema: S): z.infer<S> {

@@ -9,7 +9,7 @@
 // Targets (issue 14): under the drafts, /healthz p99 < 1 s, ingest p99 < 1 s, overview p95 < 200 ms.
 import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { loadCity } from '../core/city.js'
+import { loadCity } from '#platform/config/city.js'
 import { startServer } from './support/server.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30)

@@ -1,8 +1,8 @@
 // Thematic layers on a day of demo data: per shipped layer at city level, the sandboxed query time,
 // the checks' share of it, and the size of the columnar frame against the same rows as JSON objects
 // and (for point layers) as a GeoJSON FeatureCollection. `npm run bench -- layers`.
-import { encodeFrame } from '../api/layers/frame.js'
-import { thematicFor } from '../api/layers/service.js'
+import { encodeFrame } from '#api/layers/frame.js'
+import { thematicFor } from '#api/layers/service.js'
 import { startHarness } from '../test/support/harness.js'
 import { loadDemoHistory } from '../test/support/layers-demo.js'
 

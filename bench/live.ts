@@ -8,7 +8,7 @@
 // and KPIs of its region. They run in this process, the server in its own.
 import { setTimeout as sleep } from 'node:timers/promises'
 import WebSocket from 'ws'
-import { loadCity } from '../core/city.js'
+import { loadCity } from '#platform/config/city.js'
 import { startServer } from './support/server.js'
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 5000)

@@ -38,7 +38,7 @@ const dir = mkdtempSync(join(tmpdir(), 'ioc-bench-soak-'))
 // Midday in the city's zone whatever the hour here, so "today" has data (see the browser tests).
 const offset = ((12 - new Date().getUTCHours() + 36) % 24) - 12
 const zone = offset === 0 ? 'UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`
-const child = spawn('npx', ['tsx', '--max-semi-space-size=64', 'scripts/start.ts'], {
+const child = spawn('npx', ['tsx', '--max-semi-space-size=64', 'bin/start.ts'], {
   env: { ...process.env, PORT: String(port), IOC_DATA_DIR: dir, IOC_DEMO: '1', IOC_SIMULATE: String(RATE), IOC_BACKFILL_HOURS: '6', IOC_TZ: zone, LOG_LEVEL: 'info' },
   stdio: ['ignore', 'pipe', 'inherit'],
   detached: true,

@@ -17,7 +17,7 @@ const port = await new Promise<number>((resolve) => {
 })
 const dir = mkdtempSync(join(tmpdir(), 'ioc-bench-start-'))
 const t0 = performance.now()
-const child = spawn('npx', ['tsx', '--max-semi-space-size=64', 'scripts/start.ts'], {
+const child = spawn('npx', ['tsx', '--max-semi-space-size=64', 'bin/start.ts'], {
   env: { ...process.env, PORT: String(port), IOC_DATA_DIR: dir, LOG_LEVEL: 'info' },
   stdio: ['ignore', 'pipe', 'inherit'],
   detached: true,

@@ -1,14 +1,9 @@
-import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import Flatbush from 'flatbush'
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon'
 import { feature } from 'topojson-client'
 import type { Topology, GeometryCollection } from 'topojson-specification'
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson'
 import { childLevel, levelOf, type Level } from './regions.js'
-
-// Node-only: reads the generated demo city from dashboards/geo (see scripts/build-geo.ts).
-const geoDir = fileURLToPath(new URL('../dashboards/geo/', import.meta.url))
 
 export interface Region {
   code: string
@@ -120,10 +115,4 @@ export class City {
 
 export function hasChildren(region: Region): boolean {
   return childLevel(region.level) !== undefined
-}
-
-export function loadCity(dir = geoDir): City {
-  const regions = JSON.parse(readFileSync(`${dir}/regions.json`, 'utf8')) as Region[]
-  const topology = JSON.parse(readFileSync(`${dir}/nanjing.topo.json`, 'utf8')) as Topology
-  return new City(regions, topology)
 }

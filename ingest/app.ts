@@ -1,15 +1,15 @@
 import { Hono } from 'hono'
-import type { City } from '../core/city.js'
-import type { Store } from '../store/client.js'
-import type { TokenService } from '../api/auth/tokens.js'
-import { handleError } from '../server/errors.js'
-import { healthRoutes } from '../api/routes/health.js'
-import type { LocalBus } from './bus.js'
+import type { City } from '#core/city.js'
+import type { Store } from '#store/client.js'
+import type { TokenService } from '#platform/auth/tokens.js'
+import { handleError } from '#platform/errors.js'
+import { healthRoutes } from '#platform/health.js'
+import type { LocalBus } from '#platform/feed.js'
 import { createIngestPipeline, type IngestPipelineOptions } from './pipeline/index.js'
 import { httpIngestRoutes, type HttpSourceOptions } from './sources/http.js'
 import { open311Routes } from './sources/open311/routes.js'
-import { loadEventCatalog, loadHotlineCatalog, loadOpen311Publication } from '../core/catalog.js'
-import type { AuditEntry } from '../api/auth/audit.js'
+import { loadEventCatalog, loadHotlineCatalog, loadOpen311Publication } from '#platform/config/catalog.js'
+import type { AuditEntry } from '#platform/auth/audit.js'
 
 export interface IngestServiceOptions {
   store: Store

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { jsonSchemas, withReference } from '../api/layers/reference.js'
-import { Thematic } from '../api/layers/service.js'
-import { openStores } from '../store/client.js'
-import { migrate } from '../store/migrate.js'
+import { jsonSchemas, withReference } from '#api/layers/reference.js'
+import { Thematic } from '#api/layers/service.js'
+import { openStores } from '#store/client.js'
+import { migrate } from '#store/migrate.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const { values } = parseArgs({ options: { write: { type: 'boolean', default: false }, 'data-dir': { type: 'string' }, region: { type: 'string', default: '3201' } } })

@@ -25,6 +25,9 @@ fi
 echo "== types"
 npm run --silent typecheck
 
+echo "== one-way imports between folders (.dependency-cruiser.cjs)"
+npm run --silent lint:deps
+
 echo "== layers and alert rules (dashboards/): validate every file, dry-run its SQL"
 npm run --silent layers:check
 

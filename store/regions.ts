@@ -1,5 +1,5 @@
-import type { City } from '../core/city.js'
-import { depthOf } from '../core/regions.js'
+import type { City } from '#core/city.js'
+import { depthOf } from '#core/regions.js'
 import type { Store } from './client.js'
 
 /** Load the city's regions into the `regions` table when it does not hold exactly them. */

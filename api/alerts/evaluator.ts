@@ -1,5 +1,5 @@
-import type { Alert, AlertRule } from '../../core/schemas/alert.js'
-import { log } from '../../server/log.js'
+import type { Alert, AlertRule } from '#core/schemas/alert.js'
+import { log } from '#platform/log.js'
 import type { AppContext } from '../context.js'
 import type { QueryResult, Sandbox } from '../layers/sandbox.js'
 import { thematicFor, type Thematic } from '../layers/service.js'

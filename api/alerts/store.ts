@@ -1,5 +1,5 @@
-import type { Alert } from '../../core/schemas/alert.js'
-import type { Store } from '../../store/client.js'
+import type { Alert } from '#core/schemas/alert.js'
+import type { Store } from '#store/client.js'
 import { num } from '../queries/run.js'
 
 // The `alerts` table (migration 030): each change of an alert is a new row with a higher version;

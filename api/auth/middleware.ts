@@ -1,8 +1,8 @@
 import type { MiddlewareHandler } from 'hono'
-import { ApiError, unauthorized } from '../../server/errors.js'
+import { ApiError, unauthorized } from '#platform/errors.js'
 import type { AppContext, Env } from '../context.js'
-import { verifySession } from './sessions.js'
-import { bearer } from './tokens.js'
+import { verifySession } from '#platform/auth/sessions.js'
+import { bearer } from '#platform/auth/tokens.js'
 
 /**
  * Every /api/v1 route but login needs a session that still stands (signature, expiry, and for a

@@ -1,10 +1,10 @@
-import type { User } from '../../core/schemas/api.js'
-import { ApiError, unauthorized } from '../../server/errors.js'
-import { log } from '../../server/log.js'
+import type { User } from '#core/schemas/api.js'
+import { ApiError, unauthorized } from '#platform/errors.js'
+import { log } from '#platform/log.js'
 import type { AppContext } from '../context.js'
 import { DEFAULT_SECURITY } from '../security.js'
-import { OidcRefused, type OidcSession } from './oidc.js'
-import type { Session } from './tokens.js'
+import { OidcRefused, type OidcSession } from '#platform/auth/oidc.js'
+import type { Session } from '#platform/auth/tokens.js'
 
 /**
  * A fresh token for a session (POST /auth/refresh), or the ApiError that refuses it:

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
-import type { Role } from '../../core/schemas/api.js'
-import { forbidden } from '../../server/errors.js'
+import type { Role } from '#core/schemas/api.js'
+import { forbidden } from '#platform/errors.js'
 import type { Env } from '../context.js'
 
 /**

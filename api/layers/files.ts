@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync, watch, type FSWatcher } from 'no
 import { basename, join } from 'node:path'
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml'
 import type { z } from 'zod'
-import type { FileError } from '../../core/schemas/layer.js'
-import { log } from '../../server/log.js'
+import type { FileError } from '#core/schemas/layer.js'
+import { log } from '#platform/log.js'
 
 export type { FileError }
 

@@ -1,4 +1,4 @@
-import type { FrameColumn, FrameHeader } from '../../core/schemas/layer.js'
+import type { FrameColumn, FrameHeader } from '#core/schemas/layer.js'
 import type { QueryResult } from './sandbox.js'
 
 // Rows from ClickHouse (JSONCompact) into the columnar frame of core/schemas/layer.ts: one typed

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { AlertRuleSchema } from '../../core/schemas/alert.js'
-import { LayerSchema } from '../../core/schemas/layer.js'
+import { AlertRuleSchema } from '#core/schemas/alert.js'
+import { LayerSchema } from '#core/schemas/layer.js'
 import { ALLOWED_TABLES } from './sandbox.js'
 
 // The schema reference of docs/layers.md and the JSON Schemas of dashboards/schemas/, both made

@@ -1,7 +1,7 @@
-import type { Store } from '../../store/client.js'
-import type { LayerParam } from '../../core/schemas/layer.js'
-import type { PersonalFields } from '../../core/personal.js'
-import { PERSONAL_FIELDS, type StreamName } from '../../core/schemas/records.js'
+import type { Store } from '#store/client.js'
+import type { LayerParam } from '#core/schemas/layer.js'
+import type { PersonalFields } from '#core/personal.js'
+import { PERSONAL_FIELDS, type StreamName } from '#core/schemas/records.js'
 
 /**
  * The SQL sandbox for analysts' queries (layers, alert rules, the studio).

@@ -1,8 +1,8 @@
-import type { StreamName } from '../../core/schemas/records.js'
-import type { StoredFeed } from '../../ingest/bus.js'
-import { TABLES, rowKey, type Row } from '../../ingest/sink/rows.js'
-import { log } from '../../server/log.js'
-import type { Store } from '../../store/client.js'
+import type { StreamName } from '#core/schemas/records.js'
+import type { StoredFeed } from '#platform/feed.js'
+import { TABLES, rowKey, type Row } from '#store/rows.js'
+import { log } from '#platform/log.js'
+import type { Store } from '#store/client.js'
 
 export interface TailFeedOptions {
   intervalMs?: number

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono'
-import { ApiError } from '../../server/errors.js'
+import { ApiError } from '#platform/errors.js'
 import type { Env } from '../context.js'
 
 /**

@@ -1,7 +1,7 @@
-import type { Breakdown, BreakdownBy, Interval, Overview, Timeseries } from '../../core/schemas/api.js'
-import type { MetricDef } from '../../core/schemas/metrics.js'
-import { EVENT_STEPS } from '../../core/schemas/records.js'
-import type { Store } from '../../store/client.js'
+import type { Breakdown, BreakdownBy, Interval, Overview, Timeseries } from '#core/schemas/api.js'
+import type { MetricDef } from '#core/schemas/metrics.js'
+import { EVENT_STEPS } from '#core/schemas/records.js'
+import type { Store } from '#store/client.js'
 import { bucketStarts, compute } from './metrics.js'
 import { overview, type Scope } from './overview.js'
 

@@ -1,6 +1,6 @@
-import type { Overview } from '../../core/schemas/api.js'
-import type { Store } from '../../store/client.js'
-import { EVENT_COHORT_TABLE, KEY_DAY_TZ, TICKET_COHORT_TABLE, type Cohort } from '../../store/cohorts.js'
+import type { Overview } from '#core/schemas/api.js'
+import type { Store } from '#store/client.js'
+import { EVENT_COHORT_TABLE, KEY_DAY_TZ, TICKET_COHORT_TABLE, type Cohort } from '#store/cohorts.js'
 import { at, num, rows } from './run.js'
 
 export interface Scope {

@@ -1,5 +1,5 @@
-import type { EventSummary, TerminalSummary, TicketSummary } from '../../core/schemas/api.js'
-import type { Store } from '../../store/client.js'
+import type { EventSummary, TerminalSummary, TicketSummary } from '#core/schemas/api.js'
+import type { Store } from '#store/client.js'
 import { TERMINAL_LATEST } from './overview.js'
 import { at, iso, num, rows } from './run.js'
 

@@ -1,4 +1,4 @@
-import type { Store } from '../../store/client.js'
+import type { Store } from '#store/client.js'
 
 export type Params = Record<string, unknown>
 

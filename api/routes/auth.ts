@@ -1,11 +1,11 @@
 import { Hono } from 'hono'
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie'
-import { LoginRequestSchema, type LoginInfo } from '../../core/schemas/api.js'
-import { badRequest, unauthorized } from '../../server/errors.js'
-import { log } from '../../server/log.js'
-import { bearer } from '../auth/tokens.js'
+import { LoginRequestSchema, type LoginInfo } from '#core/schemas/api.js'
+import { badRequest, unauthorized } from '#platform/errors.js'
+import { log } from '#platform/log.js'
+import { bearer } from '#platform/auth/tokens.js'
 import { renewSession } from '../auth/renewal.js'
-import { clientIp } from '../auth/client-ip.js'
+import { clientIp } from '#platform/auth/client-ip.js'
 import type { AppContext } from '../context.js'
 
 export function authRoutes(ctx: AppContext) {

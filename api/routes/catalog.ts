@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import type { CatalogNamesBody } from '../../core/schemas/api.js'
+import type { CatalogNamesBody } from '#core/schemas/api.js'
 import type { AppContext, Env } from '../context.js'
 
 /** Names for the ids that records carry (`appearance.garbage` → 暴露垃圾), from dashboards/catalog. */

@@ -1,9 +1,9 @@
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import { releaseTo } from '../../core/personal.js'
-import { DEFAULT_TIME_BOUNDS, timeWindow } from '../../core/time-bounds.js'
-import { PERSONAL_FIELDS, type StreamName } from '../../core/schemas/records.js'
-import { notFound, badRequest } from '../../server/errors.js'
+import { releaseTo } from '#core/personal.js'
+import { DEFAULT_TIME_BOUNDS, timeWindow } from '#core/time-bounds.js'
+import { PERSONAL_FIELDS, type StreamName } from '#core/schemas/records.js'
+import { notFound, badRequest } from '#platform/errors.js'
 import {
   EVENT_STATUS_FILTER_KEYS,
   TERMINAL_STATUS_FILTER_KEYS,
@@ -18,7 +18,7 @@ import {
 } from '../queries/records.js'
 import type { AppContext, Env } from '../context.js'
 import { query, scopedRegion } from '../params.js'
-import { clientIp } from '../auth/client-ip.js'
+import { clientIp } from '#platform/auth/client-ip.js'
 
 const Limit = z.coerce.number().int().min(1).max(1000).default(100)
 const Since = z

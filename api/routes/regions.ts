@@ -1,9 +1,9 @@
 import { Hono } from 'hono'
-import type { RegionInfo } from '../../core/schemas/api.js'
-import { ancestry } from '../../core/regions.js'
+import type { RegionInfo } from '#core/schemas/api.js'
+import { ancestry } from '#core/regions.js'
 import type { AppContext, Env } from '../context.js'
 import { scopedRegion } from '../params.js'
-import type { Region } from '../../core/city.js'
+import type { Region } from '#core/city.js'
 
 const ref = (r: Region) => ({ code: r.code, name: r.name, level: r.level })
 

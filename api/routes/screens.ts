@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
-import type { ScreenList } from '../../core/schemas/screen.js'
-import { loadScreens, SCREENS_DIR } from '../../core/screens.js'
-import { notFound } from '../../server/errors.js'
+import type { ScreenList } from '#core/schemas/screen.js'
+import { loadScreens, SCREENS_DIR } from '#platform/config/screens.js'
+import { notFound } from '#platform/errors.js'
 import type { Env } from '../context.js'
 
 /** The screen files of dashboards/screens: the list (for the carousel) and one screen's layout. */

@@ -19,7 +19,7 @@ function leaf(p: number): number {
   }
 }
 
-/** Start `scripts/start.ts` with `env` on top of this process's; resolves once /healthz answers 200. */
+/** Start `bin/start.ts` with `env` on top of this process's; resolves once /healthz answers 200. */
 export async function startServer(name: string, env: Record<string, string>) {
   const port = await new Promise<number>((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
@@ -28,7 +28,7 @@ export async function startServer(name: string, env: Record<string, string>) {
     })
   })
   const dir = mkdtempSync(join(tmpdir(), `ioc-bench-${name}-`))
-  const server = spawn('npx', ['tsx', '--max-semi-space-size=64', 'scripts/start.ts'], {
+  const server = spawn('npx', ['tsx', '--max-semi-space-size=64', 'bin/start.ts'], {
     env: { ...process.env, PORT: String(port), IOC_DATA_DIR: dir, IOC_DEMO: '1', LOG_LEVEL: 'warn', IOC_RATE_LIMIT: '1000000', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
     detached: true,

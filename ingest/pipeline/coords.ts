@@ -1,5 +1,5 @@
 import gcoord from 'gcoord'
-import type { Crs } from '../../core/schemas/common.js'
+import type { Crs } from '#core/schemas/common.js'
 
 const SYSTEMS = { wgs84: gcoord.WGS84, gcj02: gcoord.GCJ02, bd09: gcoord.BD09 } as const
 

@@ -1,6 +1,6 @@
-import type { City } from '../../core/city.js'
-import type { Crs } from '../../core/schemas/common.js'
-import type { Enrichment } from '../../core/schemas/records.js'
+import type { City } from '#core/city.js'
+import type { Crs } from '#core/schemas/common.js'
+import type { Enrichment } from '#core/schemas/records.js'
 import { toWgs84 } from './coords.js'
 import type { Step } from './validate.js'
 

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { open, readFile, unlink, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { log } from '../../server/log.js'
+import { log } from '#platform/log.js'
 
 /** A promise with its resolve exposed. */
 function deferred() {

@@ -1,6 +1,6 @@
-import type { StreamName } from '../../core/schemas/records.js'
-import { EVENT_COHORT_TABLE, TICKET_COHORT_TABLE, cohortDelta, type Cohort } from '../../store/cohorts.js'
-import { TABLES } from './rows.js'
+import type { StreamName } from '#core/schemas/records.js'
+import { EVENT_COHORT_TABLE, TICKET_COHORT_TABLE, cohortDelta, type Cohort } from '#store/cohorts.js'
+import { TABLES } from '#store/rows.js'
 import { COLUMNS, type Column } from './tsv.js'
 
 /**

@@ -1,5 +1,5 @@
-import type { StreamName } from '../../core/schemas/records.js'
-import type { Row } from './rows.js'
+import type { StreamName } from '#core/schemas/records.js'
+import type { Row } from '#store/rows.js'
 
 /**
  * The spool and the insert share one format: ClickHouse TabSeparated lines built straight from the

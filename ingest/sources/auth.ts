@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import type { MiddlewareHandler } from 'hono'
-import { clientIp } from '../../api/auth/client-ip.js'
-import { bearer, type TokenService } from '../../api/auth/tokens.js'
-import { ApiError } from '../../server/errors.js'
+import { clientIp } from '#platform/auth/client-ip.js'
+import { bearer, type TokenService } from '#platform/auth/tokens.js'
+import { ApiError } from '#platform/errors.js'
 
 /** The credential a request authenticated with, and what it may send. */
 export interface Credential {

@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import { CloudEvent, HTTP } from 'cloudevents'
-import type { StreamName } from '../../core/schemas/records.js'
-import { ApiError } from '../../server/errors.js'
+import type { StreamName } from '#core/schemas/records.js'
+import { ApiError } from '#platform/errors.js'
 import type { IngestPipeline, IngestResult } from '../pipeline/index.js'
 import type { RecordError } from '../pipeline/validate.js'
 

@@ -1,7 +1,4 @@
-/** Defaults of the ingest routes' limits, declared once for the routes and for server/env.ts. */
-
-/** Seconds a request may take to send its body (`IOC_INGEST_BODY_TIMEOUT_SECONDS`): 16 MiB at 4.5 Mbit/s. */
-export const DEFAULT_BODY_TIMEOUT_SECONDS = 30
+/** Defaults of the ingest routes' limits, declared once for the routes and for platform/env.ts. */
 /** Ingest requests read or processed at once, across every sender. */
 export const DEFAULT_MAX_IN_FLIGHT = 64
 /** Bytes of ingest bodies held at once, across every sender. */

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt'
-import { log } from '../../server/log.js'
+import { log } from '#platform/log.js'
 import type { IngestPipeline } from '../pipeline/index.js'
 import { BackpressureError } from '../sink/backpressure.js'
 import { SpoolWriteError } from '../sink/spool.js'

@@ -8,9 +8,9 @@ export type Ring = Pt[]
 export type Polygon = Ring[]
 export type MultiPolygon = Polygon[]
 
-export type { Level } from '../../core/regions.js'
-export { LEVELS } from '../../core/regions.js'
-import type { Level } from '../../core/regions.js'
+export type { Level } from '#core/regions.js'
+export { LEVELS } from '#core/regions.js'
+import type { Level } from '#core/regions.js'
 
 /** One administrative unit before geometry is attached. */
 export interface Unit {

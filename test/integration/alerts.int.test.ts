@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { evaluatorFor } from '../../api/alerts/evaluator.js'
-import { thematicFor } from '../../api/layers/service.js'
-import type { Alert } from '../../core/schemas/alert.js'
+import { evaluatorFor } from '#api/alerts/evaluator.js'
+import { thematicFor } from '#api/layers/service.js'
+import type { Alert } from '#core/schemas/alert.js'
 import { gridsIn, startHarness, type Harness } from '../support/harness.js'
 
 // An alert fires, is stored once (deduplicated), is pushed on the `alerts` topic, is acknowledged

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { WSContext } from 'hono/ws'
 import WebSocket from 'ws'
-import { LiveHub } from '../../api/live/hub.js'
-import { TailFeed } from '../../api/live/tail-feed.js'
-import { LocalBus } from '../../ingest/bus.js'
-import type { Row } from '../../ingest/sink/rows.js'
-import { createApp } from '../../api/app.js'
-import { listen } from '../../server/serve.js'
+import { LiveHub } from '#api/live/hub.js'
+import { TailFeed } from '#api/live/tail-feed.js'
+import { LocalBus } from '#platform/feed.js'
+import type { Row } from '#store/rows.js'
+import { createApp } from '#api/app.js'
+import { listen } from '#platform/serve.js'
 import { gridsIn, startHarness, type Harness } from '../support/harness.js'
 
 const [gIn, gIn2] = gridsIn('320102', 2)

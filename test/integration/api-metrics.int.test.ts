@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Breakdown, Overview, Timeseries } from '../../core/schemas/api.js'
-import type { MetricInfo } from '../../core/schemas/metrics.js'
-import { loadMetricCatalog } from '../../api/metric-catalog.js'
-import { overview, overviewByRegion } from '../../api/queries/overview.js'
+import type { Breakdown, Overview, Timeseries } from '#core/schemas/api.js'
+import type { MetricInfo } from '#core/schemas/metrics.js'
+import { loadMetricCatalog } from '#api/metric-catalog.js'
+import { overview, overviewByRegion } from '#api/queries/overview.js'
 import { gridsIn, startHarness, type Harness } from '../support/harness.js'
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Breakdown, EventSummary, Overview, RegionInfo, Timeseries } from '../../core/schemas/api.js'
+import type { Breakdown, EventSummary, Overview, RegionInfo, Timeseries } from '#core/schemas/api.js'
 import { city, gridsIn, startHarness, type Harness } from '../support/harness.js'
 import { toGcj02 } from '../support/gcj02.js'
 

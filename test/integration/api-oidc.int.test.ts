@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeJwt } from 'jose'
-import { createApp } from '../../api/app.js'
-import { OidcLogin } from '../../api/auth/oidc.js'
+import { createApp } from '#api/app.js'
+import { OidcLogin } from '#platform/auth/oidc.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { startOidcProvider, type Accounts, type OidcProvider } from '../support/oidc-provider.js'
 

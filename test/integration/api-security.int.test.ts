@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { SignJWT } from 'jose'
-import { createApp } from '../../api/app.js'
-import { DEFAULT_SECURITY } from '../../api/security.js'
-import { hashPassword } from '../../api/auth/passwords.js'
-import { listen } from '../../server/serve.js'
+import { createApp } from '#api/app.js'
+import { DEFAULT_SECURITY } from '#api/security.js'
+import { hashPassword } from '#platform/auth/passwords.js'
+import { listen } from '#platform/serve.js'
 import { gridsIn, startHarness, type Harness } from '../support/harness.js'
 
 let h: Harness

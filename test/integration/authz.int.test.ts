@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { hashPassword } from '../../api/auth/passwords.js'
-import type { Role } from '../../core/schemas/api.js'
+import { hashPassword } from '#platform/auth/passwords.js'
+import type { Role } from '#core/schemas/api.js'
 import { gridsIn, startHarness, type Harness } from '../support/harness.js'
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Overview } from '../../core/schemas/api.js'
+import type { Overview } from '#core/schemas/api.js'
 import { gridsIn, startHarness, type Harness } from '../support/harness.js'
 
 // The cohort tables (migration 027) are kept by the ingest writer, batch by batch, as signed rows.

@@ -1,6 +1,6 @@
 import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTokenService } from '../../api/auth/tokens.js'
+import { createTokenService } from '#platform/auth/tokens.js'
 import { city, gridsIn } from '../support/harness.js'
 import { gridEvent, startIngest, TOKEN, type IngestFixture } from '../support/ingest.js'
 

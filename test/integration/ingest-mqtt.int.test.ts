@@ -1,7 +1,7 @@
 import mqtt from 'mqtt'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startMqttSource } from '../../ingest/sources/mqtt.js'
+import { startMqttSource } from '#ingest/sources/mqtt.js'
 import { gridsIn } from '../support/harness.js'
 import { startIngest, type IngestFixture } from '../support/ingest.js'
 import { startMosquitto } from '../support/mosquitto.js'

@@ -1,6 +1,6 @@
 import { XMLParser } from 'fast-xml-parser'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTokenService } from '../../api/auth/tokens.js'
+import { createTokenService } from '#platform/auth/tokens.js'
 import { city, gridsIn } from '../support/harness.js'
 import { startIngest, TOKEN, type IngestFixture } from '../support/ingest.js'
 

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { thematicFor } from '../../api/layers/service.js'
+import { thematicFor } from '#api/layers/service.js'
 import { gridsIn, startHarness, type Harness } from '../support/harness.js'
-import { DEMO_INGEST_TOKEN } from '../../api/auth/users.js'
+import { DEMO_INGEST_TOKEN } from '#platform/auth/users.js'
 
 // One analyst must not stall everything: the studio's worst drafts run beside the wall's reads,
 // ingest and /healthz instead of in front of them, one user runs only a few at once, and a draft's

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { thematicFor } from '../../api/layers/service.js'
-import { seesPersonalData } from '../../core/personal.js'
-import type { Role } from '../../core/schemas/api.js'
+import { thematicFor } from '#api/layers/service.js'
+import { seesPersonalData } from '#core/personal.js'
+import type { Role } from '#core/schemas/api.js'
 import { city, gridsIn, startHarness, type Harness } from '../support/harness.js'
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEFAULT_LIMITS, Sandbox, SandboxError, type BoundValues } from '../../api/layers/sandbox.js'
+import { DEFAULT_LIMITS, Sandbox, SandboxError, type BoundValues } from '#api/layers/sandbox.js'
 import { gridsIn, startHarness, type Harness } from '../support/harness.js'
 
 // The SQL sandbox refuses what a layer must not do: write, reach system or other tables, use table

@@ -5,7 +5,7 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client'
 import { createChdbConnection } from 'chdb/connection'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openStores, type StoreSet } from '../../store/client.js'
+import { openStores, type StoreSet } from '#store/client.js'
 
 /**
  * The store's own binding (store/bind.ts) against chDB's native binding as the oracle, and the

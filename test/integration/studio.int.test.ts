@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { thematicFor } from '../../api/layers/service.js'
+import { thematicFor } from '#api/layers/service.js'
 import { decodeFrame } from '../../web/src/map/thematic/frame.js'
 import { gridsIn, startHarness, type Harness } from '../support/harness.js'
 

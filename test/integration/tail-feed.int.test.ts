@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { liveRecord } from '../../api/live/hub.js'
-import { TailFeed } from '../../api/live/tail-feed.js'
-import type { StreamName } from '../../core/schemas/records.js'
-import type { Row } from '../../ingest/sink/rows.js'
+import { liveRecord } from '#api/live/hub.js'
+import { TailFeed } from '#api/live/tail-feed.js'
+import type { StreamName } from '#core/schemas/records.js'
+import type { Row } from '#store/rows.js'
 import { gridsIn, startHarness, type Harness } from '../support/harness.js'
 
 // In server mode the api does not share a process with ingest: it tails the raw tables. Here the

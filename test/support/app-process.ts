@@ -54,7 +54,7 @@ function groupAlive(pgid: number): boolean {
 }
 
 /**
- * The whole app as a user starts it (`tsx scripts/start.ts`), in its own process group on a fixed
+ * The whole app as a user starts it (`tsx bin/start.ts`), in its own process group on a fixed
  * port, so that a test can stop it and start it again where the browser expects it.
  */
 export class AppProcess {
@@ -77,7 +77,7 @@ export class AppProcess {
 
   /** Start it and wait until `/healthz` answers 200. */
   async start(ms = 120_000): Promise<void> {
-    const child = spawn('npx', ['tsx', 'scripts/start.ts'], {
+    const child = spawn('npx', ['tsx', 'bin/start.ts'], {
       cwd: ROOT,
       env: { ...process.env, PORT: String(this.port), ...this.env },
       detached: true,

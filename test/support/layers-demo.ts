@@ -1,7 +1,7 @@
-import { loadEventCatalog, loadHotlineCatalog } from '../../core/catalog.js'
-import { STREAM_NAMES } from '../../core/schemas/records.js'
-import { loadCity as loadSimCity } from '../../ingest/sources/simulator/city.js'
-import { createSimulator } from '../../ingest/sources/simulator/model.js'
+import { loadEventCatalog, loadHotlineCatalog } from '#platform/config/catalog.js'
+import { STREAM_NAMES } from '#core/schemas/records.js'
+import { loadCity as loadSimCity } from '#simulator/city.js'
+import { createSimulator } from '#simulator/model.js'
 import type { Harness } from './harness.js'
 
 /**

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { loadMetricCatalog } from '../../api/metric-catalog.js'
-import { METRICS } from '../../core/schemas/api.js'
+import { loadMetricCatalog } from '#api/metric-catalog.js'
+import { METRICS } from '#core/schemas/api.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'ioc-metrics-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

@@ -3,14 +3,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { loadUsers } from '../../api/auth/users.js'
+import { loadUsers } from '#platform/auth/users.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'ioc-users-'))
 const file = join(dir, 'users.json')
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const cli = (args: string[], input: string) =>
-  execFileSync(process.execPath, ['--import', 'tsx', 'api/auth/user-cli.ts', ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] })
+  execFileSync(process.execPath, ['--import', 'tsx', 'bin/user.ts', ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] })
 
 describe('npm run user', () => {
   it('adds a user whose password then signs in, with the role and region given', async () => {

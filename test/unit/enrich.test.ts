@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { loadCity } from '../../core/city.js'
-import { createEnricher } from '../../ingest/pipeline/enrich.js'
-import { toWgs84 } from '../../ingest/pipeline/coords.js'
+import { loadCity } from '#platform/config/city.js'
+import { createEnricher } from '#ingest/pipeline/enrich.js'
+import { toWgs84 } from '#ingest/pipeline/coords.js'
 import { toGcj02 } from '../support/gcj02.js'
 
 const city = loadCity()

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { readEnv, resolveHost } from '../../server/env.js'
-import { storeOptionsFromEnv } from '../../store/client.js'
+import { readEnv, resolveHost } from '#platform/env.js'
+import { storeOptionsFromEnv } from '#store/client.js'
 
 describe('environment', () => {
   it('has the contract defaults', () => {

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { handleError } from '../../server/errors.js'
-import { inFlightLimit } from '../../ingest/sources/http.js'
+import { handleError } from '#platform/errors.js'
+import { inFlightLimit } from '#ingest/sources/http.js'
 
 /** A route that holds each request until the test lets it go, behind the ingest in-flight budget; `x-sender` names the sender. */
 function held(max: number, maxBytes: number, senderShare = 1) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Spool } from '../../ingest/sink/spool.js'
+import { Spool } from '#ingest/sink/spool.js'
 
 const dirs: string[] = []
 afterEach(() => {

@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { recordOf } from '../../ingest/sources/mqtt.js'
-import { completeLines } from '../../ingest/sink/spool.js'
-import { COLUMNS, decodeLine, encodeLine, escapeTsv, unescapeTsv } from '../../ingest/sink/tsv.js'
+import { recordOf } from '#ingest/sources/mqtt.js'
+import { completeLines } from '#ingest/sink/spool.js'
+import { COLUMNS, decodeLine, encodeLine, escapeTsv, unescapeTsv } from '#ingest/sink/tsv.js'
 
 describe('TSV lines for the spool and the insert', () => {
   it('escapes and unescapes any text to itself, on one line with no raw tab', () => {

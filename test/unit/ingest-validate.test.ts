@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { STREAMS, STREAM_NAMES } from '../../core/schemas/records.js'
-import { createFastValidator, validateRecord } from '../../ingest/pipeline/validate.js'
+import { STREAMS, STREAM_NAMES } from '#core/schemas/records.js'
+import { createFastValidator, validateRecord } from '#ingest/pipeline/validate.js'
 
 const grid = '320102002001001'
 const base: Record<string, Record<string, unknown>> = {

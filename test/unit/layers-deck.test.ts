@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { encodeFrame } from '../../api/layers/frame.js'
-import { DrawSchema, type LayerDraw } from '../../core/schemas/layer.js'
+import { encodeFrame } from '#api/layers/frame.js'
+import { DrawSchema, type LayerDraw } from '#core/schemas/layer.js'
 import { buildDeckLayer } from '../../web/src/map/thematic/deck.js'
 import { decodeFrame } from '../../web/src/map/thematic/frame.js'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ancestry, childLevel, codeAtLevel, depthOf, isWithin, levelOf, parentOf } from '../../core/regions.js'
+import { ancestry, childLevel, codeAtLevel, depthOf, isWithin, levelOf, parentOf } from '#core/regions.js'
 
 describe('region codes', () => {
   it('knows the level from the length', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { GridEventSchema, HotlineTicketSchema, TerminalStatusSchema } from '../../core/schemas/records.js'
-import { validateRecord } from '../../ingest/pipeline/validate.js'
+import { GridEventSchema, HotlineTicketSchema, TerminalStatusSchema } from '#core/schemas/records.js'
+import { validateRecord } from '#ingest/pipeline/validate.js'
 
 const grid = '320102002001003'
 

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { screenRoutes } from '../../api/routes/screens.js'
-import { PANEL_TYPES, ScreenSchema } from '../../core/schemas/screen.js'
-import { loadScreens } from '../../core/screens.js'
-import { handleError } from '../../server/errors.js'
+import { screenRoutes } from '#api/routes/screens.js'
+import { PANEL_TYPES, ScreenSchema } from '#core/schemas/screen.js'
+import { loadScreens } from '#platform/config/screens.js'
+import { handleError } from '#platform/errors.js'
 
 describe('screen files', () => {
   it('ships the three screens, valid, city overview first', () => {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import gcoord from 'gcoord'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { loadEventCatalog, loadHotlineCatalog } from '../../core/catalog.js'
+import { loadEventCatalog, loadHotlineCatalog } from '#platform/config/catalog.js'
 import {
   EVENT_STEPS,
   STREAMS,
@@ -11,12 +11,12 @@ import {
   type HotlineTicketInput,
   type StreamName,
   type TerminalStatusInput,
-} from '../../core/schemas/records.js'
-import { type City, type RegionRow, buildCity, defaultRegionsPath, loadCity } from '../../ingest/sources/simulator/city.js'
-import { SinkAuthError, createHttpSink, retryAfterMs } from '../../ingest/sources/simulator/http-sink.js'
-import { type Batch, type SimulatorOptions, createSimulator } from '../../ingest/sources/simulator/model.js'
-import { localHour } from '../../ingest/sources/simulator/rhythm.js'
-import { startSimulation } from '../../ingest/sources/simulator/runner.js'
+} from '#core/schemas/records.js'
+import { type City, type RegionRow, buildCity, defaultRegionsPath, loadCity } from '#simulator/city.js'
+import { SinkAuthError, createHttpSink, retryAfterMs } from '#simulator/http-sink.js'
+import { type Batch, type SimulatorOptions, createSimulator } from '#simulator/model.js'
+import { localHour } from '#simulator/rhythm.js'
+import { startSimulation } from '#simulator/runner.js'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR

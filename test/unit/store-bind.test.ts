@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BindError, bindParams, placeholders, stringLiteral } from '../../store/bind.js'
+import { BindError, bindParams, placeholders, stringLiteral } from '#store/bind.js'
 
 describe('bindParams', () => {
   it('puts a String as a plain literal and any other type in a cast, as a server does', () => {

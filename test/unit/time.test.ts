@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { startOfDay, tzOffsetMs } from '../../core/time.js'
-import { splitStatements } from '../../store/migrate.js'
+import { startOfDay, tzOffsetMs } from '#core/time.js'
+import { splitStatements } from '#store/migrate.js'
 
 describe('city time', () => {
   it('finds midnight in Asia/Shanghai', () => {

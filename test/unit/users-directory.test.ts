@@ -2,8 +2,8 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { hashPassword } from '../../api/auth/passwords.js'
-import { loadUsers, type UserDirectory } from '../../api/auth/users.js'
+import { hashPassword } from '#platform/auth/passwords.js'
+import { loadUsers, type UserDirectory } from '#platform/auth/users.js'
 
 /** The users file is read again when it changes: at the next question (its stat), and pushed by a watcher. */
 const dir = mkdtempSync(join(tmpdir(), 'ioc-directory-'))

@@ -1,4 +1,4 @@
-import type { EventCatalog, HotlineCatalog } from '../../../core/schemas/catalog.js'
+import type { EventCatalog, HotlineCatalog } from '#core/schemas/catalog.js'
 
 /** An Open311 service: one matter of the event catalogue. */
 export interface Service {

@@ -1,4 +1,4 @@
-import type { Store } from '../../../store/client.js'
+import type { Store } from '#store/client.js'
 
 /** One ticket as Open311 lists it, folded from its steps in ticket_state; fields named as the ticket's (core/schemas/records.ts). */
 export interface RequestRow {

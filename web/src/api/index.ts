@@ -13,8 +13,8 @@ import type {
   TerminalSummary,
   TicketSummary,
   Timeseries,
-} from '../../../core/schemas/api'
-import type { Screen, ScreenList } from '../../../core/schemas/screen'
+} from '#core/schemas/api'
+import type { Screen, ScreenList } from '#core/schemas/screen'
 import { request } from './http'
 
 export { ApiError, configureApi, renewSession } from './http'

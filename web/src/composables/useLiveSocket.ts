@@ -1,5 +1,5 @@
 import { onScopeDispose, watch, type Ref } from 'vue'
-import type { ServerMessage as LiveMessage, Topic } from '../../../core/schemas/api'
+import type { ServerMessage as LiveMessage, Topic } from '#core/schemas/api'
 import { renewSession } from '../api'
 import { useLiveStore } from '../stores/live'
 

@@ -1,6 +1,6 @@
 import { computed, inject, provide, watch, type ComputedRef, type InjectionKey } from 'vue'
-import type { Breakdown, Overview } from '../../../core/schemas/api'
-import { childLevel, levelOf, LEVEL_NAMES_ZH } from '../../../core/regions'
+import type { Breakdown, Overview } from '#core/schemas/api'
+import { childLevel, levelOf, LEVEL_NAMES_ZH } from '#core/regions'
 import { api } from '../api'
 import { useLiveStore } from '../stores/live'
 import { useScopeStore } from '../stores/scope'

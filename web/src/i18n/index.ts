@@ -1,6 +1,6 @@
 import { computed, ref } from 'vue'
 import { MESSAGES, type MessageKey } from './messages'
-import type { Localized } from '../../../core/schemas/screen'
+import type { Localized } from '#core/schemas/screen'
 
 export type Locale = 'zh' | 'en'
 

@@ -1,5 +1,5 @@
 import { onScopeDispose, shallowRef, watch, type Ref } from 'vue'
-import type { EventSummary, LiveEvent, LiveTerminal, TerminalSummary } from '../../../core/schemas/api'
+import type { EventSummary, LiveEvent, LiveTerminal, TerminalSummary } from '#core/schemas/api'
 import { api } from '../api'
 import { usePolling } from '../composables/usePolling'
 import { useLiveStore } from '../stores/live'

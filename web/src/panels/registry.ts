@@ -1,5 +1,5 @@
 import { defineAsyncComponent, type Component } from 'vue'
-import type { PanelType } from '../../../core/schemas/screen'
+import type { PanelType } from '#core/schemas/screen'
 import CategoryPanel from './categories/CategoryPanel.vue'
 import FunnelPanel from './funnel/FunnelPanel.vue'
 import HotlinePanel from './hotline/HotlinePanel.vue'

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { CatalogNamesBody } from '../../../core/schemas/api'
+import type { CatalogNamesBody } from '#core/schemas/api'
 import { api } from '../api'
 
 /** Names of catalogue ids, from the api, so a catalogue change needs no rebuild of the screen. */

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import type { LiveEvent, LiveTerminal, LiveTicket, Overview, ServerMessage as LiveMessage } from '../../../core/schemas/api'
+import type { LiveEvent, LiveTerminal, LiveTicket, Overview, ServerMessage as LiveMessage } from '#core/schemas/api'
 
 export type LiveStatus = 'idle' | 'connecting' | 'live' | 'reconnecting'
 

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
-import type { Screen, ScreenList } from '../../../core/schemas/screen'
+import type { Screen, ScreenList } from '#core/schemas/screen'
 import { api, ApiError } from '../api'
 import { router } from '../router'
 

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import type { User } from '../../../core/schemas/api'
+import type { User } from '#core/schemas/api'
 import { api } from '../api'
 
 const TOKEN_KEY = 'ioc.token'

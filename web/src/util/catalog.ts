@@ -1,4 +1,4 @@
-import { classOf } from '../../../core/category'
+import { classOf } from '#core/category'
 import { useCatalogStore } from '../stores/catalog'
 
 /** The Chinese name of a matter / category / channel / department id; the id itself when unknown. */

@@ -1,4 +1,4 @@
-import { AlertSchema, type Alert } from '../../../../core/schemas/alert'
+import { AlertSchema, type Alert } from '#core/schemas/alert'
 
 /**
  * A socket of its own on /api/v1/live subscribed to the `alerts` topic of one region: the screen's

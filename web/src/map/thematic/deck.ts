@@ -2,7 +2,7 @@ import type { Accessor, Color, Layer } from '@deck.gl/core'
 import { GridLayer, HeatmapLayer, HexagonLayer } from '@deck.gl/aggregation-layers'
 import { ArcLayer, GeoJsonLayer, IconLayer, PathLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers'
 import type { FeatureCollection } from 'geojson'
-import type { LayerSummary } from '../../../../core/schemas/layer'
+import type { LayerSummary } from '#core/schemas/layer'
 import { cell, numbers, type Frame } from './frame'
 import { colorColumn, colorOf, hexToRgba, positions, sizeColumn, type RGBA } from './scales'
 

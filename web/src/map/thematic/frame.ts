@@ -1,4 +1,4 @@
-import { FrameHeaderSchema, type FrameHeader } from '../../../../core/schemas/layer'
+import { FrameHeaderSchema, type FrameHeader } from '#core/schemas/layer'
 
 // Decoder of the columnar frame that GET /api/v1/layers/{id}/data answers (see core/schemas/layer.ts).
 // Views into the one ArrayBuffer: nothing is copied, and no object per row is made.

@@ -1,4 +1,4 @@
-import type { ColorScale } from '../../../../core/schemas/layer'
+import type { ColorScale } from '#core/schemas/layer'
 import { cell, numbers, type Frame } from './frame'
 
 export type RGBA = [number, number, number, number]

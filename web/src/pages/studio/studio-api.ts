@@ -1,4 +1,4 @@
-import type { FileError } from '../../../../core/schemas/layer'
+import type { FileError } from '#core/schemas/layer'
 import { request } from '../../api/http'
 import { fetchFrame } from '../../stores/thematic'
 import type { Frame } from '../../map/thematic/frame'

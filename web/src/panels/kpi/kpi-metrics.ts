@@ -1,5 +1,5 @@
-import type { Overview } from '../../../../core/schemas/api'
-import type { KpiMetric } from '../../../../core/schemas/screen'
+import type { Overview } from '#core/schemas/api'
+import type { KpiMetric } from '#core/schemas/screen'
 
 export interface KpiDef {
   label: { zh: string; en: string }

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
-import type { Store } from '../../store/client.js'
-import { registry } from '../../server/metrics.js'
+import type { Store } from '#store/client.js'
+import { registry } from './metrics.js'
 
 /** `/healthz` answers 200 only when the store answers; `/metrics` is Prometheus text. */
 export function healthRoutes(store: Store) {

@@ -40,7 +40,7 @@ export interface City {
   gridsOf: Map<string, number[]>
 }
 
-export const defaultRegionsPath = fileURLToPath(new URL('../../../dashboards/geo/regions.json', import.meta.url))
+export const defaultRegionsPath = fileURLToPath(new URL('../dashboards/geo/regions.json', import.meta.url))
 
 export function loadCity(path = defaultRegionsPath): City {
   const rows = z.array(RegionRowSchema).parse(JSON.parse(readFileSync(path, 'utf8')))

@@ -2,8 +2,8 @@
  * Where the in-process simulator of `npm start` picks up its story after a restart: the anchor (its
  * seed and the start of its story, kept in IOC_DATA_DIR) and the time from which it sends again.
  */
-import { timeWindow, type TimeBounds } from '../../../core/time-bounds.js'
-import type { Store } from '../../../store/client.js'
+import { timeWindow, type TimeBounds } from '#core/time-bounds.js'
+import type { Store } from '#store/client.js'
 
 export interface Anchor {
   seed: number

@@ -9,8 +9,8 @@
  * So the output depends only on the seed, `start` and the options — not on how the clock is moved
  * (an hour at a time during backfill, a second at a time live): the same records either way.
  */
-import type { EventCatalog, HotlineCatalog } from '../../../core/schemas/catalog.js'
-import type { GridEventInput, HotlineTicketInput, StreamName, TerminalStatusInput } from '../../../core/schemas/records.js'
+import type { EventCatalog, HotlineCatalog } from '#core/schemas/catalog.js'
+import type { GridEventInput, HotlineTicketInput, StreamName, TerminalStatusInput } from '#core/schemas/records.js'
 import { type City, type TerminalPlacement, type TerminalSite, placeTerminals } from './city.js'
 import { GridEventModel, RECORDS_PER_EVENT } from './events.js'
 import { rngFor } from './random.js'

@@ -3,7 +3,7 @@
  * `${url}/ingest/v1/<stream>` with a Bearer token. Retries 429 and 5xx (and network errors) with
  * exponential backoff, honouring Retry-After; halves a batch the server says is too large (413).
  */
-import type { StreamName } from '../../../core/schemas/records.js'
+import type { StreamName } from '#core/schemas/records.js'
 import type { Sink } from './runner.js'
 
 export interface HttpSinkOptions {

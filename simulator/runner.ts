@@ -11,7 +11,7 @@
  * slows the backfill down instead of filling memory.
  */
 import { setImmediate as turn } from 'node:timers/promises'
-import { STREAM_NAMES, type StreamName } from '../../../core/schemas/records.js'
+import { STREAM_NAMES, type StreamName } from '#core/schemas/records.js'
 import { HOUR_MS, MINUTE_MS } from './rhythm.js'
 import type { Batch, Simulator } from './model.js'
 

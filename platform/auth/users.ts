@@ -1,9 +1,9 @@
 import { readFileSync, statSync, watch, type FSWatcher } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import { z } from 'zod'
-import { RoleSchema, type User } from '../../core/schemas/api.js'
-import { RegionCodeSchema } from '../../core/schemas/common.js'
-import { log } from '../../server/log.js'
+import { RoleSchema, type User } from '#core/schemas/api.js'
+import { RegionCodeSchema } from '#core/schemas/common.js'
+import { log } from '../log.js'
 import { hashPassword, verifyPassword } from './passwords.js'
 
 export const StoredUserSchema = z.object({

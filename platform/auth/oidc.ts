@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import * as oidc from 'openid-client'
-import { RoleSchema, type User } from '../../core/schemas/api.js'
-import { isRegionCode } from '../../core/regions.js'
+import { RoleSchema, type User } from '#core/schemas/api.js'
+import { isRegionCode } from '#core/regions.js'
 import type { IdpGrant } from './tokens.js'
 
 export interface OidcOptions {

@@ -1,5 +1,5 @@
-import type { Store } from '../../store/client.js'
-import { log } from '../../server/log.js'
+import type { Store } from '#store/client.js'
+import { log } from '../log.js'
 
 export interface AuditEntry {
   /** `view`: one record's page; `read`: a list or an answer holding personal data of the records in `target_ids`. */

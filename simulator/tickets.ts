@@ -4,8 +4,8 @@
  * repeat complaints; a few tickets come with only a GCJ-02 position, as phone apps send them.
  */
 import gcoord from 'gcoord'
-import type { HotlineTicketInput } from '../../../core/schemas/records.js'
-import type { HotlineCatalog } from '../../../core/schemas/catalog.js'
+import type { HotlineTicketInput } from '#core/schemas/records.js'
+import type { HotlineCatalog } from '#core/schemas/catalog.js'
 import { type Grid, jitterInGrid, shortName } from './city.js'
 import { PendingQueue } from './queue.js'
 import { type Rng, WeightedPicker, hashString, lognormal, pickOne, poisson, randInt } from './random.js'

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
-import { ScreenSchema, type Screen, type ScreenList } from './schemas/screen.js'
+import { ScreenSchema, type Screen, type ScreenList } from '#core/schemas/screen.js'
 
-// Node-only (reads files); the schema in ./schemas/screen.ts stays browser-safe.
-export const SCREENS_DIR = fileURLToPath(new URL('../dashboards/screens/', import.meta.url))
+// Node-only (reads files); the schema in core/schemas/screen.ts stays browser-safe.
+export const SCREENS_DIR = fileURLToPath(new URL('../../dashboards/screens/', import.meta.url))
 
 export interface LoadedScreens {
   screens: Screen[]

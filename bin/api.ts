@@ -1,12 +1,12 @@
 // `npm run api`: the api alone against CLICKHOUSE_URL, for cities that run ingest and api apart.
 import { fileURLToPath } from 'node:url'
-import { readEnv, resolveHost } from '../server/env.js'
-import { buildContext, openStore } from '../server/bootstrap.js'
-import { listen } from '../server/serve.js'
-import { log } from '../server/log.js'
-import { createApp } from './app.js'
-import { startAlertEvaluator } from './alerts/evaluator.js'
-import { TailFeed } from './live/tail-feed.js'
+import { readEnv, resolveHost } from '#platform/env.js'
+import { buildContext, openStore } from './bootstrap.js'
+import { listen } from '#platform/serve.js'
+import { log } from '#platform/log.js'
+import { createApp } from '#api/app.js'
+import { startAlertEvaluator } from '#api/alerts/evaluator.js'
+import { TailFeed } from '#api/live/tail-feed.js'
 
 const env = readEnv()
 if (!env.CLICKHOUSE_URL) log.warn('CLICKHOUSE_URL is not set: the api runs on the embedded chDB under IOC_DATA_DIR (use npm start for the one-process default)')

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
-import type { StreamName } from '../core/schemas/records.js'
-import type { Row } from './sink/rows.js'
+import type { StreamName } from '#core/schemas/records.js'
+import type { Row } from '#store/rows.js'
 
 /**
  * Stored records as they leave the sink, for the live socket. In the embedded default ingest and

@@ -4,12 +4,12 @@
  * Feeds an ingest endpoint with the demo city's three streams over HTTP.
  */
 import { parseArgs } from 'node:util'
-import { loadEventCatalog, loadHotlineCatalog } from '../../../core/catalog.js'
-import { STREAM_NAMES, type StreamName } from '../../../core/schemas/records.js'
-import { defaultRegionsPath, loadCity } from './city.js'
-import { SinkAuthError, createHttpSink } from './http-sink.js'
-import { createSimulator } from './model.js'
-import { DEFAULT_SLICE_RECORDS, startSimulation } from './runner.js'
+import { loadEventCatalog, loadHotlineCatalog } from '#platform/config/catalog.js'
+import { STREAM_NAMES, type StreamName } from '#core/schemas/records.js'
+import { defaultRegionsPath, loadCity } from '#simulator/city.js'
+import { SinkAuthError, createHttpSink } from '#simulator/http-sink.js'
+import { createSimulator } from '#simulator/model.js'
+import { DEFAULT_SLICE_RECORDS, startSimulation } from '#simulator/runner.js'
 
 const HELP = `Usage: npm run simulate -- --rate N [options]
 

@@ -2,8 +2,8 @@
  * Grid events (网格事件): arrivals by source and hour, and for each one its whole closed loop
  * reported → verified → dispatched → handled → submitted → evaluated, drawn at once and queued.
  */
-import type { GridEventInput } from '../../../core/schemas/records.js'
-import type { EventCatalog } from '../../../core/schemas/catalog.js'
+import type { GridEventInput } from '#core/schemas/records.js'
+import type { EventCatalog } from '#core/schemas/catalog.js'
 import { type Grid, jitterInGrid, shortName } from './city.js'
 import { PendingQueue } from './queue.js'
 import { type Rng, WeightedPicker, hashString, lognormal, pickOne, poisson, uniform } from './random.js'

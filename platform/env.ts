@@ -1,6 +1,8 @@
 import { z } from 'zod'
-import { DEFAULT_BODY_TIMEOUT_SECONDS } from '../ingest/sources/limits.js'
-import { DEFAULT_MAX_FUTURE_MINUTES, DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, type TimeBounds } from '../core/time-bounds.js'
+import { DEFAULT_MAX_FUTURE_MINUTES, DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, type TimeBounds } from '#core/time-bounds.js'
+
+/** Seconds a request may take to send its body (`IOC_INGEST_BODY_TIMEOUT_SECONDS`): 16 MiB at 4.5 Mbit/s. */
+export const DEFAULT_BODY_TIMEOUT_SECONDS = 30
 
 const flag = z.enum(['0', '1', 'true', 'false', '']).default('0').transform((v) => v === '1' || v === 'true')
 

@@ -1,8 +1,8 @@
 import { hkdfSync, randomBytes } from 'node:crypto'
 import { EncryptJWT, SignJWT, jwtDecrypt, jwtVerify } from 'jose'
 import { z } from 'zod'
-import { UserSchema, type User } from '../../core/schemas/api.js'
-import { log } from '../../server/log.js'
+import { UserSchema, type User } from '#core/schemas/api.js'
+import { log } from '../log.js'
 
 /** How a session began: a local password, or the city's identity provider (OIDC). */
 export const SessionSourceSchema = z.enum(['password', 'oidc'])

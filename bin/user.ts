@@ -5,10 +5,10 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { createInterface } from 'node:readline/promises'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
-import { RoleSchema } from '../../core/schemas/api.js'
-import { loadCity } from '../../core/city.js'
-import { hashPassword } from './passwords.js'
-import { StoredUserSchema, type StoredUser } from './users.js'
+import { RoleSchema } from '#core/schemas/api.js'
+import { loadCity } from '#platform/config/city.js'
+import { hashPassword } from '#platform/auth/passwords.js'
+import { StoredUserSchema, type StoredUser } from '#platform/auth/users.js'
 
 const USAGE = `usage:
   npm run user -- add <name> --role admin|operator|leader|analyst|ingest --region <code> [--file <users.json>] [--password-stdin]

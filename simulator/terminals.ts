@@ -4,7 +4,7 @@
  * wait for the morning when they start at night; outages silence a terminal, and after 15 quiet
  * minutes the platform reports it `offline`; now and then one is in maintenance.
  */
-import type { TerminalStatusInput } from '../../../core/schemas/records.js'
+import type { TerminalStatusInput } from '#core/schemas/records.js'
 import type { TerminalSite } from './city.js'
 import { PendingQueue } from './queue.js'
 import { type Rng, WeightedPicker, lognormal, poisson, randInt } from './random.js'

@@ -4,7 +4,7 @@ import type {
   EnrichedHotlineTicket,
   EnrichedTerminalStatus,
   StreamName,
-} from '../../core/schemas/records.js'
+} from '#core/schemas/records.js'
 
 /** Column values as ClickHouse takes them in JSONEachRow (DateTime64(3) as epoch ms). */
 export type Row = Record<string, string | number | null>

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
-import { storeQueued, storeRunning } from '../store/client.js'
+import { storeQueued, storeRunning } from '#store/client.js'
 
 /** One registry per process, served at /metrics. */
 export const registry = new Registry()
