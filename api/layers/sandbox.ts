@@ -330,11 +330,15 @@ export function checkAst(lines: string[]): void {
     if (/^Set\b/.test(a.node)) throw new SandboxError('settings', 'SETTINGS are set by the sandbox, not by the query')
     const table = /^TableIdentifier (\S+)/.exec(a.node)
     if (table) {
-      if (table[1].includes('.')) throw new SandboxError('table', `table ${table[1]}: name the views without a database (${READABLE})`)
+      if (table[1].includes('.')) {
+        throw new SandboxError('table', `table ${table[1]}: name the views without a database (${READABLE})`)
+      }
     }
     const fn = /^Function (\S+)/.exec(a.node)
     if (fn) {
-      if (parent.startsWith('TableExpression')) throw new SandboxError('function', `table function ${fn[1]}() is not allowed: read the views`)
+      if (parent.startsWith('TableExpression')) {
+        throw new SandboxError('function', `table function ${fn[1]}() is not allowed: read the views`)
+      }
       if (DENIED_FUNCTION.test(fn[1])) throw new SandboxError('function', `function ${fn[1]}() is not allowed in a layer`)
     }
   }
@@ -350,19 +354,23 @@ export function deprecations(lines: string[]): string[] {
     const m = /^\s*TableIdentifier (\S+)/.exec(line)
     if (m && m[1] in DEPRECATED_TABLES) named.add(m[1])
   }
-  return [...named].map((t) => `${t} is deprecated: read the view ${DEPRECATED_TABLES[t].use} (docs/layers.md, "The views")`)
+  const use = (t: string) => DEPRECATED_TABLES[t].use
+  return [...named].map((t) => `${t} is deprecated: read the view ${use(t)} (docs/layers.md, "The views")`)
 }
 
 /** The checks on the analyzer's resolved tree of the wrapped query: real tables are allow-listed ones. */
 export function checkQueryTree(lines: string[], database: string): void {
   for (const line of lines) {
     const node = line.trim()
-    if (/^TABLE_FUNCTION\b/.test(node)) throw new SandboxError('function', 'table functions are not allowed: read the views')
+    if (/^TABLE_FUNCTION\b/.test(node)) {
+      throw new SandboxError('function', 'table functions are not allowed: read the views')
+    }
     const m = /^TABLE id: \d+.*table_name: (\S+?)(,|$)/.exec(node)
     if (m) {
       const [db, name] = m[1].includes('.') ? m[1].split('.', 2) : [database, m[1]]
       if (db !== database || !(name in ALLOWED_TABLES)) {
-        throw new SandboxError('table', `table ${m[1].replace(`${database}.`, '')} is not allow-listed: read the views (${READABLE})`)
+        const shown = m[1].replace(`${database}.`, '')
+        throw new SandboxError('table', `table ${shown} is not allow-listed: read the views (${READABLE})`)
       }
     }
   }
@@ -376,6 +384,8 @@ function classify(e: Error): SandboxError {
   if (/Timeout exceeded|Limit for (rows|bytes) to read|Memory limit|TOO_MANY_ROWS|exceeded/i.test(msg)) return new SandboxError('limit', `the query went over the sandbox's limits: ${msg}`)
   if (/Syntax error/i.test(msg)) return new SandboxError('syntax', msg)
   if (/Substitution .* is not set|query parameter/i.test(msg)) return new SandboxError('params', `${msg} (declare it under params)`)
-  if (/UNKNOWN_TABLE|Unknown table|does not exist/i.test(msg)) return new SandboxError('table', `${msg} (the views: ${READABLE})`)
+  if (/UNKNOWN_TABLE|Unknown table|does not exist/i.test(msg)) {
+    return new SandboxError('table', `${msg} (the views: ${READABLE})`)
+  }
   return new SandboxError('query', msg)
 }

@@ -13,8 +13,21 @@ export function dashboardsDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.IOC_DASHBOARDS_DIR || fileURLToPath(new URL('../../dashboards', import.meta.url))
 }
 
+/** Errors make a file invalid; warnings (a deprecated table read) do not. */
+export interface Checked {
+  errors: FileError[]
+  warnings: FileError[]
+}
+
 /** The SQL check of a validated file: errors and warnings (deprecated tables) on its `sql`/`query` line. */
-export async function checkSql(sandbox: Sandbox, sql: string, params: Record<string, LayerParam>, text: string, file: string, key: string): Promise<{ errors: FileError[]; warnings: FileError[] }> {
+export async function checkSql(
+  sandbox: Sandbox,
+  sql: string,
+  params: Record<string, LayerParam>,
+  text: string,
+  file: string,
+  key: string,
+): Promise<Checked> {
   const at = (message: string): FileError => ({ file, line: lineOfKey(text, [key]), field: key, message })
   try {
     return { errors: [], warnings: (await sandbox.check(sql, params)).map(at) }
@@ -25,8 +38,8 @@ export async function checkSql(sandbox: Sandbox, sql: string, params: Record<str
 }
 
 /** A file's SQL errors; its warnings go to the log, where an operator sees which files to update. */
-async function sqlErrors(sandbox: Sandbox, sql: string, params: Record<string, LayerParam>, text: string, file: string, key: string): Promise<FileError[]> {
-  const { errors, warnings } = await checkSql(sandbox, sql, params, text, file, key)
+async function sqlErrors(...args: Parameters<typeof checkSql>): Promise<FileError[]> {
+  const { errors, warnings } = await checkSql(...args)
   for (const w of warnings) log.warn(w, 'deprecated table in dashboards')
   return errors
 }
@@ -82,14 +95,14 @@ export class Thematic {
    * Validate a layer's YAML text (the studio): schema errors, then the sandbox's verdict on its SQL;
    * warnings (deprecated tables) do not make it invalid.
    */
-  async validateLayer(text: string, file = 'layer.yaml'): Promise<{ layer?: Layer; errors: FileError[]; warnings: FileError[] }> {
+  async validateLayer(text: string, file = 'layer.yaml'): Promise<Checked & { layer?: Layer }> {
     const parsed = parseYamlFile(file, text, LayerSchema)
     if (!parsed.ok) return { errors: parsed.errors, warnings: [] }
     const checked = await checkSql(this.drafts, parsed.value.sql, parsed.value.params, text, file, 'sql')
     return checked.errors.length ? checked : { layer: parsed.value, ...checked }
   }
 
-  async validateRule(text: string, file = 'rule.yaml'): Promise<{ rule?: AlertRule; errors: FileError[]; warnings: FileError[] }> {
+  async validateRule(text: string, file = 'rule.yaml'): Promise<Checked & { rule?: AlertRule }> {
     const parsed = parseYamlFile(file, text, AlertRuleSchema)
     if (!parsed.ok) return { errors: parsed.errors, warnings: [] }
     const checked = await checkSql(this.drafts, parsed.value.query, parsed.value.params, text, file, 'query')

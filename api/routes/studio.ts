@@ -74,7 +74,7 @@ export function studioRoutes(ctx: AppContext) {
   app.post('/:kind/validate', async (c) => {
     const kind = Kind.parse(c.req.param('kind'))
     const { text } = await body(c, TextBody)
-    const { errors, warnings } = kind === 'layers' ? await thematic.validateLayer(text) : await thematic.validateRule(text)
+    const { errors, warnings } = await (kind === 'layers' ? thematic.validateLayer(text) : thematic.validateRule(text))
     return c.json({ errors, warnings })
   })
 

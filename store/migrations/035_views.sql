@@ -154,5 +154,6 @@ FROM terminal_status;
 
 -- Reports per region at each level, 5-minute bucket and status.
 CREATE OR REPLACE VIEW terminal_counts AS
-SELECT depth, region, bucket, status, reports, transactions
+SELECT depth, region, bucket, status, CAST(reports AS UInt64) AS reports,
+  CAST(transactions AS UInt64) AS transactions
 FROM terminals_rollup;

@@ -25,7 +25,8 @@ export const studioApi = {
   list: (kind: Kind) => request<{ ids: string[]; errors: FileError[] }>(`${V}/${kind}`),
   read: (kind: Kind, id: string) => request<{ id: string; text: string }>(`${V}/${kind}/${encodeURIComponent(id)}`),
   /** Errors make a draft invalid; warnings (a deprecated table) do not. */
-  validate: (kind: Kind, text: string) => request<Validation>(`${V}/${kind}/validate`, { method: 'POST', body: { text } }),
+  validate: (kind: Kind, text: string) =>
+    request<Validation>(`${V}/${kind}/validate`, { method: 'POST', body: { text } }),
   save: (kind: Kind, id: string, text: string) => request<{ saved: string; action: string }>(`${V}/${kind}/${encodeURIComponent(id)}/save`, { method: 'POST', body: { text } }),
   dryRun: (text: string) => request<DryRun>(`${V}/alerts/dry-run`, { method: 'POST', body: { text } }),
   /** Run a draft layer: the frame and the wall-clock time of the whole round trip. */
