@@ -151,10 +151,11 @@ describe('personal data × role', () => {
   it('the views carry none either: every column of every view, a ticket at its grid\'s centre', async () => {
     const sandbox = thematicFor(h.ctx).sandbox
     const at = { region: '320102', from: 0, to: Date.now(), now: Date.now() }
-    for (const view of Object.keys(VIEWS)) {
+    for (const [view, { stream }] of Object.entries(VIEWS)) {
       const all = await sandbox.run(`SELECT * FROM ${view}`, at)
       expect(leaks(JSON.stringify(all.data)), view).toEqual([])
-      expect(JSON.stringify(all.data), view).not.toContain(String(EXACT.lon))
+      // Records' views: no cell holds the exact position (regions hold centres, not records).
+      if (stream) expect(all.data.flat(), view).not.toContain(EXACT.lon)
     }
     for (const view of ['tickets', 'ticket_steps']) {
       const r = await sandbox.run(`SELECT lon, lat FROM ${view} WHERE ticket_id = 'PD-T1'`, at)
