@@ -1,5 +1,6 @@
 // `npm run layers:check`: validate every file of dashboards/layers and dashboards/alerts and dry-run
-// its SQL in the sandbox (on an empty chDB with the schema, or on --data-dir DIR). With --write it
+// its SQL in the sandbox (on an empty chDB with the schema, or on --data-dir DIR), warning of reads of
+// deprecated tables. With --write it
 // regenerates dashboards/schemas/*.json and the reference part of docs/layers.md from the zod schemas.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -31,11 +32,18 @@ try {
   await Promise.all([t.layers.load(), t.rules.load()])
   const now = Date.now()
   const region = values.region!
+  let deprecated = 0
+  const warn = (file: string, warnings: string[]) => {
+    deprecated += warnings.length
+    for (const w of warnings) console.warn(`warn ${file}  ${w}`)
+  }
   for (const l of t.layers.list()) {
+    warn(`layers/${l.id}.yaml`, await t.sandbox.check(l.sql, l.params))
     const r = await t.sandbox.run(l.sql, { region, from: now - 86_400_000, to: now, now }, l.params)
     console.log(`ok   layers/${l.id}.yaml  ${r.rows} rows in ${r.elapsedMs.toFixed(0)} ms`)
   }
   for (const rule of t.rules.list()) {
+    warn(`alerts/${rule.id}.yaml`, await t.rulesSandbox.check(rule.query, rule.params))
     const r = await t.rulesSandbox.run(rule.query, { region: rule.scope, from: now - rule.lookback_minutes * 60_000, to: now, now }, rule.params)
     console.log(`ok   alerts/${rule.id}.yaml  ${r.rows} rows in ${r.elapsedMs.toFixed(0)} ms`)
   }
@@ -45,6 +53,8 @@ try {
       console.error(`FAIL ${folder}/${e.file}:${e.line ?? '?'}  ${e.field}: ${e.message}`)
     }
   }
+  // Deprecated tables still work: a warning to act on, not a failure.
+  if (deprecated) console.warn(`layers:check: ${deprecated} read(s) of deprecated tables: read the views instead`)
   t.close()
 } finally {
   await stores.close()

@@ -6,7 +6,8 @@ import { PERSONAL_FIELDS, type StreamName } from '#core/schemas/records.js'
 /**
  * The SQL sandbox for analysts' queries (layers, alert rules, the studio).
  *
- * A query is refused unless it is one SELECT whose tables are all allow-listed, unqualified names:
+ * A query is refused unless it is one SELECT whose tables are all allow-listed, unqualified names
+ * (the views of store/migrations/035_views.sql, and the deprecated physical names older files use):
  * checked on ClickHouse's own parse (`EXPLAIN AST`) and on the analyzer's resolved tree
  * (`EXPLAIN QUERY TREE`), not with a regex. It then runs wrapped in CTEs that shadow every
  * allow-listed table with its rows inside the region in scope, so a query that forgets `{region}`
@@ -16,19 +17,51 @@ import { PERSONAL_FIELDS, type StreamName } from '#core/schemas/records.js'
  * (readonly, time, rows, memory): chDB would keep `clickhouse_settings` as session-wide SETs.
  */
 
-/** Allow-listed tables: the column holding the region code each row is scoped by, and the stream whose records a table holds. */
-export const ALLOWED_TABLES: Readonly<Record<string, { scope: string; stream?: StreamName }>> = {
-  grid_events: { scope: 'grid_code', stream: 'grid-events' },
-  hotline_tickets: { scope: 'grid_code', stream: 'hotline-tickets' },
-  terminal_status: { scope: 'grid_code', stream: 'terminal-status' },
-  event_state: { scope: 'grid_code', stream: 'grid-events' },
-  ticket_state: { scope: 'grid_code', stream: 'hotline-tickets' },
-  terminal_state: { scope: 'grid_code', stream: 'terminal-status' },
-  events_rollup: { scope: 'region' },
-  tickets_rollup: { scope: 'region' },
-  terminals_rollup: { scope: 'region' },
+/** How a readable name's rows are scoped: the column holding the region code; the stream whose records it holds. */
+export interface Readable {
+  scope: string
+  stream?: StreamName
+}
+
+/**
+ * The views layers, rules and drafts read (store/migrations/035_views.sql; every column in
+ * docs/layers.md, "The views"): an interface that outlives the storage under it.
+ */
+export const VIEWS: Readonly<Record<string, Readable>> = {
+  events: { scope: 'grid_code', stream: 'grid-events' },
+  event_steps: { scope: 'grid_code', stream: 'grid-events' },
+  event_counts: { scope: 'region' },
+  tickets: { scope: 'grid_code', stream: 'hotline-tickets' },
+  ticket_steps: { scope: 'grid_code', stream: 'hotline-tickets' },
+  ticket_counts: { scope: 'region' },
+  terminals: { scope: 'grid_code', stream: 'terminal-status' },
+  terminal_reports: { scope: 'grid_code', stream: 'terminal-status' },
+  terminal_counts: { scope: 'region' },
+  // A table, and the interface as it is: the region hierarchy does not change with storage.
   regions: { scope: 'code' },
 }
+
+/**
+ * Physical tables that analysts' older files read: they still work, scoped and de-identified as the
+ * views, but a check names the view to read instead (`use`). New files are told about views only.
+ */
+export const DEPRECATED_TABLES: Readonly<Record<string, Readable & { use: string }>> = {
+  grid_events: { scope: 'grid_code', stream: 'grid-events', use: 'event_steps' },
+  hotline_tickets: { scope: 'grid_code', stream: 'hotline-tickets', use: 'ticket_steps' },
+  terminal_status: { scope: 'grid_code', stream: 'terminal-status', use: 'terminal_reports' },
+  event_state: { scope: 'grid_code', stream: 'grid-events', use: 'events' },
+  ticket_state: { scope: 'grid_code', stream: 'hotline-tickets', use: 'tickets' },
+  terminal_state: { scope: 'grid_code', stream: 'terminal-status', use: 'terminals' },
+  events_rollup: { scope: 'region', use: 'event_counts' },
+  tickets_rollup: { scope: 'region', use: 'ticket_counts' },
+  terminals_rollup: { scope: 'region', use: 'terminal_counts' },
+}
+
+/** Every name a query may read: the views, then the deprecated tables. */
+export const ALLOWED_TABLES: Readonly<Record<string, Readable>> = { ...VIEWS, ...DEPRECATED_TABLES }
+
+/** What an analyst is told to read, in messages: the views. */
+const READABLE = Object.keys(VIEWS).join(', ')
 
 /** Functions that reach outside the allow-listed tables (files, network, dictionaries, other tables). */
 const DENIED_FUNCTION = /^(dict[A-Za-z]*|joinGet[A-Za-z]*|file|url|s3[A-Za-z]*|remote[A-Za-z]*|cluster[A-Za-z]*|hdfs[A-Za-z]*|mysql|postgresql|mongodb|redis|sqlite|jdbc|odbc|input|executable|azureBlobStorage|gcs|iceberg[A-Za-z]*|deltaLake|hudi|getSetting|getMacro|filesystem[A-Za-z]*|shardNum|hostName|fqdn)$/
@@ -109,22 +142,31 @@ export class Sandbox {
     private readonly limits: SandboxLimits = DEFAULT_LIMITS,
   ) {}
 
-  /** Queries that passed the checks (the tables do not change while a process runs): no second EXPLAIN. */
-  private readonly passed = new Set<string>()
+  /**
+   * Queries that passed the checks, with their warnings (the tables do not change while a process
+   * runs): no second EXPLAIN.
+   */
+  private readonly passed = new Map<string, string[]>()
 
-  /** Check a query without running it; throws SandboxError with the reason. */
-  async check(sql: string, params: Record<string, LayerParam> = {}): Promise<void> {
+  /**
+   * Check a query without running it; throws SandboxError with the reason. Resolves to warnings
+   * that do not stop it: the deprecated tables it reads, each with the view to read instead.
+   */
+  async check(sql: string, params: Record<string, LayerParam> = {}): Promise<string[]> {
     const body = singleStatement(sql)
     const key = `${JSON.stringify(Object.entries(params).map(([k, p]) => [k, p.type]))}\n${body}`
-    if (this.passed.has(key)) return
+    const known = this.passed.get(key)
+    if (known) return known
     const values = this.bind({ region: '3201', from: 0, to: 1, now: 1 }, params)
     // The parse runs nothing; the analysis may run constant scalar subqueries, so it gets the limits.
     const ast = await this.explain(`EXPLAIN AST ${body}`, values)
     checkAst(ast)
     const tree = await this.explain(`EXPLAIN QUERY TREE ${await this.wrap(body)}\n${this.settings()}`, values)
     checkQueryTree(tree, await this.db())
+    const warnings = deprecations(ast)
     if (this.passed.size >= 1000) this.passed.clear()
-    this.passed.add(key)
+    this.passed.set(key, warnings)
+    return warnings
   }
 
   /** Check, then run in the scope of `values.region` with the limits; rows as JSONCompact arrays. */
@@ -288,26 +330,47 @@ export function checkAst(lines: string[]): void {
     if (/^Set\b/.test(a.node)) throw new SandboxError('settings', 'SETTINGS are set by the sandbox, not by the query')
     const table = /^TableIdentifier (\S+)/.exec(a.node)
     if (table) {
-      if (table[1].includes('.')) throw new SandboxError('table', `table ${table[1]}: name the allow-listed tables without a database (${Object.keys(ALLOWED_TABLES).join(', ')})`)
+      if (table[1].includes('.')) {
+        throw new SandboxError('table', `table ${table[1]}: name the views without a database (${READABLE})`)
+      }
     }
     const fn = /^Function (\S+)/.exec(a.node)
     if (fn) {
-      if (parent.startsWith('TableExpression')) throw new SandboxError('function', `table function ${fn[1]}() is not allowed: read the allow-listed tables`)
+      if (parent.startsWith('TableExpression')) {
+        throw new SandboxError('function', `table function ${fn[1]}() is not allowed: read the views`)
+      }
       if (DENIED_FUNCTION.test(fn[1])) throw new SandboxError('function', `function ${fn[1]}() is not allowed in a layer`)
     }
   }
+}
+
+/**
+ * The deprecated tables a query names (on ClickHouse's parse of it), as warnings naming the view to
+ * read instead. A CTE of the query's own named as one of them is warned about too: rename it.
+ */
+export function deprecations(lines: string[]): string[] {
+  const named = new Set<string>()
+  for (const line of lines) {
+    const m = /^\s*TableIdentifier (\S+)/.exec(line)
+    if (m && m[1] in DEPRECATED_TABLES) named.add(m[1])
+  }
+  const use = (t: string) => DEPRECATED_TABLES[t].use
+  return [...named].map((t) => `${t} is deprecated: read the view ${use(t)} (docs/layers.md, "The views")`)
 }
 
 /** The checks on the analyzer's resolved tree of the wrapped query: real tables are allow-listed ones. */
 export function checkQueryTree(lines: string[], database: string): void {
   for (const line of lines) {
     const node = line.trim()
-    if (/^TABLE_FUNCTION\b/.test(node)) throw new SandboxError('function', 'table functions are not allowed: read the allow-listed tables')
+    if (/^TABLE_FUNCTION\b/.test(node)) {
+      throw new SandboxError('function', 'table functions are not allowed: read the views')
+    }
     const m = /^TABLE id: \d+.*table_name: (\S+?)(,|$)/.exec(node)
     if (m) {
       const [db, name] = m[1].includes('.') ? m[1].split('.', 2) : [database, m[1]]
       if (db !== database || !(name in ALLOWED_TABLES)) {
-        throw new SandboxError('table', `table ${m[1].replace(`${database}.`, '')} is not allow-listed (${Object.keys(ALLOWED_TABLES).join(', ')})`)
+        const shown = m[1].replace(`${database}.`, '')
+        throw new SandboxError('table', `table ${shown} is not allow-listed: read the views (${READABLE})`)
       }
     }
   }
@@ -321,6 +384,8 @@ function classify(e: Error): SandboxError {
   if (/Timeout exceeded|Limit for (rows|bytes) to read|Memory limit|TOO_MANY_ROWS|exceeded/i.test(msg)) return new SandboxError('limit', `the query went over the sandbox's limits: ${msg}`)
   if (/Syntax error/i.test(msg)) return new SandboxError('syntax', msg)
   if (/Substitution .* is not set|query parameter/i.test(msg)) return new SandboxError('params', `${msg} (declare it under params)`)
-  if (/UNKNOWN_TABLE|Unknown table|does not exist/i.test(msg)) return new SandboxError('table', `${msg} (allow-listed: ${Object.keys(ALLOWED_TABLES).join(', ')})`)
+  if (/UNKNOWN_TABLE|Unknown table|does not exist/i.test(msg)) {
+    return new SandboxError('table', `${msg} (the views: ${READABLE})`)
+  }
   return new SandboxError('query', msg)
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { LayerSchema, type Layer, type LayerParam } from '#core/schemas/layer.js'
 import { AlertRuleSchema, type AlertRule } from '#core/schemas/alert.js'
 import type { StoreSet } from '#store/client.js'
+import { log } from '#platform/log.js'
 import type { AppContext } from '../context.js'
 import { FileSet, lineOfKey, parseYamlFile, type FileError } from './files.js'
 import { DRAFT_LIMITS, Sandbox, SandboxError } from './sandbox.js'
@@ -12,15 +13,35 @@ export function dashboardsDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.IOC_DASHBOARDS_DIR || fileURLToPath(new URL('../../dashboards', import.meta.url))
 }
 
-/** The SQL check of a validated file, as file errors on its `sql`/`query` line. */
-export async function sqlErrors(sandbox: Sandbox, sql: string, params: Record<string, LayerParam>, text: string, file: string, key: string): Promise<FileError[]> {
+/** Errors make a file invalid; warnings (a deprecated table read) do not. */
+export interface Checked {
+  errors: FileError[]
+  warnings: FileError[]
+}
+
+/** The SQL check of a validated file: errors and warnings (deprecated tables) on its `sql`/`query` line. */
+export async function checkSql(
+  sandbox: Sandbox,
+  sql: string,
+  params: Record<string, LayerParam>,
+  text: string,
+  file: string,
+  key: string,
+): Promise<Checked> {
+  const at = (message: string): FileError => ({ file, line: lineOfKey(text, [key]), field: key, message })
   try {
-    await sandbox.check(sql, params)
-    return []
+    return { errors: [], warnings: (await sandbox.check(sql, params)).map(at) }
   } catch (e) {
     if (!(e instanceof SandboxError)) throw e
-    return [{ file, line: lineOfKey(text, [key]), field: key, message: e.message }]
+    return { errors: [at(e.message)], warnings: [] }
   }
+}
+
+/** A file's SQL errors; its warnings go to the log, where an operator sees which files to update. */
+async function sqlErrors(...args: Parameters<typeof checkSql>): Promise<FileError[]> {
+  const { errors, warnings } = await checkSql(...args)
+  for (const w of warnings) log.warn(w, 'deprecated table in dashboards')
+  return errors
 }
 
 /** Layers and alert rules of one process: files validated at start and on change, and the sandboxes they run in. */
@@ -70,19 +91,22 @@ export class Thematic {
     this.rules.close()
   }
 
-  /** Validate a layer's YAML text (the studio): schema errors, then the sandbox's verdict on its SQL. */
-  async validateLayer(text: string, file = 'layer.yaml'): Promise<{ layer?: Layer; errors: FileError[] }> {
+  /**
+   * Validate a layer's YAML text (the studio): schema errors, then the sandbox's verdict on its SQL;
+   * warnings (deprecated tables) do not make it invalid.
+   */
+  async validateLayer(text: string, file = 'layer.yaml'): Promise<Checked & { layer?: Layer }> {
     const parsed = parseYamlFile(file, text, LayerSchema)
-    if (!parsed.ok) return { errors: parsed.errors }
-    const errors = await sqlErrors(this.drafts, parsed.value.sql, parsed.value.params, text, file, 'sql')
-    return errors.length ? { errors } : { layer: parsed.value, errors }
+    if (!parsed.ok) return { errors: parsed.errors, warnings: [] }
+    const checked = await checkSql(this.drafts, parsed.value.sql, parsed.value.params, text, file, 'sql')
+    return checked.errors.length ? checked : { layer: parsed.value, ...checked }
   }
 
-  async validateRule(text: string, file = 'rule.yaml'): Promise<{ rule?: AlertRule; errors: FileError[] }> {
+  async validateRule(text: string, file = 'rule.yaml'): Promise<Checked & { rule?: AlertRule }> {
     const parsed = parseYamlFile(file, text, AlertRuleSchema)
-    if (!parsed.ok) return { errors: parsed.errors }
-    const errors = await sqlErrors(this.drafts, parsed.value.query, parsed.value.params, text, file, 'query')
-    return errors.length ? { errors } : { rule: parsed.value, errors }
+    if (!parsed.ok) return { errors: parsed.errors, warnings: [] }
+    const checked = await checkSql(this.drafts, parsed.value.query, parsed.value.params, text, file, 'query')
+    return checked.errors.length ? checked : { rule: parsed.value, ...checked }
   }
 }
 

@@ -74,8 +74,8 @@ export function studioRoutes(ctx: AppContext) {
   app.post('/:kind/validate', async (c) => {
     const kind = Kind.parse(c.req.param('kind'))
     const { text } = await body(c, TextBody)
-    const { errors } = kind === 'layers' ? await thematic.validateLayer(text) : await thematic.validateRule(text)
-    return c.json({ errors })
+    const { errors, warnings } = await (kind === 'layers' ? thematic.validateLayer(text) : thematic.validateRule(text))
+    return c.json({ errors, warnings })
   })
 
   /** Run a draft layer in the caller's scope: the same frame as the layer route, with its timing. */

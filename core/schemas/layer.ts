@@ -101,7 +101,10 @@ const SqlSchema = z
   .string()
   .min(10)
   .max(20_000)
-  .describe('One SELECT. Bound parameters: {region:String}, {from:DateTime64(3)}, {to:DateTime64(3)}, {now:DateTime64(3)}, {child_depth:UInt8} and the declared params. Tables are the allow-listed ones, unqualified.')
+  .describe(
+    'One SELECT. Bound parameters: {region:String}, {from:DateTime64(3)}, {to:DateTime64(3)}, {now:DateTime64(3)}, ' +
+      '{child_depth:UInt8} and the declared params. It reads the views (docs/layers.md, "The views"), unqualified.',
+  )
 
 export const LayerSchema = z
   .object({

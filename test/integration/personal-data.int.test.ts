@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
+import { VIEWS } from '#api/layers/sandbox.js'
 import { thematicFor } from '#api/layers/service.js'
 import { seesPersonalData } from '#core/personal.js'
 import type { Role } from '#core/schemas/api.js'
@@ -145,6 +146,25 @@ describe('personal data × role', () => {
       expect(leaks(run.text)).toEqual([])
       expect(run.text).not.toContain(String(EXACT.lon))
     }
+  })
+
+  it('the views carry none either: every column of every view, a ticket at its grid\'s centre', async () => {
+    const sandbox = thematicFor(h.ctx).sandbox
+    const at = { region: '320102', from: 0, to: Date.now(), now: Date.now() }
+    for (const [view, { stream }] of Object.entries(VIEWS)) {
+      const all = await sandbox.run(`SELECT * FROM ${view}`, at)
+      expect(leaks(JSON.stringify(all.data)), view).toEqual([])
+      // Records' views: no cell holds the exact position (regions hold centres, not records).
+      if (stream) expect(all.data.flat(), view).not.toContain(EXACT.lon)
+    }
+    for (const view of ['tickets', 'ticket_steps']) {
+      const r = await sandbox.run(`SELECT lon, lat FROM ${view} WHERE ticket_id = 'PD-T1'`, at)
+      expect(r.rows, view).toBeGreaterThan(0)
+      for (const [lon, lat] of r.data) expect([Number(lon), Number(lat)], view).toEqual([clon, clat])
+    }
+    // Without the sandbox the ticket's view holds the exact position: the sandbox is what moves it.
+    const raw = await h.store.query({ query: "SELECT lon FROM tickets WHERE ticket_id = 'PD-T1'", format: 'JSONEachRow' })
+    expect((await raw.json<{ lon: number }>())[0].lon).toBe(EXACT.lon)
   })
 
   it('Open311: the public answer has none; an operator’s token gets the whole request, audited', async () => {

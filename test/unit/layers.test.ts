@@ -5,7 +5,7 @@ import { inQuiet, robustZ } from '#api/alerts/evaluator.js'
 import { parseYamlFile } from '#api/layers/files.js'
 import { encodeFrame, kindOf } from '#api/layers/frame.js'
 import { jsonSchemas, withReference } from '#api/layers/reference.js'
-import { checkAst, singleStatement } from '#api/layers/sandbox.js'
+import { checkAst, deprecations, singleStatement } from '#api/layers/sandbox.js'
 import { AlertRuleSchema } from '#core/schemas/alert.js'
 import { LayerSchema } from '#core/schemas/layer.js'
 import { cell, decodeFrame, numbers } from '../../web/src/map/thematic/frame.js'
@@ -56,6 +56,15 @@ describe('the sandbox’s own checks', () => {
     expect(() => checkAst([...ast, '      TableIdentifier system.tables'])).toThrow(/without a database/)
     expect(() => checkAst([...ast, '      TableIdentifier grid_events'])).not.toThrow()
     expect(() => checkAst(['InsertQuery (children 2)'])).toThrow(/only a SELECT/)
+  })
+  it('names the view to read for each deprecated table a query names, once', () => {
+    const ast = ['SelectWithUnionQuery (children 1)', ' ExpressionList (children 1)', '  SelectQuery (children 2)']
+    const tables = ['event_state', 'events', 'event_state', 'terminals_rollup', 'regions'].map((t) => `      TableIdentifier ${t}`)
+    expect(deprecations([...ast, ...tables])).toEqual([
+      'event_state is deprecated: read the view events (docs/layers.md, "The views")',
+      'terminals_rollup is deprecated: read the view terminal_counts (docs/layers.md, "The views")',
+    ])
+    expect(deprecations([...ast, '      TableIdentifier event_steps', '      Identifier grid_events'])).toEqual([])
   })
 })
 

@@ -13,13 +13,20 @@ export interface DryRun {
   events: { at: string; kind: 'fire' | 'resolve'; key: string; region: string; value: number; detail: string }[]
 }
 
+export interface Validation {
+  errors: FileError[]
+  warnings: FileError[]
+}
+
 const V = '/api/v1/studio'
 
 /** The studio's calls (api/routes/studio.ts). */
 export const studioApi = {
   list: (kind: Kind) => request<{ ids: string[]; errors: FileError[] }>(`${V}/${kind}`),
   read: (kind: Kind, id: string) => request<{ id: string; text: string }>(`${V}/${kind}/${encodeURIComponent(id)}`),
-  validate: (kind: Kind, text: string) => request<{ errors: FileError[] }>(`${V}/${kind}/validate`, { method: 'POST', body: { text } }),
+  /** Errors make a draft invalid; warnings (a deprecated table) do not. */
+  validate: (kind: Kind, text: string) =>
+    request<Validation>(`${V}/${kind}/validate`, { method: 'POST', body: { text } }),
   save: (kind: Kind, id: string, text: string) => request<{ saved: string; action: string }>(`${V}/${kind}/${encodeURIComponent(id)}/save`, { method: 'POST', body: { text } }),
   dryRun: (text: string) => request<DryRun>(`${V}/alerts/dry-run`, { method: 'POST', body: { text } }),
   /** Run a draft layer: the frame and the wall-clock time of the whole round trip. */

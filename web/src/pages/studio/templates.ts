@@ -7,7 +7,7 @@ description: Events reported in the time range.
 levels: [city, district, street, community]
 sql: |
   SELECT lon, lat, category
-  FROM grid_events
+  FROM event_steps
   WHERE step = 'reported'
     AND ts >= {from:DateTime64(3)} AND ts < {to:DateTime64(3)}
     AND startsWith(grid_code, {region:String})
@@ -26,7 +26,7 @@ severity: warning
 scope: '3201'
 query: |
   SELECT substring(grid_code, 1, 9) AS key, substring(grid_code, 1, 9) AS region, count() AS value
-  FROM grid_events
+  FROM event_steps
   WHERE step = 'reported' AND ts >= {from:DateTime64(3)} AND ts < {to:DateTime64(3)}
   GROUP BY key, region
 condition: { kind: threshold, op: '>=', value: 20, clear: 15 }
