@@ -16,7 +16,15 @@ export interface ColumnDef {
   readonly default?: string
 }
 
+/** A raw column as ingest writes it: a number the record may omit has the value stored instead. */
+export interface RawColumnDef extends ColumnDef {
+  /** What ingest stores for a number the record does not give (strings store '', times NULL). */
+  readonly fallback?: number
+}
+
 const col = (name: string, type: string, def?: string): ColumnDef => (def ? { name, type, default: def } : { name, type })
+/** A number ingest fills with `fallback` when a record has none. */
+const num = (name: string, type: string, fallback: number): RawColumnDef => ({ name, type, fallback })
 const LC = 'LowCardinality(String)'
 const TIME = "DateTime64(3, 'UTC')"
 const NULL_TIME = "Nullable(DateTime64(3, 'UTC'))"
@@ -27,8 +35,8 @@ const PLACE = [
   col('community', LC),
   col('street', LC),
   col('district', LC),
-  col('lon', 'Float64'),
-  col('lat', 'Float64'),
+  num('lon', 'Float64', 0),
+  num('lat', 'Float64', 0),
 ]
 
 /** The raw tables: every step of every record, in the order of their columns. */
@@ -41,7 +49,7 @@ export const RAW_COLUMNS = {
     ...PLACE,
     col('source', LC),
     col('department', LC),
-    col('priority', 'UInt8'),
+    num('priority', 'UInt8', 3),
     col('deadline', NULL_TIME),
     col('reporter', 'String'),
     col('description', 'String'),
@@ -56,7 +64,7 @@ export const RAW_COLUMNS = {
     col('site', 'String'),
     col('fault_code', LC),
     col('paper_pct', 'Nullable(Float32)'),
-    col('transactions', 'UInt32'),
+    num('transactions', 'UInt32', 0),
     INGESTED_AT,
   ],
   hotline_tickets: [
@@ -65,7 +73,7 @@ export const RAW_COLUMNS = {
     col('ts', TIME),
     col('channel', LC),
     col('category', LC),
-    col('urgency', 'UInt8'),
+    num('urgency', 'UInt8', 3),
     ...PLACE,
     col('address', 'String'),
     col('department', LC),
@@ -74,7 +82,18 @@ export const RAW_COLUMNS = {
     col('description', 'String'),
     INGESTED_AT,
   ],
-} as const satisfies Record<string, readonly ColumnDef[]>
+} as const satisfies Record<string, readonly RawColumnDef[]>
+
+/** Invalid input, kept with the reason so a data owner can fix the sender (migration 001). */
+export const REJECT_COLUMNS = [
+  col('received_at', TIME, 'now64(3)'),
+  col('stream', LC),
+  col('source', LC),
+  num('record_index', 'UInt32', 0),
+  col('path', 'String'),
+  col('reason', 'String'),
+  col('raw', 'String'),
+] as const satisfies readonly RawColumnDef[]
 
 /** Every table by the name the code uses for it. */
 export const tableName = {
@@ -112,3 +131,14 @@ export const tables = Object.fromEntries(Object.entries(tableName).map(([k, name
   TableKey,
   Sql
 >
+
+/**
+ * The staging table of one writer of a raw table (ingest/sink/sql.ts): `ingest_stage_<table>_<suffix>`,
+ * the suffix being the writer's own [a-z0-9_] word.
+ */
+export function stageTable(table: RawTable, suffix: string): Sql {
+  if (!/^[a-z0-9_]+$/.test(suffix)) throw new Error(`staging suffix must be [a-z0-9_]: ${suffix}`)
+  const name = `ingest_stage_${table}_${suffix}`
+  declareIdentifiers([name])
+  return sql.identifier(name)
+}

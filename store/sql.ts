@@ -157,6 +157,27 @@ const helpers = {
     if (!knownNames.has(name)) throw new TypeError(`sql: ${JSON.stringify(name)} is not a declared table or column`)
     return Sql.of([name], [])
   },
+  /** A column type in DDL (a staging table's), checked as strictly as a parameter's type. */
+  type: (type: string): Sql => {
+    if (!isParamType(type)) throw new TypeError(`sql: ${JSON.stringify(type)} is not a column type`)
+    return Sql.of([type], [])
+  },
+  /**
+   * A deduplication token as a quoted literal: a SETTINGS clause takes no parameters, so the token
+   * (the program's own UUID) is checked to be a plain word before it is written.
+   */
+  token: (token: string): Sql => {
+    if (!/^[A-Za-z0-9_:-]{1,100}$/.test(token)) throw new TypeError(`sql: insert token must be [A-Za-z0-9_:-]{1,100}: ${token}`)
+    return Sql.of([`'${token}'`], [])
+  },
+  /**
+   * A position the grammar needs as a literal (`tupleElement(t, 2)`): a small non-negative integer
+   * of the program's own, never a value from outside.
+   */
+  position: (n: number): Sql => {
+    if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`sql: a position is a non-negative integer: ${n}`)
+    return Sql.of([String(n)], [])
+  },
   /** The empty fragment. */
   empty: (): Sql => Sql.of([''], []),
 }

@@ -76,7 +76,7 @@ describe('sql', () => {
         for (const l of literals) expect(l).toMatch(/^s = '([^'\\]|\\.)*'$/s)
       }),
     )
-  })
+  }, 60_000)
 
   it('Param checks its type at construction', () => {
     expect(new Param('Array(Int64)', [1]).type).toBe('Array(Int64)')
