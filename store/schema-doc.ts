@@ -27,7 +27,11 @@ export function schemaDoc(): string {
     '| Column | Type | Default | Ingest stores when absent |',
     '| --- | --- | --- | --- |',
     ...cs.map((c) => {
-      const absent = c.default ? '(the default)' : c.type.startsWith('Nullable') ? 'NULL' : (c.fallback ?? (/String/.test(c.type) ? "''" : ''))
+      const absent = c.default
+        ? '(the default)'
+        : c.type.startsWith('Nullable')
+          ? 'NULL'
+          : (c.fallback ?? (/String/.test(c.type) ? "''" : ''))
       return `| \`${c.name}\` | \`${c.type}\` | ${c.default ? `\`${c.default}\`` : ''} | ${absent} |`
     }),
     '',

@@ -22,7 +22,8 @@ export interface RawColumnDef extends ColumnDef {
   readonly fallback?: number
 }
 
-const col = (name: string, type: string, def?: string): ColumnDef => (def ? { name, type, default: def } : { name, type })
+const col = (name: string, type: string, def?: string): ColumnDef =>
+  def ? { name, type, default: def } : { name, type }
 /** A number ingest fills with `fallback` when a record has none. */
 const num = (name: string, type: string, fallback: number): RawColumnDef => ({ name, type, fallback })
 const LC = 'LowCardinality(String)'
@@ -127,10 +128,9 @@ const columnNames = Object.values(RAW_COLUMNS).flatMap((cs) => cs.map((c) => c.n
 declareIdentifiers([...Object.values(tableName), ...columnNames])
 
 /** Every table as a fragment for the `sql` tag. */
-export const tables = Object.fromEntries(Object.entries(tableName).map(([k, name]) => [k, sql.identifier(name)])) as Record<
-  TableKey,
-  Sql
->
+export const tables = Object.fromEntries(
+  Object.entries(tableName).map(([k, name]) => [k, sql.identifier(name)]),
+) as Record<TableKey, Sql>
 
 /**
  * The staging table of one writer of a raw table (ingest/sink/sql.ts): `ingest_stage_<table>_<suffix>`,

@@ -74,7 +74,9 @@ export class Sql {
     })
     const seen = placeholders(query).filter((p) => /^p_\d+$/.test(p.name)).length
     if (seen !== this.values.length) {
-      throw new TypeError(`sql: ${this.values.length - seen} value(s) sit inside a literal or comment: ${query.slice(0, 200)}`)
+      throw new TypeError(
+        `sql: ${this.values.length - seen} value(s) sit inside a literal or comment: ${query.slice(0, 200)}`,
+      )
     }
     return { query, query_params }
   }
@@ -137,7 +139,7 @@ const helpers = {
   float64: (value: number) => new Param('Float64', value),
   bool: (value: boolean) => new Param('Bool', value),
   /** Epoch milliseconds as a DateTime64(3) in UTC. */
-  ms: (epochMs: number): Sql => Sql.of(["fromUnixTimestamp64Milli(", ", 'UTC')"], [new Param('Int64', epochMs)]),
+  ms: (epochMs: number): Sql => Sql.of(['fromUnixTimestamp64Milli(', ", 'UTC')"], [new Param('Int64', epochMs)]),
   /** Fragments separated by `sep` (`, ` by default). */
   join: (parts: readonly Part[], sep: Sql = Sql.of([', '], [])): Sql => {
     const texts = ['']
@@ -167,7 +169,8 @@ const helpers = {
    * (the program's own UUID) is checked to be a plain word before it is written.
    */
   token: (token: string): Sql => {
-    if (!/^[A-Za-z0-9_:-]{1,100}$/.test(token)) throw new TypeError(`sql: insert token must be [A-Za-z0-9_:-]{1,100}: ${token}`)
+    if (!/^[A-Za-z0-9_:-]{1,100}$/.test(token))
+      throw new TypeError(`sql: insert token must be [A-Za-z0-9_:-]{1,100}: ${token}`)
     return Sql.of([`'${token}'`], [])
   },
   /**

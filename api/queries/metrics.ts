@@ -18,7 +18,8 @@ import { num, rows } from './run.js'
  */
 
 /** How the answer is grouped: one value, one per interval (keyed by its start, epoch ms), or one per key. */
-export type Grouping = { kind: 'total' } | { kind: 'series'; interval: Interval; tz: string } | { kind: 'by'; by: BreakdownBy }
+export type Grouping =
+  { kind: 'total' } | { kind: 'series'; interval: Interval; tz: string } | { kind: 'by'; by: BreakdownBy }
 
 type Def<K extends MetricDef['kind']> = Extract<MetricDef, { kind: K }>
 type Source = 'events' | 'tickets' | 'terminals'
@@ -57,7 +58,11 @@ const ROLLUP_KEYS: Record<Source, Partial<Record<BreakdownBy, Sql>>> = {
   tickets: { child: sql`region`, category: sql`category`, department: sql`department`, channel: sql`channel` },
   terminals: { child: sql`region` },
 }
-const ROLLUP_TABLE = { events: tables.eventsRollup, tickets: tables.ticketsRollup, terminals: tables.terminalsRollup } as const
+const ROLLUP_TABLE = {
+  events: tables.eventsRollup,
+  tickets: tables.ticketsRollup,
+  terminals: tables.terminalsRollup,
+} as const
 /**
  * The same step counts without department and channel, and for events by class instead of category
  * (migrations 023, 026): what a count, a trend, a child ranking or a breakdown by class reads.
@@ -194,7 +199,8 @@ function missingKey(def: MetricDef, by: BreakdownBy): never {
 }
 
 /** The key expression of a breakdown from the keys a source offers. */
-const keyOf = (def: MetricDef, keys: Partial<Record<BreakdownBy, Sql>>, by: BreakdownBy): Sql => keys[by] ?? missingKey(def, by)
+const keyOf = (def: MetricDef, keys: Partial<Record<BreakdownBy, Sql>>, by: BreakdownBy): Sql =>
+  keys[by] ?? missingKey(def, by)
 
 /** A flow: step counts (or transactions) from the rollups, by interval or key. */
 export function flowSql(def: Def<'flow'>, s: Scope, g: Grouping, lv: Level): Sql {
@@ -283,10 +289,18 @@ export function latestSql(def: Def<'latest'>, s: Scope, g: Grouping, lv: Level):
 
 /** Availability or mean time to repair, from each terminal's runs of status. */
 export function runsSql(def: Def<'runs'>, s: Scope, g: Grouping, lv: Level): Sql {
-  const range: RunsRange = { region: s.region, from: s.from, lookback: s.from - RUNS_LOOKBACK_MS, end: Math.min(s.to, s.now) }
+  const range: RunsRange = {
+    region: s.region,
+    from: s.from,
+    lookback: s.from - RUNS_LOOKBACK_MS,
+    end: Math.min(s.to, s.now),
+  }
   const key = g.kind === 'by' ? keyOf(def, stateKeys('terminals', lv), g.by) : sql`''`
-  const series = g.kind === 'series' ? { step: stepOf(s, g), starts: bucketStarts(s.from, s.to, g.interval, g.tz) } : undefined
-  return def.measure === 'availability' ? availabilitySql(range, key, series) : mttrSql(range, series ? bucketOf(sql`end_ms`, series.step) : key)
+  const series =
+    g.kind === 'series' ? { step: stepOf(s, g), starts: bucketStarts(s.from, s.to, g.interval, g.tz) } : undefined
+  return def.measure === 'availability'
+    ? availabilitySql(range, key, series)
+    : mttrSql(range, series ? bucketOf(sql`end_ms`, series.step) : key)
 }
 
 /** Check the grouping against the definition and the region: what the request may ask of this metric. */
@@ -299,12 +313,16 @@ function levelFor(def: MetricDef, s: Scope, g: Grouping): Level {
       const has = def.breakdowns.join(', ') || 'none'
       throw invalidRequest(`parameter by: ${def.id} has no breakdown by ${g.by} (it has ${has})`, { parameter: 'by' })
     }
-    if (g.by === 'child' && !child) throw invalidRequest('parameter by: a grid has no child regions', { parameter: 'by' })
+    if (g.by === 'child' && !child)
+      throw invalidRequest('parameter by: a grid has no child regions', { parameter: 'by' })
   }
   if (g.kind === 'series' && !def.series) {
-    throw invalidRequest(`parameter metric: ${def.id} is a per-step metric with no timeseries; ask /breakdown?by=step`, {
-      parameter: 'metric',
-    })
+    throw invalidRequest(
+      `parameter metric: ${def.id} is a per-step metric with no timeseries; ask /breakdown?by=step`,
+      {
+        parameter: 'metric',
+      },
+    )
   }
   return { depth: depthOf(level), childDepth: depthOf(level) + 1, digits: child ? LEVEL_DIGITS[child] : 15 }
 }

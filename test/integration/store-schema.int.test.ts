@@ -24,12 +24,15 @@ afterAll(async () => {
 async function describeTable(name: keyof typeof RAW_COLUMNS | 'rejects') {
   const rs = await store.query({ ...sql`DESCRIBE TABLE ${sql.identifier(name)}`.toQuery(), format: 'JSONEachRow' })
   return (await rs.json<{ name: string; type: string; default_type: string; default_expression: string }>()).map((c) =>
-    c.default_expression ? { name: c.name, type: c.type, default: c.default_expression } : { name: c.name, type: c.type },
+    c.default_expression
+      ? { name: c.name, type: c.type, default: c.default_expression }
+      : { name: c.name, type: c.type },
   )
 }
 
 /** What DESCRIBE TABLE shows of a declared column (ingest's fallback is not the table's). */
-const described = (cs: readonly ColumnDef[]) => cs.map(({ name, type, default: d }) => (d ? { name, type, default: d } : { name, type }))
+const described = (cs: readonly ColumnDef[]) =>
+  cs.map(({ name, type, default: d }) => (d ? { name, type, default: d } : { name, type }))
 
 describe('schema registry', () => {
   it('names every table the migrations create', async () => {

@@ -22,7 +22,10 @@ const TZ = 'Asia/Shanghai'
 function groupings(breakdowns: readonly BreakdownBy[], series: boolean): Array<[string, Grouping]> {
   const out: Array<[string, Grouping]> = [['total', { kind: 'total' }]]
   if (series) {
-    out.push(['series 1h', { kind: 'series', interval: '1h', tz: TZ }], ['series 1d', { kind: 'series', interval: '1d', tz: TZ }])
+    out.push(
+      ['series 1h', { kind: 'series', interval: '1h', tz: TZ }],
+      ['series 1d', { kind: 'series', interval: '1d', tz: TZ }],
+    )
   }
   for (const by of breakdowns) out.push([`by ${by}`, { kind: 'by', by }])
   return out

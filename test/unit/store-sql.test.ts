@@ -7,7 +7,8 @@ describe('sql', () => {
   it('makes each value a numbered, typed parameter', () => {
     const q = sql`SELECT * FROM t WHERE code = ${sql.string('3201')} AND n > ${{ UInt32: 5 }} AND ts >= ${sql.ms(1000)}`
     expect(q.toQuery()).toEqual({
-      query: "SELECT * FROM t WHERE code = {p_0:String} AND n > {p_1:UInt32} AND ts >= fromUnixTimestamp64Milli({p_2:Int64}, 'UTC')",
+      query:
+        "SELECT * FROM t WHERE code = {p_0:String} AND n > {p_1:UInt32} AND ts >= fromUnixTimestamp64Milli({p_2:Int64}, 'UTC')",
       query_params: { p_0: '3201', p_1: 5, p_2: 1000 },
     })
   })
@@ -47,7 +48,15 @@ describe('sql', () => {
   })
 
   it('accepts the parameter types the binder renders, and only those', () => {
-    for (const t of ['String', 'Int64', 'Array(String)', 'Nullable(UInt8)', "DateTime64(3, 'UTC')", 'DateTime64(3)', 'Bool']) {
+    for (const t of [
+      'String',
+      'Int64',
+      'Array(String)',
+      'Nullable(UInt8)',
+      "DateTime64(3, 'UTC')",
+      'DateTime64(3)',
+      'Bool',
+    ]) {
       expect(isParamType(t)).toBe(true)
     }
     for (const t of ['', 'Tuple(String)', 'String}', 'Array(String', "DateTime64(3, 'U''TC')", 'Map(String, String)']) {
@@ -57,7 +66,9 @@ describe('sql', () => {
 
   it('names only declared identifiers', () => {
     declareIdentifiers(['test_table_declared'])
-    expect(sql`SELECT * FROM ${sql.identifier('test_table_declared')}`.toString()).toBe('SELECT * FROM test_table_declared')
+    expect(sql`SELECT * FROM ${sql.identifier('test_table_declared')}`.toString()).toBe(
+      'SELECT * FROM test_table_declared',
+    )
     expect(() => declareIdentifiers(['bad name'])).toThrow(TypeError)
   })
 
