@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { DomainError } from '#store/errors.js'
 import { log } from './log.js'
 
 /** An error with the status and body the contract fixes: {"error": {code, message, details?}}. */
@@ -25,8 +26,20 @@ export function errorBody(code: string, message: string, details?: unknown) {
   return { error: details === undefined ? { code, message } : { code, message, details } }
 }
 
+/** The status and code of each kind of domain error (store/errors.ts): the one place they meet HTTP. */
+const DOMAIN_STATUS: Record<DomainError['kind'], { status: ContentfulStatusCode; code: string }> = {
+  invalid_request: { status: 400, code: 'bad_request' },
+}
+
+/** A domain error as the contract's error: its status and body. */
+export function fromDomain(err: DomainError): ApiError {
+  const { status, code } = DOMAIN_STATUS[err.kind]
+  return new ApiError(status, code, err.message, err.details)
+}
+
 /** app.onError handler: known errors keep their status, anything else is a logged 500. */
 export function handleError(err: Error, c: Context) {
+  if (err instanceof DomainError) err = fromDomain(err)
   if (err instanceof ApiError) {
     return c.json(errorBody(err.code, err.message, err.details), err.status, err.headers)
   }

@@ -4,6 +4,8 @@
  */
 import { timeWindow, type TimeBounds } from '#core/time-bounds.js'
 import type { Store } from '#store/client.js'
+import { tables } from '#store/schema.js'
+import { sql } from '#store/sql.js'
 
 export interface Anchor {
   seed: number
@@ -24,11 +26,9 @@ export function anchorFor(saved: Anchor | undefined, seed: number, now: number, 
  * Rows from the future (written before ingest bounded time, or by another writer) are ignored.
  */
 export async function newestStored(store: Store, now: number, bounds: TimeBounds): Promise<number> {
-  const rs = await store.query({
-    query: 'SELECT toUnixTimestamp64Milli(max(ts)) AS last FROM grid_events WHERE ts <= fromUnixTimestamp64Milli({until:Int64})',
-    query_params: { until: timeWindow(now, bounds).to },
-    format: 'JSONEachRow',
-  })
+  const q = sql`SELECT toUnixTimestamp64Milli(max(ts)) AS last FROM ${tables.gridEvents}
+    WHERE ts <= ${sql.ms(timeWindow(now, bounds).to)}`
+  const rs = await store.query({ ...q.toQuery(), format: 'JSONEachRow' })
   const [{ last }] = await rs.json<{ last: string }>()
   return Number(last)
 }

@@ -1,4 +1,6 @@
 import type { Store } from './client.js'
+import { tables } from './schema.js'
+import { sql, type Sql } from './sql.js'
 
 /**
  * Cohort tables (migration 027): one row per record that has started, keyed by its start and its
@@ -24,81 +26,90 @@ import type { Store } from './client.js'
 export const KEY_DAY_TZ = 'Asia/Shanghai'
 
 /** "No such time": what minIf / maxIf of a DateTime64 give when no row matches. */
-const NONE = "toDateTime64(0, 3, 'UTC')"
+const NONE = sql`toDateTime64(0, 3, 'UTC')`
 
 export interface Fold {
   /** The cohort table's column. */
-  name: string
-  /** An aggregate function and its arguments over raw rows, with an optional condition (-If). */
-  fn: string
-  args: string
-  cond?: string
+  name: Sql
+  /** An aggregate function (its -If form is taken with a condition) and its arguments over raw rows. */
+  fn: Sql
+  args: Sql
+  cond?: Sql
   /** What follows the aggregate, e.g. a tuple element. */
-  tail?: string
+  tail?: Sql
   /** A time column that is NULL where the fold found none. */
   nullable?: boolean
 }
 
 export interface Cohort {
-  table: string
+  table: Sql
   /** The raw table, keyed by (id, step, ts). */
-  source: string
+  source: Sql
+  /** The record's id column, alike in the raw and the cohort table. */
   id: string
-  /** The raw columns the folds read. */
+  /** The raw columns the folds read, by name (the staging side reads them converted). */
   reads: readonly string[]
   /** The first fold is the start: a record without one has no row. */
   folds: readonly [Fold, ...Fold[]]
 }
 
-const first = (name: string, step: string, nullable = false): Fold => ({ name, fn: 'min', args: 'ts', cond: `step = '${step}'`, nullable })
-const last = (name: string, step: string): Fold => ({ name, fn: 'max', args: 'ts', cond: `step = '${step}'`, nullable: true })
+const stepIs = (step: string) => sql`step = ${sql.string(step)}`
+const first = (name: Sql, step: string, nullable = false): Fold => ({ name, fn: sql`min`, args: sql`ts`, cond: stepIs(step), nullable })
+const last = (name: Sql, step: string): Fold => ({ name, fn: sql`max`, args: sql`ts`, cond: stepIs(step), nullable: true })
 /** The grid of the record's first start step. */
-const placeOf = (step: string): Fold => ({ name: 'grid_code', fn: 'argMin', args: 'grid_code, ts', cond: `step = '${step}'` })
+const placeOf = (step: string): Fold => ({ name: sql`grid_code`, fn: sql`argMin`, args: sql`grid_code, ts`, cond: stepIs(step) })
 
 export const EVENT_COHORT_TABLE: Cohort = {
-  table: 'event_cohort',
-  source: 'grid_events',
+  table: tables.eventCohort,
+  source: tables.gridEvents,
   id: 'event_id',
   reads: ['step', 'ts', 'grid_code', 'deadline'],
   folds: [
-    first('reported_at', 'reported'),
+    first(sql`reported_at`, 'reported'),
     placeOf('reported'),
-    last('evaluated_at', 'evaluated'),
-    { name: 'deadline', fn: 'max', args: `ifNull(deadline, ${NONE})`, nullable: true },
+    last(sql`evaluated_at`, 'evaluated'),
+    { name: sql`deadline`, fn: sql`max`, args: sql`ifNull(deadline, ${NONE})`, nullable: true },
   ],
 }
 
 export const TICKET_COHORT_TABLE: Cohort = {
-  table: 'ticket_cohort',
-  source: 'hotline_tickets',
+  table: tables.ticketCohort,
+  source: tables.hotlineTickets,
   id: 'ticket_id',
   reads: ['step', 'ts', 'grid_code', 'satisfaction'],
   folds: [
-    first('created_at', 'created'),
+    first(sql`created_at`, 'created'),
     placeOf('created'),
-    first('replied_at', 'replied', true),
+    first(sql`replied_at`, 'replied', true),
     // The latest step by time, as ticket_state keeps it (a reopened ticket is open again); two steps
     // at one instant are ordered by name, as there.
-    { name: 'status', fn: 'max', args: '(ts, toString(step))', tail: '.2' },
+    { name: sql`status`, fn: sql`max`, args: sql`(ts, toString(step))`, tail: sql`.2` },
     // The latest rating given, '' for none (by time, then value: a rating may ride on any step).
-    { name: 'satisfaction', fn: 'argMax', args: 'satisfaction, (ts, satisfaction)', cond: "satisfaction != ''" },
+    { name: sql`satisfaction`, fn: sql`argMax`, args: sql`satisfaction, (ts, satisfaction)`, cond: sql`satisfaction != ''` },
   ],
 }
 
 export const COHORTS = [EVENT_COHORT_TABLE, TICKET_COHORT_TABLE] as const
 
 /** A fold over all rows, or (`among`) over the rows where that condition holds. */
-function fold(f: Fold, among?: string): string {
-  const cond = [f.cond && `(${f.cond})`, among].filter(Boolean).join(' AND ')
-  return `${cond ? `${f.fn}If(${f.args}, ${cond})` : `${f.fn}(${f.args})`}${f.tail ?? ''}`
+function fold(f: Fold, among?: Sql): Sql {
+  const conds = [f.cond && sql`(${f.cond})`, among].filter((c): c is Sql => c !== undefined)
+  const tail = f.tail ?? sql.empty()
+  return conds.length ? sql`${f.fn}If(${f.args}, ${sql.join(conds, sql` AND `)})${tail}` : sql`${f.fn}(${f.args})${tail}`
 }
 
-const columns = (c: Cohort) => [...c.folds.map((f) => f.name), c.id].join(', ')
-const tupleOf = (c: Cohort, among?: string) => `tuple(${c.folds.map((f) => fold(f, among)).join(', ')})`
+const idOf = (c: Cohort) => sql.identifier(c.id)
+const columns = (c: Cohort) => sql.join([...c.folds.map((f) => f.name), idOf(c)])
+const tupleOf = (c: Cohort, among?: Sql) => sql`tuple(${sql.join(c.folds.map((f) => fold(f, among)))})`
 /** The columns to write from a tuple of folds: NULL where a time was not found. */
-const fromTuple = (c: Cohort, t: string) =>
-  [...c.folds.map((f, i) => (f.nullable ? `nullIf(tupleElement(${t}, ${i + 1}), ${NONE})` : `tupleElement(${t}, ${i + 1})`)), c.id].join(', ')
-const started = (t: string) => `tupleElement(${t}, 1) > ${NONE}`
+const fromTuple = (c: Cohort, t: Sql) =>
+  sql.join([
+    ...c.folds.map((f, i) =>
+      f.nullable ? sql`nullIf(tupleElement(${t}, ${sql.position(i + 1)}), ${NONE})` : sql`tupleElement(${t}, ${sql.position(i + 1)})`,
+    ),
+    idOf(c),
+  ])
+const started = (t: Sql) => sql`tupleElement(${t}, 1) > ${NONE}`
 
 /**
  * The writer's statement: the change a staged batch makes to the cohort rows of its records.
@@ -106,29 +117,32 @@ const started = (t: string) => `tupleElement(${t}, 1) > ${NONE}`
  * `fresh` (a WHERE … LIMIT BY clause) keeps the staged rows the raw insert will store. Run it before
  * the raw insert, under the batch's own token: a retry after a crash finds it done.
  */
-export function cohortDelta(c: Cohort, stage: string, staged: (column: string) => string, fresh: string, settings: string): string {
-  return `INSERT INTO ${c.table} (sign, ${columns(c)})
-  SELECT s.1, ${fromTuple(c, 's.2')}
+export function cohortDelta(c: Cohort, stage: Sql, staged: (column: string) => Sql, fresh: Sql, settings: Sql): Sql {
+  const stored = sql`stored`
+  const id = idOf(c)
+  return sql`INSERT INTO ${c.table} (sign, ${columns(c)})
+  SELECT s.1, ${fromTuple(c, sql`s.2`)}
   FROM (
-    SELECT ${c.id}, ${tupleOf(c, 'stored')} AS before, ${tupleOf(c)} AS after
+    SELECT ${id}, ${tupleOf(c, stored)} AS before, ${tupleOf(c)} AS after
     FROM (
-      SELECT ${c.id}, ${c.reads.join(', ')}, 1 AS stored FROM ${c.source} WHERE ${c.id} IN (SELECT ${c.id} FROM ${stage})
+      SELECT ${id}, ${sql.join(c.reads.map((r) => sql.identifier(r)))}, 1 AS stored FROM ${c.source}
+      WHERE ${id} IN (SELECT ${id} FROM ${stage})
       UNION ALL
-      SELECT ${[c.id, ...c.reads].map(staged).join(', ')}, 0 FROM ${stage} ${fresh}
+      SELECT ${sql.join([c.id, ...c.reads].map(staged))}, 0 FROM ${stage} ${fresh}
     )
-    GROUP BY ${c.id}
+    GROUP BY ${id}
     HAVING before != after
   )
   ARRAY JOIN [(toInt8(-1), before), (toInt8(1), after)] AS s
-  WHERE ${started('s.2')}
+  WHERE ${started(sql`s.2`)}
   SETTINGS ${settings}`
 }
 
 /** Every record's row from the raw table, into an empty cohort table (a cut-off run can run again). */
-const fillSql = (c: Cohort) => `INSERT INTO ${c.table} (sign, ${columns(c)})
-  SELECT 1, ${fromTuple(c, 'r')}
-  FROM (SELECT ${c.id}, ${tupleOf(c)} AS r FROM ${c.source} GROUP BY ${c.id})
-  WHERE ${started('r')} AND (SELECT count() FROM ${c.table}) = 0`
+const fillSql = (c: Cohort) => sql`INSERT INTO ${c.table} (sign, ${columns(c)})
+  SELECT 1, ${fromTuple(c, sql`r`)}
+  FROM (SELECT ${idOf(c)}, ${tupleOf(c)} AS r FROM ${c.source} GROUP BY ${idOf(c)})
+  WHERE ${started(sql`r`)} AND (SELECT count() FROM ${c.table}) = 0`
 
 /**
  * Fill the cohort tables from the raw tables: after migration 027 (once, into empty tables), or
@@ -136,7 +150,7 @@ const fillSql = (c: Cohort) => `INSERT INTO ${c.table} (sign, ${columns(c)})
  */
 export async function fillCohorts(store: Store, opts: { rebuild?: boolean } = {}): Promise<void> {
   for (const c of COHORTS) {
-    if (opts.rebuild) await store.command({ query: `TRUNCATE TABLE ${c.table}` })
-    await store.command({ query: fillSql(c) })
+    if (opts.rebuild) await store.command(sql`TRUNCATE TABLE ${c.table}`.toQuery())
+    await store.command(fillSql(c).toQuery())
   }
 }

@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Store } from './client.js'
 import { fillCohorts } from './cohorts.js'
+import { tableName, tables } from './schema.js'
+import { sql } from './sql.js'
 
 const migrationsDir = fileURLToPath(new URL('./migrations/', import.meta.url))
 
@@ -30,15 +32,12 @@ const AFTER: Record<string, (store: Store) => Promise<void>> = {
  * Statements are idempotent (IF NOT EXISTS) so a migration cut off half-way can simply run again.
  */
 export async function migrate(store: Store, dir = migrationsDir): Promise<string[]> {
-  await store.command({
-    query: `CREATE TABLE IF NOT EXISTS schema_migrations (version String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
-            ENGINE = ReplacingMergeTree ORDER BY version`,
-  })
-  const done = new Set(
-    (await (await store.query({ query: 'SELECT version FROM schema_migrations', format: 'JSONEachRow' })).json<{ version: string }>()).map(
-      (r) => r.version,
-    ),
+  await store.command(
+    sql`CREATE TABLE IF NOT EXISTS ${tables.schemaMigrations}
+        (version String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)) ENGINE = ReplacingMergeTree ORDER BY version`.toQuery(),
   )
+  const rs = await store.query({ ...sql`SELECT version FROM ${tables.schemaMigrations}`.toQuery(), format: 'JSONEachRow' })
+  const done = new Set((await rs.json<{ version: string }>()).map((r) => r.version))
   const applied: string[] = []
   for (const file of readdirSync(dir).filter((f) => /^\d{3}_.+\.sql$/.test(f)).sort()) {
     const version = file.replace(/\.sql$/, '')
@@ -47,7 +46,7 @@ export async function migrate(store: Store, dir = migrationsDir): Promise<string
       await store.command({ query: statement })
     }
     await AFTER[version]?.(store)
-    await store.insert({ table: 'schema_migrations', values: [{ version }], format: 'JSONEachRow' })
+    await store.insert({ table: tableName.schemaMigrations, values: [{ version }], format: 'JSONEachRow' })
     applied.push(version)
   }
   return applied

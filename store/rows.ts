@@ -5,6 +5,7 @@ import type {
   EnrichedTerminalStatus,
   StreamName,
 } from '#core/schemas/records.js'
+import { tableName, type RawTable } from './schema.js'
 
 /** Column values as ClickHouse takes them in JSONEachRow (DateTime64(3) as epoch ms). */
 export type Row = Record<string, string | number | null>
@@ -62,10 +63,10 @@ export function hotlineTicketRow(r: EnrichedHotlineTicket): Row {
 }
 
 /** How each stream's rows are stored and recognised as the same record. */
-export const TABLES: Record<StreamName, { table: string; id: string; hasStep: boolean }> = {
-  'grid-events': { table: 'grid_events', id: 'event_id', hasStep: true },
-  'terminal-status': { table: 'terminal_status', id: 'terminal_id', hasStep: false },
-  'hotline-tickets': { table: 'hotline_tickets', id: 'ticket_id', hasStep: true },
+export const TABLES: Record<StreamName, { table: RawTable; id: string; hasStep: boolean }> = {
+  'grid-events': { table: tableName.gridEvents, id: 'event_id', hasStep: true },
+  'terminal-status': { table: tableName.terminalStatus, id: 'terminal_id', hasStep: false },
+  'hotline-tickets': { table: tableName.hotlineTickets, id: 'ticket_id', hasStep: true },
 }
 
 /** The identity of a record: the same (id, step, ts) is stored once. */

@@ -1,11 +1,13 @@
 import type { Alert } from '#core/schemas/alert.js'
 import type { Store } from '#store/client.js'
-import { num } from '../queries/run.js'
+import { tableName, tables } from '#store/schema.js'
+import { sql } from '#store/sql.js'
+import { num, rows } from '../queries/run.js'
 
 // The `alerts` table (migration 030): each change of an alert is a new row with a higher version;
 // FINAL gives the newest. Values are always bound.
 
-const COLUMNS = `alert_id, rule_id, key, region, severity, title, message, value, lon, lat, status, assignee, acked_by,
+const COLUMNS = sql`alert_id, rule_id, key, region, severity, title, message, value, lon, lat, status, assignee, acked_by,
   toUnixTimestamp64Milli(fired_at) AS fired_ms, toUnixTimestamp64Milli(updated_at) AS updated_ms,
   toUnixTimestamp64Milli(resolved_at) AS resolved_ms, version`
 
@@ -65,7 +67,7 @@ const chTime = (isoText: string) => isoText.replace('T', ' ').replace('Z', '')
 
 export async function writeAlert(store: Store, a: Alert): Promise<void> {
   await store.insert({
-    table: 'alerts',
+    table: tableName.alerts,
     format: 'JSONEachRow',
     values: [
       {
@@ -79,19 +81,14 @@ export async function writeAlert(store: Store, a: Alert): Promise<void> {
 }
 
 export async function getAlert(store: Store, id: string): Promise<Alert | undefined> {
-  const rs = await store.query({ query: `SELECT ${COLUMNS} FROM alerts FINAL WHERE alert_id = {id:String}`, query_params: { id }, format: 'JSONEachRow' })
-  const [r] = await rs.json<Row>()
+  const [r] = await rows<Row>(store, sql`SELECT ${COLUMNS} FROM ${tables.alerts} FINAL WHERE alert_id = ${sql.string(id)}`)
   return r ? fromRow(r) : undefined
 }
 
 /** Alerts not yet resolved (the evaluator's memory between ticks, shared by every api process). */
 export async function openAlerts(store: Store, ruleId?: string): Promise<Alert[]> {
-  const rs = await store.query({
-    query: `SELECT ${COLUMNS} FROM alerts FINAL WHERE status != 'resolved' AND ({rule:String} = '' OR rule_id = {rule:String})`,
-    query_params: { rule: ruleId ?? '' },
-    format: 'JSONEachRow',
-  })
-  return (await rs.json<Row>()).map(fromRow)
+  const rule = !ruleId ? sql.empty() : sql` AND rule_id = ${sql.string(ruleId)}`
+  return (await rows<Row>(store, sql`SELECT ${COLUMNS} FROM ${tables.alerts} FINAL WHERE status != 'resolved'${rule}`)).map(fromRow)
 }
 
 export interface ListQuery {
@@ -104,17 +101,17 @@ export interface ListQuery {
 
 /** Alerts of a region: those open now, and those fired in [from, to); open ones first, newest first. */
 export async function listAlerts(store: Store, q: ListQuery): Promise<Alert[]> {
-  const rs = await store.query({
-    query: `SELECT ${COLUMNS} FROM alerts FINAL
-      WHERE startsWith(region, {region:String})
-        AND ({status:String} = '' OR ({status:String} = 'active' AND status != 'resolved') OR status = {status:String})
-        AND (status != 'resolved' OR ({from:Int64} = 0 OR fired_at >= fromUnixTimestamp64Milli({from:Int64}, 'UTC')))
-        AND ({to:Int64} = 0 OR fired_at < fromUnixTimestamp64Milli({to:Int64}, 'UTC'))
+  const where = [sql`startsWith(region, ${sql.string(q.region)})`]
+  if (q.status === 'active') where.push(sql`status != 'resolved'`)
+  else if (q.status) where.push(sql`status = ${sql.string(q.status)}`)
+  if (q.from) where.push(sql`(status != 'resolved' OR fired_at >= ${sql.ms(q.from)})`)
+  if (q.to) where.push(sql`fired_at < ${sql.ms(q.to)}`)
+  const got = await rows<Row>(
+    store,
+    sql`SELECT ${COLUMNS} FROM ${tables.alerts} FINAL
+      WHERE ${sql.join(where, sql` AND `)}
       ORDER BY status = 'resolved', fired_at DESC
-      LIMIT {limit:UInt32}`,
-    query_params: { region: q.region, status: q.status ?? '', from: q.from ?? 0, to: q.to ?? 0, limit: q.limit },
-    format: 'JSONEachRow',
-  })
-  return (await rs.json<Row>()).map(fromRow)
+      LIMIT ${sql.uint32(q.limit)}`,
+  )
+  return got.map(fromRow)
 }
-

@@ -1,6 +1,7 @@
 import type { StreamName } from '#core/schemas/records.js'
 import type { StoredFeed } from '#platform/feed.js'
 import { TABLES, rowKey, type Row } from '#store/rows.js'
+import { sql } from '#store/sql.js'
 import { log } from '#platform/log.js'
 import type { Store } from '#store/client.js'
 
@@ -84,15 +85,12 @@ export class TailFeed implements StoredFeed {
     const { table } = TABLES[stream]
     const wm = this.watermarks.get(stream) ?? Date.now()
     const seen = this.seen.get(stream) ?? new Map<string, number>()
-    const rs = await this.store.query({
-      // The aliases must not reuse a column name: ClickHouse would read the alias in WHERE.
-      query: `SELECT * EXCEPT (ingested_at), toUnixTimestamp64Milli(ts) AS ts_ms, toUnixTimestamp64Milli(ingested_at) AS at_ms
-              FROM ${table}
-              WHERE ts >= fromUnixTimestamp64Milli({since:Int64}, 'UTC') AND ingested_at > fromUnixTimestamp64Milli({from:Int64}, 'UTC')
-              ORDER BY ingested_at LIMIT {limit:UInt32}`,
-      query_params: { since: Date.now() - this.opts.windowMs, from: wm - this.opts.overlapMs, limit: this.opts.maxRows },
-      format: 'JSONEachRow',
-    })
+    // The aliases must not reuse a column name: ClickHouse would read the alias in WHERE.
+    const q = sql`SELECT * EXCEPT (ingested_at), toUnixTimestamp64Milli(ts) AS ts_ms, toUnixTimestamp64Milli(ingested_at) AS at_ms
+              FROM ${sql.identifier(table)}
+              WHERE ts >= ${sql.ms(Date.now() - this.opts.windowMs)} AND ingested_at > ${sql.ms(wm - this.opts.overlapMs)}
+              ORDER BY ingested_at LIMIT ${sql.uint32(this.opts.maxRows)}`
+    const rs = await this.store.query({ ...q.toQuery(), format: 'JSONEachRow' })
     const got = await rs.json<Row & { at_ms: string; ts_ms: string }>()
     if (got.length === this.opts.maxRows) log.warn({ stream, rows: got.length }, 'live tail read its row limit: records may be late')
     let watermark = wm

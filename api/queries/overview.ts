@@ -1,7 +1,9 @@
 import type { Overview } from '#core/schemas/api.js'
 import type { Store } from '#store/client.js'
-import { EVENT_COHORT_TABLE, KEY_DAY_TZ, TICKET_COHORT_TABLE, type Cohort } from '#store/cohorts.js'
-import { at, num, rows } from './run.js'
+import { KEY_DAY_TZ } from '#store/cohorts.js'
+import { tables } from '#store/schema.js'
+import { sql, type Sql } from '#store/sql.js'
+import { num, rows } from './run.js'
 
 export interface Scope {
   region: string
@@ -10,19 +12,19 @@ export interface Scope {
   now: number
 }
 
-/** Names of the bound parameters that delimit a cohort: records started in [from, to). */
-export type CohortRange = readonly [from: string, to: string]
+/** Records started in [from, to) (epoch ms). */
+export type CohortRange = readonly [from: number, to: number]
 
 /** A state column: its name, how a GROUP BY folds it, and how it reads from a merged (FINAL) row. */
-type StateColumn = readonly [name: string, fold: string, merged?: string]
+type StateColumn = readonly [name: Sql, fold: Sql, merged?: Sql]
 
 /**
  * Rows to aggregate: `aliases` (a WITH clause) names the columns that are parts of a tuple; `from`
  * is the table and its WHERE condition (a caller may append `AND …`).
  */
 export interface RowSource {
-  aliases: string
-  from: string
+  aliases: Sql
+  from: Sql
 }
 
 /**
@@ -30,44 +32,48 @@ export interface RowSource {
  * background merges apply, and a quarter cheaper in chDB than folding them with a GROUP BY
  * (docs/performance.md). The WHERE condition applies to the merged rows.
  */
-function merged(table: string, columns: readonly StateColumn[], where: string): RowSource {
-  const exprs = columns.flatMap(([name, , expr]) => (expr ? [`${expr} AS ${name}`] : []))
-  return { aliases: exprs.length ? `WITH ${exprs.join(', ')} ` : '', from: `${table} FINAL WHERE ${where}` }
+function merged(table: Sql, columns: readonly StateColumn[], where: Sql): RowSource {
+  const exprs = columns.flatMap(([name, , expr]) => (expr ? [sql`${expr} AS ${name}`] : []))
+  return { aliases: exprs.length ? sql`WITH ${sql.join(exprs)} ` : sql.empty(), from: sql`${table} FINAL WHERE ${where}` }
 }
 
 /** A kind of record with a state table and a cohort index (migration 024), keyed by its id. */
 interface StateSource {
-  table: string
-  id: string
+  table: Sql
+  id: Sql
   columns: readonly StateColumn[]
   /** The cohort index: one row per record started, ordered by its start. */
-  index: string
+  index: Sql
   /** The start time, named alike in the state table and the index. */
-  start: string
+  start: Sql
   /** The state table's time of last activity, for the fold without a cohort. */
-  active: string
+  active: Sql
 }
 
 /** A time column within the range [from, to). */
-const within = (column: string, [from, to]: CohortRange) => `${column} >= ${at(from)} AND ${column} < ${at(to)}`
+const within = (column: Sql, [from, to]: CohortRange) => sql`${column} >= ${sql.ms(from)} AND ${column} < ${sql.ms(to)}`
 
 /** Records whose start lies in the range, by the start column (of `table` when given). */
-const startedIn = (src: StateSource, range: CohortRange, table = '') => within(`${table && `${table}.`}${src.start}`, range)
+const startedIn = (src: StateSource, range: CohortRange, table?: Sql) => within(table ? sql`${table}.${src.start}` : src.start, range)
 
 /** Merged rows as a subquery with one column per state column. */
-const asSubquery = (m: RowSource, src: StateSource) => `${m.aliases}SELECT ${src.id}, ${src.columns.map(([name]) => name).join(', ')} FROM ${m.from}`
+const asSubquery = (m: RowSource, src: StateSource) =>
+  sql`${m.aliases}SELECT ${src.id}, ${sql.join(src.columns.map(([name]) => name))} FROM ${m.from}`
 
 /**
  * The merged rows of a cohort that pass `having`: the ids started in the range and the region come
  * by key from the narrow cohort index, and only their rows of the state table are read, by primary key.
  */
-const cohortRows = (src: StateSource, having: string, cohort: CohortRange) =>
+const cohortRows = (src: StateSource, region: string, having: Sql, cohort: CohortRange) =>
   merged(
     src.table,
     src.columns,
-    `${src.table}.${src.id} IN (SELECT ${src.index}.${src.id} FROM ${src.index}
-      WHERE startsWith(${src.index}.grid_code, {region:String}) AND ${startedIn(src, cohort, src.index)}) AND (${having})`,
+    sql`${src.table}.${src.id} IN (SELECT ${src.index}.${src.id} FROM ${src.index}
+      WHERE startsWith(${src.index}.grid_code, ${sql.string(region)}) AND ${startedIn(src, cohort, src.index)}) AND (${having})`,
   )
+
+/** Which records a state query reads: a cohort's ids, or every record active since a time. */
+export type StateScope = { region: string; cohort: CohortRange } | { region: string; since: number }
 
 /**
  * The state of each record, one row per id. With a cohort only its ids' rows are read and merged.
@@ -75,146 +81,149 @@ const cohortRows = (src: StateSource, having: string, cohort: CohortRange) =>
  * row of the table before filtering. All steps of a record carry the same grid, so the region filter
  * may run before the fold; activity since `since` keeps the fold to recent records.
  */
-function states(src: StateSource, having: string, cohort?: CohortRange): string {
-  if (cohort) return asSubquery(cohortRows(src, having, cohort), src)
-  return `
-  SELECT ${src.id}, ${src.columns.map(([name, fold]) => `${fold} AS ${name}`).join(', ')}
+function states(src: StateSource, scope: StateScope, having: Sql): Sql {
+  if ('cohort' in scope) return asSubquery(cohortRows(src, scope.region, having, scope.cohort), src)
+  return sql`
+  SELECT ${src.id}, ${sql.join(src.columns.map(([name, fold]) => sql`${fold} AS ${name}`))}
   FROM ${src.table}
-  WHERE startsWith(${src.table}.grid_code, {region:String}) AND ${src.active} >= ${at('since')}
+  WHERE startsWith(${src.table}.grid_code, ${sql.string(scope.region)}) AND ${src.active} >= ${sql.ms(scope.since)}
   GROUP BY ${src.id}
   HAVING ${having}`
 }
 
 const EVENTS: StateSource = {
-  table: 'event_state',
-  id: 'event_id',
+  table: tables.eventState,
+  id: sql`event_id`,
   columns: [
-    ['reported_at', 'min(reported_at)'],
-    ['verified_at', 'min(verified_at)'],
-    ['dispatched_at', 'min(dispatched_at)'],
-    ['handled_at', 'min(handled_at)'],
-    ['submitted_at', 'min(submitted_at)'],
-    ['evaluated_at', 'max(evaluated_at)'],
-    ['deadline', 'max(deadline)'],
-    ['step_rank', 'max(step_rank)'],
-    ['grid_code', 'anyLast(grid_code)'],
-    ['category', 'anyLast(category)'],
-    ['department', 'anyLast(department)'],
-    ['evaluation', 'anyLast(evaluation)'],
+    [sql`reported_at`, sql`min(reported_at)`],
+    [sql`verified_at`, sql`min(verified_at)`],
+    [sql`dispatched_at`, sql`min(dispatched_at)`],
+    [sql`handled_at`, sql`min(handled_at)`],
+    [sql`submitted_at`, sql`min(submitted_at)`],
+    [sql`evaluated_at`, sql`max(evaluated_at)`],
+    [sql`deadline`, sql`max(deadline)`],
+    [sql`step_rank`, sql`max(step_rank)`],
+    [sql`grid_code`, sql`anyLast(grid_code)`],
+    [sql`category`, sql`anyLast(category)`],
+    [sql`department`, sql`anyLast(department)`],
+    [sql`evaluation`, sql`anyLast(evaluation)`],
   ],
-  index: 'event_reported',
-  start: 'reported_at',
-  active: 'event_state.last_ts',
+  index: tables.eventReported,
+  start: sql`reported_at`,
+  active: sql`${tables.eventState}.last_ts`,
 }
 
 // Every step of a ticket comes at or after its creation, so rows before `since` cannot belong to a
 // ticket created after it.
 const TICKETS: StateSource = {
-  table: 'ticket_state',
-  id: 'ticket_id',
+  table: tables.ticketState,
+  id: sql`ticket_id`,
   columns: [
-    ['created_at', 'min(created_at)'],
-    ['replied_at', 'min(replied_at)'],
-    ['closed_at', 'max(closed_at)'],
-    ['status', 'max(latest).2', 'latest.2'],
-    ['satisfaction', 'anyLast(satisfaction)'],
-    ['grid_code', 'anyLast(grid_code)'],
-    ['category', 'anyLast(category)'],
-    ['channel', 'anyLast(channel)'],
-    ['department', 'anyLast(department)'],
-    ['reopened', 'sum(reopened)'],
+    [sql`created_at`, sql`min(created_at)`],
+    [sql`replied_at`, sql`min(replied_at)`],
+    [sql`closed_at`, sql`max(closed_at)`],
+    [sql`status`, sql`max(latest).2`, sql`latest.2`],
+    [sql`satisfaction`, sql`anyLast(satisfaction)`],
+    [sql`grid_code`, sql`anyLast(grid_code)`],
+    [sql`category`, sql`anyLast(category)`],
+    [sql`channel`, sql`anyLast(channel)`],
+    [sql`department`, sql`anyLast(department)`],
+    [sql`reopened`, sql`sum(reopened)`],
   ],
-  index: 'ticket_created',
-  start: 'created_at',
-  active: 'tupleElement(ticket_state.latest, 1)',
+  index: tables.ticketCreated,
+  start: sql`created_at`,
+  active: sql`tupleElement(${tables.ticketState}.latest, 1)`,
 }
 
-/** The range a cohort query binds: records started in [from, to) (bind since = from). */
-const RANGE: CohortRange = ['from', 'to']
-
 /** The state of each event now. */
-export const eventStates = (having: string, cohort?: CohortRange) => states(EVENTS, having, cohort)
-/** Events reported in [from, to). */
-export const EVENT_COHORT = eventStates(startedIn(EVENTS, RANGE), RANGE)
+export const eventStates = (scope: StateScope, having: Sql) => states(EVENTS, scope, having)
+/** Events reported in [from, to) of a region. */
+export const eventCohort = ({ region, from, to }: Omit<Scope, 'now'>) =>
+  eventStates({ region, cohort: [from, to] }, startedIn(EVENTS, [from, to]))
 
 /** Tickets as they stand now. */
-export const ticketStates = (having: string, cohort?: CohortRange) => states(TICKETS, having, cohort)
-/** Tickets created in [from, to). */
-export const TICKET_COHORT = ticketStates(startedIn(TICKETS, RANGE), RANGE)
+export const ticketStates = (scope: StateScope, having: Sql) => states(TICKETS, scope, having)
+/** Tickets created in [from, to) of a region. */
+export const ticketCohort = ({ region, from, to }: Omit<Scope, 'now'>) =>
+  ticketStates({ region, cohort: [from, to] }, startedIn(TICKETS, [from, to]))
 
 // Every terminal's latest report (a city has a few thousand terminals; the grid filter applies to
 // the merged row).
-const TERMINALS_NOW: RowSource = {
-  aliases: 'WITH latest.1 AS ts, latest.2 AS status, latest.3 AS fault_code, latest.4 AS paper_pct ',
-  from: 'terminal_state FINAL WHERE startsWith(terminal_state.grid_code, {region:String})',
+const terminalsNow = (region: string): RowSource => ({
+  aliases: sql`WITH latest.1 AS ts, latest.2 AS status, latest.3 AS fault_code, latest.4 AS paper_pct `,
+  from: sql`${tables.terminalState} FINAL WHERE startsWith(${tables.terminalState}.grid_code, ${sql.string(region)})`,
+})
+/** Every terminal of a region with its latest report. */
+export const terminalLatest = (region: string) => {
+  const m = terminalsNow(region)
+  return sql`${m.aliases}SELECT terminal_id, ts, status, fault_code, paper_pct, grid_code, lon, lat, site, transactions
+  FROM ${m.from}`
 }
-export const TERMINAL_LATEST = `${TERMINALS_NOW.aliases}SELECT terminal_id, ts, status, fault_code, paper_pct, grid_code, lon, lat, site, transactions
-  FROM ${TERMINALS_NOW.from}`
-
-/** Aggregates of one part of the overview, by output column: SQL is built from these with or without a prefix. */
-type Aggregates = Record<string, string>
 
 /**
  * A cohort table's rows (migration 027, store/cohorts.ts) of records started in the range: a range
  * of its key, no id lookup and no merge. Each record's row counts with its sign, so every aggregate
  * is a sum of `sign`; the pairs a batch wrote and a merge has not yet dropped cancel out.
  */
-function cohortTable({ table, folds: [start] }: Cohort): RowSource {
+function cohortTable(table: Sql, start: Sql, { region, from, to }: Omit<Scope, 'now'>): RowSource {
   return {
-    aliases: '',
+    aliases: sql.empty(),
     // The day condition lets the key find the region within each day (migration 027); the start's condition decides.
-    from: `${table} WHERE ${table}.day >= toDate(${at('from')}, '${KEY_DAY_TZ}') AND ${table}.day <= toDate(${at('to')}, '${KEY_DAY_TZ}')
-    AND startsWith(${table}.grid_code, {region:String}) AND ${within(start.name, RANGE)}`,
+    from: sql`${table} WHERE ${table}.day >= toDate(${sql.ms(from)}, ${sql.string(KEY_DAY_TZ)})
+    AND ${table}.day <= toDate(${sql.ms(to)}, ${sql.string(KEY_DAY_TZ)})
+    AND startsWith(${table}.grid_code, ${sql.string(region)}) AND ${within(start, [from, to])}`,
   }
 }
 
 // Only what cannot be derived: open = reported − closed, averages = sum / count (toOverview).
 // Each expression costs chDB parsing and analysis, a third of the overview's time (docs/performance.md).
-const ms = (col: string) => `toUnixTimestamp64Milli(${col})`
-const EVENTS_AGG: Aggregates = {
-  reported: 'sum(sign)',
-  closed: 'sumIf(sign, evaluated_at IS NOT NULL)',
-  overdue: `sumIf(sign, evaluated_at IS NULL AND deadline < ${at('now')})`,
-  handle_ms: `sum(sign * (${ms('evaluated_at')} - ${ms('reported_at')}))`,
+// Each part's columns carry its prefix, so the three parts can share one row.
+const eventsAgg = (now: number) => sql`sum(sign) AS e_reported,
+  sumIf(sign, evaluated_at IS NOT NULL) AS e_closed,
+  sumIf(sign, evaluated_at IS NULL AND deadline < ${sql.ms(now)}) AS e_overdue,
+  sum(sign * (toUnixTimestamp64Milli(evaluated_at) - toUnixTimestamp64Milli(reported_at))) AS e_handle_ms`
+
+const TICKETS_AGG = sql`sum(sign) AS t_created,
+  sumIf(sign, status IN ('closed', 'rated')) AS t_closed,
+  sumIf(sign, satisfaction IN ('satisfied', 'basically')) AS t_satisfied,
+  sumIf(sign, satisfaction != '') AS t_rated,
+  sumIf(sign, replied_at IS NOT NULL) AS t_replied,
+  sum(sign * (toUnixTimestamp64Milli(replied_at) - toUnixTimestamp64Milli(created_at))) AS t_response_ms`
+
+const TERMINALS_AGG = sql`count() AS m_total,
+  countIf(status = 'online') AS m_online,
+  countIf(status = 'offline') AS m_offline,
+  countIf(status = 'fault') AS m_fault`
+
+const PREFIXES = ['e_', 't_', 'm_'] as const
+
+/** The three parts of the overview of a region and range, each with its aggregates and rows. */
+function parts(s: Scope) {
+  return [
+    [sql`e`, eventsAgg(s.now), cohortTable(tables.eventCohort, EVENTS.start, s)],
+    [sql`t`, TICKETS_AGG, cohortTable(tables.ticketCohort, TICKETS.start, s)],
+    [sql`m`, TERMINALS_AGG, terminalsNow(s.region)],
+  ] as const
 }
-
-const TICKETS_AGG: Aggregates = {
-  created: 'sum(sign)',
-  closed: `sumIf(sign, status IN ('closed', 'rated'))`,
-  satisfied: "sumIf(sign, satisfaction IN ('satisfied', 'basically'))",
-  rated: "sumIf(sign, satisfaction != '')",
-  replied: 'sumIf(sign, replied_at IS NOT NULL)',
-  response_ms: `sum(sign * (${ms('replied_at')} - ${ms('created_at')}))`,
-}
-
-const TERMINALS_AGG: Aggregates = {
-  total: 'count()',
-  online: "countIf(status = 'online')",
-  offline: "countIf(status = 'offline')",
-  fault: "countIf(status = 'fault')",
-}
-
-const select = (aggs: Aggregates, prefix = '') => Object.entries(aggs).map(([name, expr]) => `${expr} AS ${prefix}${name}`).join(', ')
-
-const PARTS = [
-  ['e_', EVENTS_AGG, cohortTable(EVENT_COHORT_TABLE)],
-  ['t_', TICKETS_AGG, cohortTable(TICKET_COHORT_TABLE)],
-  ['m_', TERMINALS_AGG, TERMINALS_NOW],
-] as const
 
 // One statement for the three parts: each statement costs chDB a few ms of parsing and planning
 // whatever it reads, which at 50 million events was a third of the overview's time (docs/performance.md).
-const OVERVIEW = `SELECT * FROM ${PARTS.map(([prefix, aggs, m]) => `(${m.aliases}SELECT ${select(aggs, prefix)} FROM ${m.from}) AS ${prefix.slice(0, -1)}`).join(' CROSS JOIN ')}`
+export const overviewSql = (s: Scope) =>
+  sql`SELECT * FROM ${sql.join(
+    parts(s).map(([alias, aggs, m]) => sql`(${m.aliases}SELECT ${aggs} FROM ${m.from}) AS ${alias}`),
+    sql` CROSS JOIN `,
+  )}`
+
+/** A row's columns of one part, without its prefix. */
+const partOf = (row: Counts, prefix: string): Counts =>
+  Object.fromEntries(Object.entries(row).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]))
 
 type Counts = Record<string, string | number>
 
 /** The contract's overview: events and tickets of the range's cohort, terminals as they stand now. */
 export async function overview(store: Store, s: Scope): Promise<Overview> {
-  const params = { region: s.region, from: s.from, to: s.to, now: s.now }
-  const [row] = await rows<Counts>(store, OVERVIEW, params)
-  const [ev, tk, tm] = PARTS.map(([prefix]): Counts =>
-    Object.fromEntries(Object.entries(row).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v])),
-  )
+  const [row] = await rows<Counts>(store, overviewSql(s))
+  const [ev, tk, tm] = PREFIXES.map((prefix) => partOf(row, prefix))
   return toOverview(s, s.region, ev, tk, tm)
 }
 
@@ -227,15 +236,14 @@ export async function overviewByRegion(store: Store, regions: string[], s: Omit<
   const byLength = new Map<number, string[]>()
   for (const r of regions) byLength.set(r.length, [...(byLength.get(r.length) ?? []), r])
   for (const [digits, list] of byLength) {
-    const params = { region: commonPrefix(list), regions: list, digits, from: s.from, to: s.to, now: s.now }
     const got: Array<Map<string, Counts>> = []
-    for (const [, aggs, m] of PARTS) {
+    for (const [i, [, aggs, m]] of parts({ ...s, region: commonPrefix(list) }).entries()) {
       const rs = await rows<Counts & { r: string }>(
         store,
-        `${m.aliases}SELECT substring(grid_code, 1, {digits:UInt8}) AS r, ${select(aggs)} FROM ${m.from} AND r IN {regions:Array(String)} GROUP BY r`,
-        params,
+        sql`${m.aliases}SELECT substring(grid_code, 1, ${sql.uint8(digits)}) AS r, ${aggs}
+            FROM ${m.from} AND r IN ${sql.strings(list)} GROUP BY r`,
       )
-      got.push(new Map(rs.map((x) => [x.r, x])))
+      got.push(new Map(rs.map((x) => [x.r, partOf(x, PREFIXES[i])])))
     }
     for (const r of list) out.set(r, toOverview({ ...s, region: r }, r, got[0].get(r) ?? {}, got[1].get(r) ?? {}, got[2].get(r) ?? {}))
   }

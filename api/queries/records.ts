@@ -1,7 +1,9 @@
 import type { EventSummary, TerminalSummary, TicketSummary } from '#core/schemas/api.js'
 import type { Store } from '#store/client.js'
-import { TERMINAL_LATEST } from './overview.js'
-import { at, iso, num, rows } from './run.js'
+import { tables } from '#store/schema.js'
+import { sql, type Sql } from '#store/sql.js'
+import { terminalLatest } from './overview.js'
+import { iso, num, rows } from './run.js'
 
 /** Lists are newest first and paged by an opaque cursor: the last row's (time, id). */
 export interface PageQuery {
@@ -32,19 +34,19 @@ export function decodeCursor(cursor: string): { ts: number; id: string } | undef
   return /^\d+$/.test(ts) && id ? { ts: Number(ts), id } : undefined
 }
 
-const EVENT_STATUS_FILTERS = {
-  open: 'evaluated_at IS NULL',
-  closed: 'evaluated_at IS NOT NULL',
-  overdue: `evaluated_at IS NULL AND deadline < ${at('now')}`,
-  reported: 'step_rank = 1',
-  verified: 'step_rank = 2',
-  dispatched: 'step_rank = 3',
-  handled: 'step_rank = 4',
-  submitted: 'step_rank = 5',
-  evaluated: 'step_rank = 6',
-} as const
-export type EventStatusFilter = keyof typeof EVENT_STATUS_FILTERS
-export const EVENT_STATUS_FILTER_KEYS = Object.keys(EVENT_STATUS_FILTERS) as EventStatusFilter[]
+const eventStatusFilters = (now: number) => ({
+  open: sql`evaluated_at IS NULL`,
+  closed: sql`evaluated_at IS NOT NULL`,
+  overdue: sql`evaluated_at IS NULL AND deadline < ${sql.ms(now)}`,
+  reported: sql`step_rank = 1`,
+  verified: sql`step_rank = 2`,
+  dispatched: sql`step_rank = 3`,
+  handled: sql`step_rank = 4`,
+  submitted: sql`step_rank = 5`,
+  evaluated: sql`step_rank = 6`,
+})
+export type EventStatusFilter = keyof ReturnType<typeof eventStatusFilters>
+export const EVENT_STATUS_FILTER_KEYS = Object.keys(eventStatusFilters(0)) as EventStatusFilter[]
 
 const STEPS = ['reported', 'verified', 'dispatched', 'handled', 'submitted', 'evaluated']
 
@@ -69,27 +71,30 @@ export async function listEvents(
   store: Store,
   q: PageQuery & { status?: EventStatusFilter; category?: string },
 ): Promise<{ items: EventSummary[]; next_cursor: string | null }> {
-  const where = [q.status ? EVENT_STATUS_FILTERS[q.status] : '1', `reported_at <= ${at('until')}`]
-  if (q.category) where.push(`(category = {category:String} OR startsWith(category, concat({category:String}, '.')))`)
-  if (q.cursor) where.push(`(rts, event_id) < ({cts:Int64}, {cid:String})`)
+  const where = [q.status ? eventStatusFilters(q.now)[q.status] : sql`1`, sql`reported_at <= ${sql.ms(q.until)}`]
+  if (q.category) {
+    const category = sql.string(q.category)
+    where.push(sql`(category = ${category} OR startsWith(category, concat(${category}, '.')))`)
+  }
+  if (q.cursor) where.push(sql`(rts, event_id) < (${sql.int64(q.cursor.ts)}, ${sql.string(q.cursor.id)})`)
   const got = await rows<EventRow>(
     store,
-    `SELECT *, toUnixTimestamp64Milli(reported_at) AS rts,
-            evaluated_at IS NULL AND deadline < ${at('now')} AS overdue
+    sql`SELECT *, toUnixTimestamp64Milli(reported_at) AS rts,
+            evaluated_at IS NULL AND deadline < ${sql.ms(q.now)} AS overdue
      FROM (
        SELECT event_id, min(reported_at) AS reported_at, max(evaluated_at) AS evaluated_at, max(deadline) AS deadline,
               max(step_rank) AS step_rank, anyLast(grid_code) AS grid_code, anyLast(category) AS category,
               anyLast(department) AS department, anyLast(lon) AS lon, anyLast(lat) AS lat, max(priority) AS priority,
               anyLast(description) AS description
-       FROM event_state
-       WHERE startsWith(event_state.grid_code, {region:String}) AND event_state.last_ts >= ${at('since')}
+       FROM ${tables.eventState}
+       WHERE startsWith(${tables.eventState}.grid_code, ${sql.string(q.region)})
+         AND ${tables.eventState}.last_ts >= ${sql.ms(q.since)}
        GROUP BY event_id
        HAVING reported_at IS NOT NULL
      )
-     WHERE ${where.join(' AND ')}
+     WHERE ${sql.join(where, sql` AND `)}
      ORDER BY rts DESC, event_id DESC
-     LIMIT {limit:UInt32}`,
-    { region: q.region, since: q.since, now: q.now, until: q.until, limit: q.limit + 1, category: q.category ?? '', cts: q.cursor?.ts ?? 0, cid: q.cursor?.id ?? '' },
+     LIMIT ${sql.uint32(q.limit + 1)}`,
   )
   return paged(got, q.limit, (r) => [num(r.rts), r.event_id], eventSummary)
 }
@@ -118,20 +123,19 @@ type TimelineStep = Record<string, unknown> & { ts: string; deadline: string | n
 /** Every stored step of one record, oldest first: the record's timeline. */
 async function timeline(
   store: Store,
-  table: 'grid_events' | 'hotline_tickets',
-  idColumn: 'event_id' | 'ticket_id',
+  kind: 'event' | 'ticket',
   id: string,
 ): Promise<TimelineStep[]> {
+  const [table, idColumn] = kind === 'event' ? [tables.gridEvents, sql`event_id`] : [tables.hotlineTickets, sql`ticket_id`]
   const got = await rows<RawStep>(
     store,
-    `SELECT * EXCEPT (ingested_at) FROM ${table} WHERE ${idColumn} = {id:String} ORDER BY ts, step`,
-    { id },
+    sql`SELECT * EXCEPT (ingested_at) FROM ${table} WHERE ${idColumn} = ${sql.string(id)} ORDER BY ts, step`,
   )
   return got.map((r) => ({ ...r, ts: iso(r.ts)!, deadline: iso(r.deadline) }))
 }
 
 export async function getEvent(store: Store, id: string, now: number) {
-  const steps = await timeline(store, 'grid_events', 'event_id', id)
+  const steps = await timeline(store, 'event', id)
   if (steps.length === 0) return undefined
   const first = steps.find((s) => s.step === 'reported') ?? steps[0]
   const last = steps[steps.length - 1]
@@ -163,15 +167,15 @@ export async function getEvent(store: Store, id: string, now: number) {
 }
 
 const TICKET_STATUS_FILTERS = {
-  open: `status NOT IN ('closed', 'rated')`,
-  closed: `status IN ('closed', 'rated')`,
-  created: `status = 'created'`,
-  dispatched: `status = 'dispatched'`,
-  accepted: `status = 'accepted'`,
-  replied: `status = 'replied'`,
-  reopened: `status = 'reopened'`,
-  rated: `status = 'rated'`,
-} as const
+  open: sql`status NOT IN ('closed', 'rated')`,
+  closed: sql`status IN ('closed', 'rated')`,
+  created: sql`status = 'created'`,
+  dispatched: sql`status = 'dispatched'`,
+  accepted: sql`status = 'accepted'`,
+  replied: sql`status = 'replied'`,
+  reopened: sql`status = 'reopened'`,
+  rated: sql`status = 'rated'`,
+} as const satisfies Record<string, Sql>
 export type TicketStatusFilter = keyof typeof TICKET_STATUS_FILTERS
 export const TICKET_STATUS_FILTER_KEYS = Object.keys(TICKET_STATUS_FILTERS) as TicketStatusFilter[]
 
@@ -196,25 +200,25 @@ export async function listTickets(
   store: Store,
   q: PageQuery & { status?: TicketStatusFilter; category?: string },
 ): Promise<{ items: TicketSummary[]; next_cursor: string | null }> {
-  const where = [q.status ? TICKET_STATUS_FILTERS[q.status] : '1', `created_at <= ${at('until')}`]
-  if (q.category) where.push('category = {category:String}')
-  if (q.cursor) where.push(`(cts, ticket_id) < ({cts:Int64}, {cid:String})`)
+  const where = [q.status ? TICKET_STATUS_FILTERS[q.status] : sql`1`, sql`created_at <= ${sql.ms(q.until)}`]
+  if (q.category) where.push(sql`category = ${sql.string(q.category)}`)
+  if (q.cursor) where.push(sql`(cts, ticket_id) < (${sql.int64(q.cursor.ts)}, ${sql.string(q.cursor.id)})`)
   const got = await rows<TicketRow>(
     store,
-    `SELECT *, toUnixTimestamp64Milli(created_at) AS cts FROM (
+    sql`SELECT *, toUnixTimestamp64Milli(created_at) AS cts FROM (
        SELECT ticket_id, min(created_at) AS created_at, max(closed_at) AS closed_at, max(latest).2 AS status,
               anyLast(grid_code) AS grid_code, anyLast(category) AS category, anyLast(channel) AS channel,
               anyLast(department) AS department, anyLast(satisfaction) AS satisfaction, anyLast(address) AS address,
               anyLast(description) AS description, anyLast(lon) AS lon, anyLast(lat) AS lat
-       FROM ticket_state
-       WHERE startsWith(ticket_state.grid_code, {region:String}) AND tupleElement(ticket_state.latest, 1) >= ${at('since')}
+       FROM ${tables.ticketState}
+       WHERE startsWith(${tables.ticketState}.grid_code, ${sql.string(q.region)})
+         AND tupleElement(${tables.ticketState}.latest, 1) >= ${sql.ms(q.since)}
        GROUP BY ticket_id
        HAVING created_at IS NOT NULL
      )
-     WHERE ${where.join(' AND ')}
+     WHERE ${sql.join(where, sql` AND `)}
      ORDER BY cts DESC, ticket_id DESC
-     LIMIT {limit:UInt32}`,
-    { region: q.region, since: q.since, until: q.until, limit: q.limit + 1, category: q.category ?? '', cts: q.cursor?.ts ?? 0, cid: q.cursor?.id ?? '' },
+     LIMIT ${sql.uint32(q.limit + 1)}`,
   )
   return paged(got, q.limit, (r) => [num(r.cts), r.ticket_id], ticketSummary)
 }
@@ -238,7 +242,7 @@ function ticketSummary(r: TicketRow): TicketSummary {
 }
 
 export async function getTicket(store: Store, id: string) {
-  const steps = await timeline(store, 'hotline_tickets', 'ticket_id', id)
+  const steps = await timeline(store, 'ticket', id)
   if (steps.length === 0) return undefined
   const first = steps.find((s) => s.step === 'created') ?? steps[0]
   const last = steps[steps.length - 1]
@@ -286,22 +290,22 @@ export async function listTerminals(
   store: Store,
   q: { region: string; status?: TerminalStatusFilter; limit: number; cursor?: string; now: number },
 ): Promise<{ items: TerminalSummary[]; next_cursor: string | null }> {
-  const where = ['1']
-  if (q.status === 'down') where.push(`status IN ('offline', 'fault')`)
-  else if (q.status) where.push('status = {status:String}')
-  if (q.cursor) where.push('terminal_id > {cursor:String}')
+  const where = [sql`1`]
+  if (q.status === 'down') where.push(sql`status IN ('offline', 'fault')`)
+  else if (q.status) where.push(sql`status = ${sql.string(q.status)}`)
+  if (q.cursor) where.push(sql`terminal_id > ${sql.string(q.cursor)}`)
   const got = await rows<TerminalRow>(
     store,
-    `WITH latest AS (SELECT * FROM (${TERMINAL_LATEST}) WHERE ${where.join(' AND ')} ORDER BY terminal_id LIMIT {limit:UInt32}),
+    sql`WITH latest AS (SELECT * FROM (${terminalLatest(q.region)}) WHERE ${sql.join(where, sql` AND `)}
+                        ORDER BY terminal_id LIMIT ${sql.uint32(q.limit + 1)}),
      runs AS (
        SELECT terminal_id, arraySort(x -> x.1, groupArray((ts, toString(status)))) AS h, h[-1].2 AS cur,
               arrayLastIndex(x -> x.2 != cur, h) AS i, if(i = 0, h[1].1, h[i + 1].1) AS since
-       FROM terminal_status
-       WHERE terminal_id IN (SELECT terminal_id FROM latest) AND ts >= ${at('lookback')}
+       FROM ${tables.terminalStatus}
+       WHERE terminal_id IN (SELECT terminal_id FROM latest) AND ts >= ${sql.ms(q.now - 7 * 86_400_000)}
        GROUP BY terminal_id
      )
      SELECT latest.*, runs.since AS since FROM latest LEFT JOIN runs USING terminal_id ORDER BY terminal_id`,
-    { region: q.region, status: q.status ?? '', cursor: q.cursor ?? '', limit: q.limit + 1, lookback: q.now - 7 * 86_400_000 },
   )
   const page = got.slice(0, q.limit)
   return {
@@ -325,8 +329,8 @@ export async function listTerminals(
 export async function getTerminal(store: Store, id: string) {
   const got = await rows<Record<string, unknown> & { ts: string; grid_code: string }>(
     store,
-    `SELECT * EXCEPT (ingested_at) FROM terminal_status WHERE terminal_id = {id:String} ORDER BY ts DESC LIMIT 200`,
-    { id },
+    sql`SELECT * EXCEPT (ingested_at) FROM ${tables.terminalStatus} WHERE terminal_id = ${sql.string(id)}
+        ORDER BY ts DESC LIMIT 200`,
   )
   if (got.length === 0) return undefined
   const last = got[0]

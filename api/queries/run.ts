@@ -1,15 +1,11 @@
 import type { Store } from '#store/client.js'
+import type { Sql } from '#store/sql.js'
 
-export type Params = Record<string, unknown>
-
-/** Run a read with bound parameters ({name:Type} in the SQL) and return its rows. */
-export async function rows<T>(store: Store, sql: string, params: Params = {}): Promise<T[]> {
-  const rs = await store.query({ query: sql, query_params: params, format: 'JSONEachRow' })
+/** Run a read whose values travel with it (store/sql.ts) and return its rows. */
+export async function rows<T>(store: Store, q: Sql): Promise<T[]> {
+  const rs = await store.query({ ...q.toQuery(), format: 'JSONEachRow' })
   return rs.json<T>()
 }
-
-/** Epoch ms as a bound DateTime64 in SQL: use `ms({name:Int64})`-style through this fragment. */
-export const at = (name: string) => `fromUnixTimestamp64Milli({${name}:Int64}, 'UTC')`
 
 /** ClickHouse returns 64-bit integers as strings in JSON. */
 export const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v))

@@ -15,6 +15,7 @@ import { range, scopedRegion } from '../params.js'
 import { extrasFrom, layerScope, sandboxFailure } from './layers.js'
 import { perUserConcurrency } from '../middleware/per-user-concurrency.js'
 import { DEFAULT_SECURITY } from '../security.js'
+import { tableName } from '#store/schema.js'
 
 const Kind = z.enum(['layers', 'alerts'])
 type Kind = z.infer<typeof Kind>
@@ -139,7 +140,7 @@ export function studioRoutes(ctx: AppContext) {
     writeFileSync(tmp, text.endsWith('\n') ? text : `${text}\n`)
     renameSync(tmp, file)
     await ctx.store.insert({
-      table: 'studio_audit',
+      table: tableName.studioAudit,
       format: 'JSONEachRow',
       values: [{ user: user.name, role: user.role, kind, item_id: id, action: before ? 'update' : 'create', before, after: text }],
     })

@@ -82,9 +82,9 @@ export type HotlineTicketInput = z.input<typeof HotlineTicketSchema>
 
 /** The three streams, named as in routes, tables and socket topics. */
 export const STREAMS = {
-  'grid-events': { schema: GridEventSchema, table: 'grid_events', topic: 'events', idField: 'event_id' },
-  'terminal-status': { schema: TerminalStatusSchema, table: 'terminal_status', topic: 'terminals', idField: 'terminal_id' },
-  'hotline-tickets': { schema: HotlineTicketSchema, table: 'hotline_tickets', topic: 'tickets', idField: 'ticket_id' },
+  'grid-events': { schema: GridEventSchema, topic: 'events', idField: 'event_id' },
+  'terminal-status': { schema: TerminalStatusSchema, topic: 'terminals', idField: 'terminal_id' },
+  'hotline-tickets': { schema: HotlineTicketSchema, topic: 'tickets', idField: 'ticket_id' },
 } as const
 export type StreamName = keyof typeof STREAMS
 export const STREAM_NAMES = Object.keys(STREAMS) as StreamName[]

@@ -12,6 +12,7 @@ import { BackpressureError } from '../sink/backpressure.js'
 import { createRejectsWriter, createTableWriter, type TableWriter, type WriteResult } from '../sink/clickhouse.js'
 import { rawText } from '../sink/rejects.js'
 import { TABLES, rowKey, type Row } from '#store/rows.js'
+import { tableName } from '#store/schema.js'
 import { Spool, type InsertAttempt } from '../sink/spool.js'
 import { COLUMNS, REJECT_COLUMNS, decodeLine, encodeLine, toMs } from '../sink/tsv.js'
 import { createLocator, type Placement } from './enrich.js'
@@ -93,7 +94,7 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
   const depth = new Map<Target, { bytes: number; oldest?: number }>()
 
   function spoolFor(target: Target): Spool {
-    const table = target === 'rejects' ? 'rejects' : TABLES[target].table
+    const table = target === 'rejects' ? tableName.rejects : TABLES[target].table
     let write: (tsv: string, rows: number, attempt: InsertAttempt) => Promise<WriteResult>
     if (target === 'rejects') write = createRejectsWriter(store)
     else {

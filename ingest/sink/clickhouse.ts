@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import type { Store } from '#store/client.js'
+import { tableName } from '#store/schema.js'
+import type { Sql } from '#store/sql.js'
 import type { StreamName } from '#core/schemas/records.js'
 import { batchSize, ingestDuplicates, insertSeconds } from '#platform/metrics.js'
 import { writerSql } from './sql.js'
@@ -37,7 +39,7 @@ export function createTableWriter(store: Store, stream: StreamName, suffix: stri
   let ready: Promise<void> | undefined
 
   async function prepare(): Promise<void> {
-    await store.command({ query: sql.createStage })
+    await store.command(sql.createStage.toQuery())
   }
 
   async function write(tsv: string, rows: number, attempt?: InsertAttempt): Promise<WriteResult> {
@@ -46,31 +48,31 @@ export function createTableWriter(store: Store, stream: StreamName, suffix: stri
       throw e
     })
     await ready
-    await store.command({ query: sql.truncateStage })
-    await store.insert({ table: sql.stage, values: body(tsv), format: 'TabSeparated', columns: sql.columns as [string, ...string[]] })
+    await store.command(sql.truncateStage.toQuery())
+    await store.insert({ table: sql.stage.toString(), values: body(tsv), format: 'TabSeparated', columns: sql.columns as [string, ...string[]] })
     let note = await attempt?.recall()
     if (!note) {
-      const dupRs = await store.query({ query: sql.duplicates, format: 'JSONCompactEachRow' })
+      const dupRs = await store.query({ ...sql.duplicates.toQuery(), format: 'JSONCompactEachRow' })
       note = { token: randomUUID(), duplicates: (await dupRs.json<[string]>()).map((r) => r[0]) }
       await attempt?.note(note)
     }
     const duplicateKeys = new Set(note.duplicates)
-    // Both statements store the staged rows whose keys were not found stored (`dups`).
-    const insert = async (table: string, query: string) => {
+    // Both statements store the staged rows whose keys were not found stored (`duplicates`).
+    const insert = async (table: string, statement: Sql) => {
       const end = insertSeconds.startTimer({ table })
-      await store.command({ query, query_params: { dups: note.duplicates } })
+      await store.command(statement.toQuery())
       end()
     }
-    if (sql.cohort) await insert(sql.cohort.table, sql.cohort.insert(note.token))
-    await insert(sql.table, sql.insert(note.token))
-    await store.command({ query: sql.truncateStage })
+    if (sql.cohort) await insert(sql.cohort.table, sql.cohort.insert(note.token, note.duplicates))
+    await insert(sql.table, sql.insert(note.token, note.duplicates))
+    await store.command(sql.truncateStage.toQuery())
     ingestDuplicates.inc({ stream }, duplicateKeys.size)
     batchSize.observe({ table: sql.table }, rows)
     return { inserted: rows - duplicateKeys.size, duplicateKeys }
   }
 
   async function close(): Promise<void> {
-    await store.command({ query: sql.dropStage })
+    await store.command(sql.dropStage.toQuery())
   }
 
   return { write, close }
@@ -81,10 +83,10 @@ export type TableWriter = ReturnType<typeof createTableWriter>
 export function createRejectsWriter(store: Store) {
   const columns = REJECT_COLUMNS.map((c) => c.name) as [string, ...string[]]
   return async function write(tsv: string, rows: number): Promise<WriteResult> {
-    const end = insertSeconds.startTimer({ table: 'rejects' })
-    await store.insert({ table: 'rejects', values: body(tsv), format: 'TabSeparated', columns })
+    const end = insertSeconds.startTimer({ table: tableName.rejects })
+    await store.insert({ table: tableName.rejects, values: body(tsv), format: 'TabSeparated', columns })
     end()
-    batchSize.observe({ table: 'rejects' }, rows)
+    batchSize.observe({ table: tableName.rejects }, rows)
     return { inserted: rows, duplicateKeys: new Set() }
   }
 }

@@ -1,5 +1,6 @@
 import type { StreamName } from '#core/schemas/records.js'
-import type { Row } from '#store/rows.js'
+import { TABLES, type Row } from '#store/rows.js'
+import { RAW_COLUMNS, REJECT_COLUMNS as REJECT_TABLE, type RawColumnDef, type RawTable } from '#store/schema.js'
 
 /**
  * The spool and the insert share one format: ClickHouse TabSeparated lines built straight from the
@@ -22,67 +23,31 @@ export interface Column {
   fallback?: number
 }
 
-/** The place columns enrichment fills; the same in every record table. */
-const PLACE: Column[] = [
-  { name: 'grid_code', kind: 'str', type: 'String' },
-  { name: 'community', kind: 'str', type: 'String' },
-  { name: 'street', kind: 'str', type: 'String' },
-  { name: 'district', kind: 'str', type: 'String' },
-  { name: 'lon', kind: 'num', type: 'Float64', fallback: 0 },
-  { name: 'lat', kind: 'num', type: 'Float64', fallback: 0 },
-]
-const str = (name: string): Column => ({ name, kind: 'str', type: 'String' })
-
-export const COLUMNS: Record<StreamName, Column[]> = {
-  'grid-events': [
-    str('event_id'),
-    str('step'),
-    { name: 'ts', kind: 'ms', type: 'Int64' },
-    str('category'),
-    ...PLACE,
-    str('source'),
-    str('department'),
-    { name: 'priority', kind: 'num', type: 'UInt8', fallback: 3 },
-    { name: 'deadline', kind: 'ms?', type: 'Nullable(Int64)' },
-    str('reporter'),
-    str('description'),
-    str('evaluation'),
-  ],
-  'terminal-status': [
-    str('terminal_id'),
-    { name: 'ts', kind: 'ms', type: 'Int64' },
-    str('status'),
-    ...PLACE,
-    str('site'),
-    str('fault_code'),
-    { name: 'paper_pct', kind: 'num?', type: 'Nullable(Float32)' },
-    { name: 'transactions', kind: 'num', type: 'UInt32', fallback: 0 },
-  ],
-  'hotline-tickets': [
-    str('ticket_id'),
-    str('step'),
-    { name: 'ts', kind: 'ms', type: 'Int64' },
-    str('channel'),
-    str('category'),
-    { name: 'urgency', kind: 'num', type: 'UInt8', fallback: 3 },
-    ...PLACE,
-    str('address'),
-    str('department'),
-    str('satisfaction'),
-    { name: 'deadline', kind: 'ms?', type: 'Nullable(Int64)' },
-    str('description'),
-  ],
+/**
+ * A raw column of the registry as the spool and the staging table carry it. Times travel as epoch
+ * ms (Int64); every other type as stored, LowCardinality dropped in the staging table.
+ */
+export function stagingColumn(c: RawColumnDef): Column {
+  const t = c.type.replace(/^LowCardinality\((.*)\)$/, '$1')
+  if (t === 'String') return { name: c.name, kind: 'str', type: 'String' }
+  if (/^DateTime64\(/.test(t)) return { name: c.name, kind: 'ms', type: 'Int64' }
+  if (/^Nullable\(DateTime64\(/.test(t)) return { name: c.name, kind: 'ms?', type: 'Nullable(Int64)' }
+  if (/^Nullable\(/.test(t)) return { name: c.name, kind: 'num?', type: t }
+  return { name: c.name, kind: 'num', type: t, fallback: c.fallback ?? 0 }
 }
 
-/** The rejects table's columns (received_at is its default). */
-export const REJECT_COLUMNS: Column[] = [
-  str('stream'),
-  str('source'),
-  { name: 'record_index', kind: 'num', type: 'UInt32', fallback: 0 },
-  str('path'),
-  str('reason'),
-  str('raw'),
-]
+/** A raw table's columns that ingest writes: all but those the table fills by default (ingested_at). */
+const written = (table: RawTable): Column[] =>
+  (RAW_COLUMNS[table] as readonly RawColumnDef[]).filter((c) => c.default === undefined).map(stagingColumn)
+
+export const COLUMNS: Record<StreamName, Column[]> = {
+  'grid-events': written(TABLES['grid-events'].table),
+  'terminal-status': written(TABLES['terminal-status'].table),
+  'hotline-tickets': written(TABLES['hotline-tickets'].table),
+}
+
+/** The rejects table's columns that ingest writes (received_at is its default). */
+export const REJECT_COLUMNS: Column[] = (REJECT_TABLE as readonly RawColumnDef[]).filter((c) => c.default === undefined).map(stagingColumn)
 
 const NEEDS_ESCAPE = /[\\\t\n\r\0]/
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' }

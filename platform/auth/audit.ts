@@ -1,4 +1,5 @@
 import type { Store } from '#store/client.js'
+import { tableName } from '#store/schema.js'
 import { log } from '../log.js'
 
 export interface AuditEntry {
@@ -47,7 +48,7 @@ export class AuditLog {
       this.buffer = []
       try {
         await this.store.insert({
-          table: 'audit_log',
+          table: tableName.auditLog,
           format: 'JSONEachRow',
           values: batch.map((e) => ({
             ts: e.ts,

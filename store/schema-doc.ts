@@ -1,0 +1,42 @@
+import { RAW_COLUMNS, REJECT_COLUMNS, tableName, type ColumnDef } from './schema.js'
+
+/**
+ * docs/schema.md, generated from the schema registry (store/schema.ts) by `npm run db:docs`;
+ * test/unit/store-schema.test.ts fails when the file in the repository differs.
+ */
+export function schemaDoc(): string {
+  const out = [
+    '# Database schema',
+    '',
+    '<!-- Generated from store/schema.ts by `npm run db:docs`: edit the registry, not this file. -->',
+    '',
+    'The schema registry (`store/schema.ts`) declares every table the code names, and the columns, types and',
+    'defaults of the tables ingest writes. The migrations in `store/migrations/` are its history;',
+    '`test/integration/store-schema.int.test.ts` checks a freshly migrated store against the registry.',
+    '',
+    '## Tables',
+    '',
+    '| Name in code | Table |',
+    '| --- | --- |',
+    ...Object.entries(tableName).map(([key, name]) => `| \`tables.${key}\` | \`${name}\` |`),
+    '',
+  ]
+  const columns = (title: string, cs: readonly (ColumnDef & { fallback?: number })[]) => [
+    `## ${title}`,
+    '',
+    '| Column | Type | Default | Ingest stores when absent |',
+    '| --- | --- | --- | --- |',
+    ...cs.map((c) => {
+      const absent = c.default
+        ? '(the default)'
+        : c.type.startsWith('Nullable')
+          ? 'NULL'
+          : (c.fallback ?? (/String/.test(c.type) ? "''" : ''))
+      return `| \`${c.name}\` | \`${c.type}\` | ${c.default ? `\`${c.default}\`` : ''} | ${absent} |`
+    }),
+    '',
+  ]
+  for (const [name, cs] of Object.entries(RAW_COLUMNS)) out.push(...columns(`\`${name}\``, cs))
+  out.push(...columns('`rejects`', REJECT_COLUMNS))
+  return out.join('\n')
+}
