@@ -122,6 +122,19 @@ export const tableName = {
 } as const satisfies Record<string, string>
 
 export type TableKey = keyof typeof tableName
+
+/** The stable views that layer files, alert rules and studio drafts read (035_views.sql, docs/layers.md). */
+export const viewName = {
+  events: 'events',
+  eventSteps: 'event_steps',
+  eventCounts: 'event_counts',
+  tickets: 'tickets',
+  ticketSteps: 'ticket_steps',
+  ticketCounts: 'ticket_counts',
+  terminals: 'terminals',
+  terminalReports: 'terminal_reports',
+  terminalCounts: 'terminal_counts',
+} as const satisfies Record<string, string>
 export type RawTable = keyof typeof RAW_COLUMNS
 
 const columnNames = Object.values(RAW_COLUMNS).flatMap((cs) => cs.map((c) => c.name))

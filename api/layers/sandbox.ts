@@ -1,4 +1,5 @@
 import type { Store } from '#store/client.js'
+import { tableName, viewName } from '#store/schema.js'
 import type { LayerParam } from '#core/schemas/layer.js'
 import type { PersonalFields } from '#core/personal.js'
 import { PERSONAL_FIELDS, type StreamName } from '#core/schemas/records.js'
@@ -28,17 +29,17 @@ export interface Readable {
  * docs/layers.md, "The views"): an interface that outlives the storage under it.
  */
 export const VIEWS: Readonly<Record<string, Readable>> = {
-  events: { scope: 'grid_code', stream: 'grid-events' },
-  event_steps: { scope: 'grid_code', stream: 'grid-events' },
-  event_counts: { scope: 'region' },
-  tickets: { scope: 'grid_code', stream: 'hotline-tickets' },
-  ticket_steps: { scope: 'grid_code', stream: 'hotline-tickets' },
-  ticket_counts: { scope: 'region' },
-  terminals: { scope: 'grid_code', stream: 'terminal-status' },
-  terminal_reports: { scope: 'grid_code', stream: 'terminal-status' },
-  terminal_counts: { scope: 'region' },
+  [viewName.events]: { scope: 'grid_code', stream: 'grid-events' },
+  [viewName.eventSteps]: { scope: 'grid_code', stream: 'grid-events' },
+  [viewName.eventCounts]: { scope: 'region' },
+  [viewName.tickets]: { scope: 'grid_code', stream: 'hotline-tickets' },
+  [viewName.ticketSteps]: { scope: 'grid_code', stream: 'hotline-tickets' },
+  [viewName.ticketCounts]: { scope: 'region' },
+  [viewName.terminals]: { scope: 'grid_code', stream: 'terminal-status' },
+  [viewName.terminalReports]: { scope: 'grid_code', stream: 'terminal-status' },
+  [viewName.terminalCounts]: { scope: 'region' },
   // A table, and the interface as it is: the region hierarchy does not change with storage.
-  regions: { scope: 'code' },
+  [tableName.regions]: { scope: 'code' },
 }
 
 /**
@@ -46,15 +47,15 @@ export const VIEWS: Readonly<Record<string, Readable>> = {
  * views, but a check names the view to read instead (`use`). New files are told about views only.
  */
 export const DEPRECATED_TABLES: Readonly<Record<string, Readable & { use: string }>> = {
-  grid_events: { scope: 'grid_code', stream: 'grid-events', use: 'event_steps' },
-  hotline_tickets: { scope: 'grid_code', stream: 'hotline-tickets', use: 'ticket_steps' },
-  terminal_status: { scope: 'grid_code', stream: 'terminal-status', use: 'terminal_reports' },
-  event_state: { scope: 'grid_code', stream: 'grid-events', use: 'events' },
-  ticket_state: { scope: 'grid_code', stream: 'hotline-tickets', use: 'tickets' },
-  terminal_state: { scope: 'grid_code', stream: 'terminal-status', use: 'terminals' },
-  events_rollup: { scope: 'region', use: 'event_counts' },
-  tickets_rollup: { scope: 'region', use: 'ticket_counts' },
-  terminals_rollup: { scope: 'region', use: 'terminal_counts' },
+  [tableName.gridEvents]: { scope: 'grid_code', stream: 'grid-events', use: viewName.eventSteps },
+  [tableName.hotlineTickets]: { scope: 'grid_code', stream: 'hotline-tickets', use: viewName.ticketSteps },
+  [tableName.terminalStatus]: { scope: 'grid_code', stream: 'terminal-status', use: viewName.terminalReports },
+  [tableName.eventState]: { scope: 'grid_code', stream: 'grid-events', use: viewName.events },
+  [tableName.ticketState]: { scope: 'grid_code', stream: 'hotline-tickets', use: viewName.tickets },
+  [tableName.terminalState]: { scope: 'grid_code', stream: 'terminal-status', use: viewName.terminals },
+  [tableName.eventsRollup]: { scope: 'region', use: viewName.eventCounts },
+  [tableName.ticketsRollup]: { scope: 'region', use: viewName.ticketCounts },
+  [tableName.terminalsRollup]: { scope: 'region', use: viewName.terminalCounts },
 }
 
 /** Every name a query may read: the views, then the deprecated tables. */

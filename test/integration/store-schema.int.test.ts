@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createStore, type Store } from '#store/client.js'
 import { migrate } from '#store/migrate.js'
-import { RAW_COLUMNS, REJECT_COLUMNS, tableName, tables, type ColumnDef } from '#store/schema.js'
+import { RAW_COLUMNS, REJECT_COLUMNS, tableName, viewName, tables, type ColumnDef } from '#store/schema.js'
 import { sql } from '#store/sql.js'
 
 /** A fresh store, migrated from store/migrations/*.sql, against the schema registry (store/schema.ts). */
@@ -41,7 +41,7 @@ describe('schema registry', () => {
       format: 'JSONEachRow',
     })
     const created = (await rs.json<{ name: string }>()).map((r) => r.name).sort()
-    expect(created).toEqual(Object.values(tableName).sort())
+    expect(created).toEqual([...Object.values(tableName), ...Object.values(viewName)].sort())
     expect(Object.keys(tables).sort()).toEqual(Object.keys(tableName).sort())
   })
 
