@@ -1,0 +1,55 @@
+import { z } from 'zod'
+import { RegionCodeSchema } from './common.js'
+
+/** An IANA zone name this runtime knows (Intl throws on an unknown one). */
+const TimeZoneSchema = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz })
+      return true
+    } catch {
+      return false
+    }
+  },
+  { message: 'not an IANA time zone this runtime knows' },
+)
+
+/** What the simulator assumes about the city's people beyond its map (see simulator/spatial.ts). */
+export const CitySimulatorSchema = z
+  .object({
+    district_weight: z
+      .record(RegionCodeSchema, z.number().positive())
+      .default({})
+      .describe('How busy each district is relative to the others; an unlisted district counts 1.'),
+    dense_districts: z
+      .array(RegionCodeSchema)
+      .default([])
+      .describe('The central districts: hotspots are drawn there and their communities get more terminals.'),
+  })
+  .strict()
+
+/**
+ * The city the system runs for (dashboards/geo/city.yaml, or city.yaml in IOC_CITY_DIR): nothing
+ * in product code names a city; the geo files sit beside this file.
+ */
+export const CityConfigSchema = z
+  .object({
+    code: RegionCodeSchema.describe("The root region's code: the first row of regions.json with parent null."),
+    name: z.string().min(1).max(40).describe('Chinese name, as on the screen: 南京市'),
+    name_en: z.string().min(1).max(60),
+    time_zone: TimeZoneSchema.describe('The default of IOC_TZ: what "today" is, and the simulated people\'s clock.'),
+    geo: z
+      .object({
+        regions: z.string().min(1).default('regions.json'),
+        topology: z.string().min(1),
+      })
+      .strict()
+      .describe('File names relative to this file: regions.json rows and the TopoJSON outlines.'),
+    simulator: CitySimulatorSchema.default({ district_weight: {}, dense_districts: [] }),
+  })
+  .strict()
+export type CityConfig = z.infer<typeof CityConfigSchema>
+
+/** What the screen learns of the city before anyone signs in (GET /api/v1/auth/login). */
+export const CityInfoSchema = z.object({ code: z.string(), name: z.string(), name_en: z.string() })
+export type CityInfo = z.infer<typeof CityInfoSchema>
