@@ -40,7 +40,7 @@ export async function openStore(env: IocEnv): Promise<StoreSet> {
 export async function buildContext(env: IocEnv, stores: StoreSet): Promise<AppContext> {
   const city = loadCity(cityDir(env))
   await syncRegions(stores.background, city)
-  const users = await loadUsers({ usersFile: env.IOC_USERS_FILE, demo: env.IOC_DEMO })
+  const users = await loadUsers({ usersFile: env.IOC_USERS_FILE, demo: env.IOC_DEMO, demoAccounts: city.config.demo_accounts })
   return {
     store: stores.interactive,
     stores,

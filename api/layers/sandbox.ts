@@ -106,7 +106,9 @@ export class Sandbox {
 
   constructor(
     private readonly store: Store,
-    private readonly limits: SandboxLimits = DEFAULT_LIMITS,
+    private readonly limits: SandboxLimits,
+    /** The city's root region: what {region} is bound to when a query is only checked. */
+    private readonly root: string,
   ) {}
 
   /** Queries that passed the checks (the tables do not change while a process runs): no second EXPLAIN. */
@@ -117,7 +119,7 @@ export class Sandbox {
     const body = singleStatement(sql)
     const key = `${JSON.stringify(Object.entries(params).map(([k, p]) => [k, p.type]))}\n${body}`
     if (this.passed.has(key)) return
-    const values = this.bind({ region: '3201', from: 0, to: 1, now: 1 }, params)
+    const values = this.bind({ region: this.root, from: 0, to: 1, now: 1 }, params)
     // The parse runs nothing; the analysis may run constant scalar subqueries, so it gets the limits.
     const ast = await this.explain(`EXPLAIN AST ${body}`, values)
     checkAst(ast)

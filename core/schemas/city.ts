@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { RoleSchema } from './api.js'
 import { RegionCodeSchema } from './common.js'
 
 /** An IANA zone name this runtime knows (Intl throws on an unknown one). */
@@ -28,6 +29,10 @@ export const CitySimulatorSchema = z
   })
   .strict()
 
+/** One of the contract's demo accounts (IOC_DEMO=1, password demo): which region of this city it sees. */
+export const DemoAccountSchema = z.object({ name: z.string().min(1).max(64), role: RoleSchema, region: RegionCodeSchema }).strict()
+export type DemoAccount = z.infer<typeof DemoAccountSchema>
+
 /**
  * The city the system runs for (dashboards/geo/city.yaml, or city.yaml in IOC_CITY_DIR): nothing
  * in product code names a city; the geo files sit beside this file.
@@ -45,11 +50,23 @@ export const CityConfigSchema = z
       })
       .strict()
       .describe('File names relative to this file: regions.json rows and the TopoJSON outlines.'),
+    demo_accounts: z.array(DemoAccountSchema).default([]).describe('Loaded only under IOC_DEMO=1.'),
     simulator: CitySimulatorSchema.default({ district_weight: {}, dense_districts: [] }),
   })
   .strict()
+  .superRefine((c, ctx) => {
+    // Every region the file names lies in this city (the loader checks they exist in regions.json).
+    const named = [
+      ...c.demo_accounts.map((a, i) => ({ code: a.region, path: ['demo_accounts', i, 'region'] })),
+      ...Object.keys(c.simulator.district_weight).map((code) => ({ code, path: ['simulator', 'district_weight', code] })),
+      ...c.simulator.dense_districts.map((code, i) => ({ code, path: ['simulator', 'dense_districts', i] })),
+    ]
+    for (const n of named) {
+      if (!n.code.startsWith(c.code)) ctx.addIssue({ code: 'custom', path: n.path, message: `${n.code} is not within ${c.code}` })
+    }
+  })
 export type CityConfig = z.infer<typeof CityConfigSchema>
 
-/** What the screen learns of the city before anyone signs in (GET /api/v1/auth/login). */
-export const CityInfoSchema = z.object({ code: z.string(), name: z.string(), name_en: z.string() })
+/** GET /city.json: the city as the screen names it, before anyone signs in (api/routes/city.ts). */
+export const CityInfoSchema = z.object({ code: RegionCodeSchema, name: z.string(), name_en: z.string() })
 export type CityInfo = z.infer<typeof CityInfoSchema>

@@ -26,5 +26,9 @@ export function loadCity(dir = cityDir()): City {
   const config = loadCityConfig(dir)
   const regions = JSON.parse(readFileSync(join(dir, config.geo.regions), 'utf8')) as Region[]
   const topology = JSON.parse(readFileSync(join(dir, config.geo.topology), 'utf8')) as Topology
-  return new City(regions, topology, config)
+  const city = new City(regions, topology, config)
+  const named = [...config.demo_accounts.map((a) => a.region), ...config.simulator.dense_districts, ...Object.keys(config.simulator.district_weight)]
+  const unknown = named.find((code) => !city.get(code))
+  if (unknown) throw new Error(`${join(dir, 'city.yaml')}: region ${unknown} is not in ${config.geo.regions}`)
+  return city
 }
