@@ -66,7 +66,7 @@ export class City {
 
   /** What the screen shows of the city before sign-in. */
   get info(): CityInfo {
-    return { code: this.config.code, name: this.config.name, name_en: this.config.name_en }
+    return { code: this.config.code, name: this.config.name, name_en: this.config.name_en, center: this.root.centroid }
   }
 
   get(code: string): Region | undefined {

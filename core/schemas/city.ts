@@ -68,5 +68,11 @@ export const CityConfigSchema = z
 export type CityConfig = z.infer<typeof CityConfigSchema>
 
 /** GET /city.json: the city as the screen names it, before anyone signs in (api/routes/city.ts). */
-export const CityInfoSchema = z.object({ code: RegionCodeSchema, name: z.string(), name_en: z.string() })
+export const CityInfoSchema = z.object({
+  code: RegionCodeSchema,
+  name: z.string(),
+  name_en: z.string(),
+  /** The root region's label point: where the map starts before the regions load. */
+  center: z.tuple([z.number(), z.number()]),
+})
 export type CityInfo = z.infer<typeof CityInfoSchema>

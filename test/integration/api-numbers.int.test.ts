@@ -6,13 +6,24 @@ import { toGcj02 } from '../support/gcj02.js'
 // Runs on the demo city and on test/fixtures/city-tiny (vitest project integration-tiny). What the
 // test knows of each city is written out here, not read from the files under test.
 const KNOWN = {
-  '3201': { districts: 11, A: { code: '320102', name: '玄武区' }, B: { code: '320104', name: '秦淮区' } },
-  '9901': { districts: 2, A: { code: '990101', name: '东湖区' }, B: { code: '990102', name: '西山区' } },
+  // midnight: 2026-11-20 00:00 in the city (+08:00 in Nanjing, +01:00 in Berlin in November).
+  '3201': {
+    districts: 11,
+    midnight: '2026-11-19T16:00:00.000Z',
+    A: { code: '320102', name: '玄武区' },
+    B: { code: '320104', name: '秦淮区' },
+  },
+  '9901': {
+    districts: 2,
+    midnight: '2026-11-19T23:00:00.000Z',
+    A: { code: '990101', name: '东湖区' },
+    B: { code: '990102', name: '西山区' },
+  },
 }[city().root.code]!
 const ROOT = city().root.code
 const [A, B] = [KNOWN.A.code, KNOWN.B.code]
 
-// A fixed day in the city's zone: 2026-11-20 (in Nanjing 00:00 +08:00 is 2026-11-19T16:00Z). "Now" is 14:00 local.
+// A fixed day in the city's zone: 2026-11-20. "Now" is 14:00 local.
 const L = (hhmm: string, day = '2026-11-20') => cityTime(day, hhmm)
 const NOW = L('14:00')
 const FROM = new Date(L('00:00')).toISOString()
@@ -104,7 +115,7 @@ describe('overview answers the numbers of the records sent', () => {
 
   it('defaults to today in the city time zone', async () => {
     const { body } = await h.get<Overview>(`/api/v1/overview?region=${ROOT}`)
-    expect(body.from).toBe('2026-11-19T16:00:00.000Z')
+    expect(body.from).toBe(KNOWN.midnight)
     expect(body.events.reported).toBe(3)
   })
 })
@@ -119,7 +130,7 @@ describe('timeseries and breakdown', () => {
     expect(body.points.reduce((s, p) => s + p.v, 0)).toBe(3)
     const closed = (await h.get<Timeseries>(`/api/v1/timeseries?metric=events.closed&interval=day&region=${A}&${range}`)).body
     expect(closed.interval).toBe('1d')
-    expect(closed.points).toEqual([{ t: '2026-11-19T16:00:00.000Z', v: 1 }])
+    expect(closed.points).toEqual([{ t: KNOWN.midnight, v: 1 }])
   })
 
   it('open events over the day as a stock', async () => {

@@ -102,7 +102,7 @@ describe('everyone', () => {
   it('learns the city before signing in: /city.json from the city file', async () => {
     const r = await h.app.request('/city.json')
     expect(r.status).toBe(200)
-    expect(await r.json()).toEqual({ code: ROOT, name: city().config.name, name_en: city().config.name_en })
+    expect(await r.json()).toEqual({ code: ROOT, name: city().config.name, name_en: city().config.name_en, center: city().root.centroid })
   })
 
   it('answers /healthz and /metrics', async () => {

@@ -31,7 +31,7 @@ function tinyWith(edit: (yaml: string) => string): string {
 describe('the city file', () => {
   it('declares the demo city: Nanjing, 3201, Asia/Shanghai, the contract demo accounts', () => {
     const c = loadCity(DEMO_CITY_DIR)
-    expect(c.info).toEqual({ code: '3201', name: '南京市', name_en: 'Nanjing' })
+    expect(c.info).toEqual({ code: '3201', name: '南京市', name_en: 'Nanjing', center: [118.7391, 31.98505] })
     expect(c.timeZone).toBe('Asia/Shanghai')
     expect(c.root.code).toBe('3201')
     expect(c.config.demo_accounts.map((a) => `${a.name}:${a.role}:${a.region}`)).toEqual([
@@ -47,7 +47,7 @@ describe('the city file', () => {
     expect(readEnv({ IOC_CITY_DIR: TINY }).IOC_TZ).toBe('Europe/Berlin')
     expect(readEnv({ IOC_CITY_DIR: TINY, IOC_TZ: 'UTC' }).IOC_TZ).toBe('UTC')
     const c = loadCity(cityDir({ IOC_CITY_DIR: TINY }))
-    expect(c.info).toEqual({ code: '9901', name: '微城市', name_en: 'Tinyburg' })
+    expect(c.info).toEqual({ code: '9901', name: '微城市', name_en: 'Tinyburg', center: [13.4, 52.5] })
     expect([...c.regions.values()].filter((r) => r.level === 'grid')).toHaveLength(8)
     expect(c.locate(13.31, 52.46)?.code).toBe('990101001001001')
     expect(c.locate(118.78, 32.04)).toBeUndefined()
@@ -80,7 +80,7 @@ describe('the city file', () => {
   it('is served to the screen before sign-in at GET /city.json', async () => {
     const res = await cityRoutes({ city: loadCity(TINY) }).request('/city.json')
     expect(res.status).toBe(200)
-    expect(await res.json()).toEqual({ code: '9901', name: '微城市', name_en: 'Tinyburg' })
+    expect(await res.json()).toEqual({ code: '9901', name: '微城市', name_en: 'Tinyburg', center: [13.4, 52.5] })
   })
 })
 
