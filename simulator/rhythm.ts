@@ -9,19 +9,28 @@ export const MINUTE_MS = 60_000
 export const DAY_MS = 24 * HOUR_MS
 // Zones change offset on a quarter hour at the finest, so one offset per quarter hour is exact.
 const SLOT_MS = 15 * MINUTE_MS
-const offsets = new Map<string, Map<number, number>>()
+interface ZoneMemo {
+  lastSlot: number
+  lastOffset: number
+  slots: Map<number, number>
+}
+const zones = new Map<string, ZoneMemo>()
 
 /** Offset of `tz` from UTC at `ts`, memoised per quarter hour (the simulator asks millions of times). */
 function offsetAt(ts: number, tz: string): number {
-  let byZone = offsets.get(tz)
-  if (!byZone) offsets.set(tz, (byZone = new Map()))
+  let zone = zones.get(tz)
+  if (!zone) zones.set(tz, (zone = { lastSlot: NaN, lastOffset: 0, slots: new Map() }))
   const slot = Math.floor(ts / SLOT_MS)
-  let off = byZone.get(slot)
+  // Most calls are near the previous one: the same quarter hour, no map lookup.
+  if (slot === zone.lastSlot) return zone.lastOffset
+  let off = zone.slots.get(slot)
   if (off === undefined) {
-    if (byZone.size >= 100_000) byZone.clear()
+    if (zone.slots.size >= 100_000) zone.slots.clear()
     off = tzOffsetMs(slot * SLOT_MS, tz)
-    byZone.set(slot, off)
+    zone.slots.set(slot, off)
   }
+  zone.lastSlot = slot
+  zone.lastOffset = off
   return off
 }
 
