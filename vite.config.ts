@@ -35,6 +35,7 @@ export default defineConfig({
       '/api': { target: api, ws: true, changeOrigin: true },
       '/ingest': { target: api, changeOrigin: true },
       '/healthz': { target: api, changeOrigin: true },
+      '/city.json': { target: api, changeOrigin: true },
     },
   },
   preview: {
@@ -42,6 +43,7 @@ export default defineConfig({
       '/api': { target: api, ws: true, changeOrigin: true },
       '/ingest': { target: api, changeOrigin: true },
       '/healthz': { target: api, changeOrigin: true },
+      '/city.json': { target: api, changeOrigin: true },
     },
   },
 })

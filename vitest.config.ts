@@ -30,6 +30,19 @@ export default defineConfig({
         },
       },
       {
+        // The main paths again on a tiny synthetic city (another code, names, place and time zone):
+        // nothing may assume the demo city. Files written against `city()` of test/support/harness.ts.
+        test: {
+          name: 'integration-tiny',
+          include: ['test/integration/api-numbers.int.test.ts', 'test/integration/scope.int.test.ts'],
+          environment: 'node',
+          pool: 'forks',
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          env: { IOC_CITY_DIR: 'test/fixtures/city-tiny' },
+        },
+      },
+      {
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.e2e.test.ts'],

@@ -26,6 +26,7 @@ import { docsRoutes } from './routes/docs.js'
 import { API_CSP, DEFAULT_SECURITY, apiBodyLimit, loginLimits, loginThrottle, originAllowed, userRateLimit } from './security.js'
 import { LoginThrottle } from '#platform/auth/login-throttle.js'
 import { screenRoutes } from './routes/screens.js'
+import { cityRoutes } from './routes/city.js'
 
 export interface AppOptions {
   /** Stored records for the live socket. */
@@ -52,6 +53,7 @@ export function createApp(ctx: AppContext, opts: AppOptions) {
   app.use('*', secureHeaders({ crossOriginEmbedderPolicy: false, crossOriginResourcePolicy: 'same-origin' }))
 
   app.route('/', healthRoutes(ctx.stores.health))
+  app.route('/', cityRoutes(ctx))
   for (const sub of opts.mount ?? []) app.route('/', sub)
 
   app.use('/api/*', async (c, next) => {

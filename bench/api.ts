@@ -22,7 +22,7 @@ import { startOfDay } from '#core/time.js'
 import { LocalBus } from '#platform/feed.js'
 import { SOURCES } from '#simulator/events.js'
 import { REOPEN_SHARE, RATED_SHARE } from '#simulator/tickets.js'
-import { loadCity as loadSimCity } from '#simulator/city.js'
+import { simCity as toSimCity } from '#simulator/city.js'
 import { buildSpatial } from '#simulator/spatial.js'
 import { PROFILES } from '#simulator/rhythm.js'
 import { rngFor } from '#simulator/random.js'
@@ -75,11 +75,11 @@ const lut = (cumulative: ArrayLike<number>, size = 1 << 16) => {
   }
   return out
 }
-const simCity = loadSimCity()
+const simCity = toSimCity(loadCity())
 const spatial = buildSpatial(simCity, rngFor(20261123, 'spatial'))
 // WeightedPicker keeps its cumulative weights private; the bench reads them to draw grids the same way.
 const gridCum = Array.from((spatial.grids as unknown as { cumulative: Float64Array }).cumulative, (c) => c / spatial.grids.total)
-const hourCum = cum(Array.from({ length: 24 }, (_, h) => PROFILES.gridWorker.at(Date.parse(`2026-11-23T${String(h).padStart(2, '0')}:30:00+08:00`))))
+const hourCum = cum(Array.from({ length: 24 }, (_, h) => PROFILES.gridWorker.at(Date.parse(`2026-11-23T${String(h).padStart(2, '0')}:30:00+08:00`), simCity.timeZone)))
 const params = {
   start,
   span: DAYS,

@@ -14,7 +14,7 @@ import { createIngestApp, createIngestService } from '#ingest/app.js'
 import { createEnricher } from '#ingest/pipeline/enrich.js'
 import { validateRecord } from '#ingest/pipeline/validate.js'
 import { gridEventRow, hotlineTicketRow, terminalStatusRow, TABLES, type Row } from '#store/rows.js'
-import { loadCity as loadSimCity } from '#simulator/city.js'
+import { simCity as toSimCity } from '#simulator/city.js'
 import { createSimulator } from '#simulator/model.js'
 import { STREAMS } from '#core/schemas/records.js'
 import { listen } from '#platform/serve.js'
@@ -34,7 +34,7 @@ const load = () => execFileSync('uptime', { encoding: 'utf8' }).trim()
 /** The simulator's records for as many hours as it takes, ids prefixed so two runs never collide. */
 function records(prefix: string): Record<StreamName, Record<string, unknown>[]> {
   const start = Math.floor((Date.now() - 30 * 24 * HOUR) / 60_000) * 60_000
-  const sim = createSimulator({ seed: 11, rate: 200, city: loadSimCity(), eventCatalog: loadEventCatalog(), hotlineCatalog: loadHotlineCatalog(), start })
+  const sim = createSimulator({ seed: 11, rate: 200, city: toSimCity(loadCity()), eventCatalog: loadEventCatalog(), hotlineCatalog: loadHotlineCatalog(), start })
   const out: Record<StreamName, Record<string, unknown>[]> = { 'grid-events': [], 'terminal-status': [], 'hotline-tickets': [] }
   let n = 0
   for (let h = 1; n < RECORDS; h++) {

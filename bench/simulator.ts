@@ -8,7 +8,7 @@ import { loadCity } from '#platform/config/city.js'
 import { STREAM_NAMES } from '#core/schemas/records.js'
 import { LocalBus } from '#platform/feed.js'
 import { createIngestPipeline } from '#ingest/pipeline/index.js'
-import { loadCity as loadSimCity } from '#simulator/city.js'
+import { simCity as toSimCity } from '#simulator/city.js'
 import { createSimulator } from '#simulator/model.js'
 import { createStore } from '#store/client.js'
 import { migrate } from '#store/migrate.js'
@@ -19,7 +19,7 @@ const HOURS = Number(process.env.BENCH_HOURS ?? 24)
 const HOUR = 3_600_000
 
 function simulator(start: number) {
-  return createSimulator({ seed: 7, rate: RATE, city: loadSimCity(), eventCatalog: loadEventCatalog(), hotlineCatalog: loadHotlineCatalog(), start })
+  return createSimulator({ seed: 7, rate: RATE, city: toSimCity(loadCity()), eventCatalog: loadEventCatalog(), hotlineCatalog: loadHotlineCatalog(), start })
 }
 const count = (b: Record<(typeof STREAM_NAMES)[number], unknown[]>) => STREAM_NAMES.reduce((n, s) => n + b[s].length, 0)
 

@@ -1,6 +1,6 @@
 import { catalogNames } from '#core/catalog.js'
 import { loadEventCatalog, loadHotlineCatalog } from '#platform/config/catalog.js'
-import { loadCity } from '#platform/config/city.js'
+import { cityDir, loadCity } from '#platform/config/city.js'
 import type { AppContext } from '#api/context.js'
 import { createTokenService } from '#platform/auth/tokens.js'
 import { boundToDirectory } from '#platform/auth/sessions.js'
@@ -38,9 +38,9 @@ export async function openStore(env: IocEnv): Promise<StoreSet> {
 
 /** What the api needs: the city, catalogue names, users and tokens over an open store. */
 export async function buildContext(env: IocEnv, stores: StoreSet): Promise<AppContext> {
-  const city = loadCity()
+  const city = loadCity(cityDir(env))
   await syncRegions(stores.background, city)
-  const users = await loadUsers({ usersFile: env.IOC_USERS_FILE, demo: env.IOC_DEMO })
+  const users = await loadUsers({ usersFile: env.IOC_USERS_FILE, demo: env.IOC_DEMO, demoAccounts: city.config.demo_accounts })
   return {
     store: stores.interactive,
     stores,

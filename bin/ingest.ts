@@ -1,7 +1,7 @@
 // `npm run ingest`: the ingest service alone against CLICKHOUSE_URL.
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { loadCity } from '#platform/config/city.js'
+import { cityDir, loadCity } from '#platform/config/city.js'
 import { AuditLog } from '#platform/auth/audit.js'
 import { boundToDirectory } from '#platform/auth/sessions.js'
 import { createTokenService } from '#platform/auth/tokens.js'
@@ -20,11 +20,11 @@ const env = readEnv()
 const ingestEnv = readIngestEnv()
 if (!env.CLICKHOUSE_URL) log.warn('CLICKHOUSE_URL is not set: ingest writes to the embedded chDB under IOC_DATA_DIR')
 const stores = await openStore(env)
-const city = loadCity()
+const city = loadCity(cityDir(env))
 await syncRegions(stores.background, city)
 const audit = new AuditLog(stores.background)
 // Users' sessions (an ingest user's, an operator's reading Open311) stand only while the users file holds them.
-const users = await loadUsers({ usersFile: env.IOC_USERS_FILE, demo: env.IOC_DEMO })
+const users = await loadUsers({ usersFile: env.IOC_USERS_FILE, demo: env.IOC_DEMO, demoAccounts: city.config.demo_accounts })
 const service = createIngestService({
   store: stores.ingest,
   readStore: stores.interactive,

@@ -6,7 +6,8 @@
 import { parseArgs } from 'node:util'
 import { loadEventCatalog, loadHotlineCatalog } from '#platform/config/catalog.js'
 import { STREAM_NAMES, type StreamName } from '#core/schemas/records.js'
-import { defaultRegionsPath, loadCity } from '#simulator/city.js'
+import { cityDir, loadCity } from '#platform/config/city.js'
+import { simCity } from '#simulator/city.js'
 import { SinkAuthError, createHttpSink } from '#simulator/http-sink.js'
 import { createSimulator } from '#simulator/model.js'
 import { DEFAULT_SLICE_RECORDS, startSimulation } from '#simulator/runner.js'
@@ -19,7 +20,7 @@ const HELP = `Usage: npm run simulate -- --rate N [options]
   --seed N             random seed (default 42)
   --backfill-hours H   first send the last H hours, as fast as the server takes them (default 0)
   --duration S         stop after S seconds of live sending (default: run until Ctrl-C)
-  --regions FILE       the city (default dashboards/geo/regions.json)
+  --city DIR           the city's folder with city.yaml (default IOC_CITY_DIR, else dashboards/geo)
 `
 
 function fail(message: string): never {
@@ -44,7 +45,7 @@ function parseCommandLine() {
         seed: { type: 'string' },
         'backfill-hours': { type: 'string' },
         duration: { type: 'string' },
-        regions: { type: 'string' },
+        city: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
   const url = values.url ?? `http://localhost:${process.env.PORT ?? 8080}`
   const token = values.token ?? 'demo-ingest-token'
 
-  const city = loadCity(values.regions ?? defaultRegionsPath)
+  const city = simCity(loadCity(values.city ?? cityDir()))
   const start = Math.floor(Date.now() - backfillHours * 3_600_000)
   const sim = createSimulator({ seed, rate, city, eventCatalog: loadEventCatalog(), hotlineCatalog: loadHotlineCatalog(), start })
   const r = sim.rates

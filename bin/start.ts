@@ -1,5 +1,5 @@
 // `npm start`: the whole system in one process on the embedded chDB — ingest, api, the built screen
-// and the simulator feeding the demo city of Nanjing. See README.md.
+// and the simulator feeding the configured city (the demo: dashboards/geo/city.yaml). See README.md.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -11,7 +11,7 @@ import { LocalBus } from '#platform/feed.js'
 import { createIngestService } from '#ingest/app.js'
 import { readIngestEnv } from '#ingest/env.js'
 import { startMqttSource } from '#ingest/sources/mqtt.js'
-import { loadCity as loadSimCity } from '#simulator/city.js'
+import { simCity } from '#simulator/city.js'
 import { createSimulator } from '#simulator/model.js'
 import { anchorFor, resumeFrom, type Anchor } from '#simulator/resume.js'
 import { startSimulation, type Simulation } from '#simulator/runner.js'
@@ -90,7 +90,7 @@ async function simulate(env: IocEnv, store: StoreSet['background'], sink: (strea
   const sim = createSimulator({
     seed: anchor.seed,
     rate: env.IOC_SIMULATE!,
-    city: loadSimCity(),
+    city: simCity(ctx.city),
     eventCatalog: loadEventCatalog(),
     hotlineCatalog: loadHotlineCatalog(),
     start: anchor.start,

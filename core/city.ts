@@ -4,6 +4,7 @@ import { feature } from 'topojson-client'
 import type { Topology, GeometryCollection } from 'topojson-specification'
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson'
 import { childLevel, levelOf, type Level } from './regions.js'
+import type { CityConfig, CityInfo } from './schemas/city.js'
 
 export interface Region {
   code: string
@@ -41,6 +42,8 @@ export class City {
   constructor(
     regions: Region[],
     private readonly topology: Topology,
+    /** The city file (dashboards/geo/city.yaml): its name, time zone and simulator parameters. */
+    readonly config: CityConfig,
   ) {
     for (const r of regions) {
       this.regions.set(r.code, r)
@@ -52,7 +55,18 @@ export class City {
     }
     const root = regions.find((r) => r.parent === null)
     if (!root) throw new Error('regions.json has no root region (parent null)')
+    if (root.code !== config.code) throw new Error(`city.yaml says code ${config.code}, regions.json's root is ${root.code}`)
     this.root = root
+  }
+
+  /** The city's own zone: the default of IOC_TZ, and the simulated people's clock. */
+  get timeZone(): string {
+    return this.config.time_zone
+  }
+
+  /** What the screen shows of the city before sign-in. */
+  get info(): CityInfo {
+    return { code: this.config.code, name: this.config.name, name_en: this.config.name_en, center: this.root.centroid }
   }
 
   get(code: string): Region | undefined {

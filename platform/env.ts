@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { cityDir, loadCityConfig } from './config/city.js'
 import { DEFAULT_MAX_FUTURE_MINUTES, DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, type TimeBounds } from '#core/time-bounds.js'
 
 /** Seconds a request may take to send its body (`IOC_INGEST_BODY_TIMEOUT_SECONDS`): 16 MiB at 4.5 Mbit/s. */
@@ -21,7 +22,10 @@ export const EnvSchema = z.object({
   /** Hours of history the simulator writes before going live, when the store is empty. */
   IOC_BACKFILL_HOURS: z.coerce.number().min(0).max(24 * 60).default(36),
   IOC_DEMO: flag,
-  IOC_TZ: z.string().default('Asia/Shanghai'),
+  /** The city's time zone; unset, the city file's (dashboards/geo/city.yaml: time_zone). */
+  IOC_TZ: z.string().optional(),
+  /** The folder of city.yaml and its geo files; unset, the demo city in dashboards/geo. */
+  IOC_CITY_DIR: z.string().optional(),
   IOC_JWT_SECRET: z.string().optional(),
   IOC_INGEST_TOKENS: z.string().default(''),
   IOC_USERS_FILE: z.string().optional(),
@@ -52,7 +56,7 @@ export const EnvSchema = z.object({
   IOC_OIDC_ROLE_CLAIM: z.string().default('ioc_role'),
   IOC_OIDC_REGION_CLAIM: z.string().default('ioc_region'),
 })
-export type IocEnv = z.infer<typeof EnvSchema>
+export type IocEnv = z.infer<typeof EnvSchema> & { IOC_TZ: string }
 
 export function readEnv(env: NodeJS.ProcessEnv = process.env): IocEnv {
   const parsed = EnvSchema.safeParse(env)
@@ -60,7 +64,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): IocEnv {
     const i = parsed.error.issues[0]
     throw new Error(`environment ${i.path.join('.')}: ${i.message}`)
   }
-  return parsed.data
+  return { ...parsed.data, IOC_TZ: parsed.data.IOC_TZ || loadCityConfig(cityDir(env)).time_zone }
 }
 
 /** The times a record may carry, from IOC_MAX_FUTURE_MINUTES and IOC_RETENTION_DAYS. */

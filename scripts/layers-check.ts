@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { jsonSchemas, withReference } from '#api/layers/reference.js'
 import { Thematic } from '#api/layers/service.js'
+import { loadCity } from '#platform/config/city.js'
 import { openStores } from '#store/client.js'
 import { migrate } from '#store/migrate.js'
 
@@ -28,7 +29,7 @@ const stores = await openStores({ dataDir: values['data-dir'] ?? temp, database:
 let failed = 0
 try {
   await migrate(stores.background)
-  const t = new Thematic(stores)
+  const t = new Thematic(stores, loadCity().root.code)
   await Promise.all([t.layers.load(), t.rules.load()])
   const now = Date.now()
   const region = values.region!

@@ -1,24 +1,15 @@
 /**
- * The demo city as the simulator sees it: grids with their centroid and bbox, the street /
- * community / district each belongs to, and where the self-service terminals stand.
- * `buildCity` is pure (tests hand it a fixture); `loadCity` reads dashboards/geo/regions.json.
+ * The city as the simulator sees it: grids with their centroid and bbox, the street / community /
+ * district each belongs to, and where the self-service terminals stand. Derived from the one city
+ * model (core/city.ts, loaded by platform/config/city.ts): `simCity` for a loaded city, `buildCity`
+ * (pure) for rows and parameters a test makes.
  */
-import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { z } from 'zod'
+import type { City as LoadedCity, Region } from '#core/city.js'
+import type { CityConfig } from '#core/schemas/city.js'
 import { type Rng, lognormal, uniform } from './random.js'
 
-const PointSchema = z.tuple([z.number(), z.number()])
-/** One row of dashboards/geo/regions.json (only the fields the simulator reads are checked). */
-export const RegionRowSchema = z.object({
-  code: z.string().regex(/^\d+$/),
-  name: z.string(),
-  level: z.enum(['city', 'district', 'street', 'community', 'grid']),
-  parent: z.string().nullable(),
-  centroid: PointSchema,
-  bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]),
-})
-export type RegionRow = z.infer<typeof RegionRowSchema>
+/** One row of regions.json, as core/city.ts reads it. */
+export type RegionRow = Region
 
 export interface Grid {
   code: string
@@ -30,6 +21,9 @@ export interface Grid {
   district: RegionRow
 }
 
+/** What the simulator takes from city.yaml beyond the map. */
+export type CityParams = Pick<CityConfig, 'time_zone' | 'simulator'>
+
 export interface City {
   regions: Map<string, RegionRow>
   districts: RegionRow[]
@@ -38,16 +32,19 @@ export interface City {
   grids: Grid[]
   /** Grid indices per street and per community code, in code order. */
   gridsOf: Map<string, number[]>
+  /** The simulated people's clock (city.yaml `time_zone`). */
+  timeZone: string
+  /** How busy each district is (unlisted: 1) and which are the dense centre (city.yaml `simulator`). */
+  districtWeight: Readonly<Record<string, number>>
+  denseDistricts: readonly string[]
 }
 
-export const defaultRegionsPath = fileURLToPath(new URL('../dashboards/geo/regions.json', import.meta.url))
-
-export function loadCity(path = defaultRegionsPath): City {
-  const rows = z.array(RegionRowSchema).parse(JSON.parse(readFileSync(path, 'utf8')))
-  return buildCity(rows)
+/** The simulator's view of the loaded city. */
+export function simCity(city: LoadedCity): City {
+  return buildCity([...city.regions.values()], city.config)
 }
 
-export function buildCity(rows: readonly RegionRow[]): City {
+export function buildCity(rows: readonly RegionRow[], params: CityParams): City {
   // Sort by code so that the city (and every seeded choice made over it) does not depend on the
   // order of the file.
   const sorted = [...rows].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
@@ -69,7 +66,17 @@ export function buildCity(rows: readonly RegionRow[]): City {
     }
   }
   if (grids.length === 0) throw new Error('regions: no grids')
-  return { regions, districts: byLevel('district'), streets: byLevel('street'), communities: byLevel('community'), grids, gridsOf }
+  return {
+    regions,
+    districts: byLevel('district'),
+    streets: byLevel('street'),
+    communities: byLevel('community'),
+    grids,
+    gridsOf,
+    timeZone: params.time_zone,
+    districtWeight: params.simulator.district_weight,
+    denseDistricts: params.simulator.dense_districts,
+  }
 }
 
 /**
@@ -138,7 +145,7 @@ export interface TerminalPlacement {
 
 /**
  * Places the terminals: one or two in every street's 便民服务中心, one in a share of the
- * communities' 党群服务中心. With Nanjing's 140 streets and 1,322 communities the defaults give
+ * communities' 党群服务中心. With the demo city's 140 streets and 1,322 communities the defaults give
  * about 300, the order of Wuhan's 197 and Dongguan's 763.
  */
 export function placeTerminals(city: City, rng: Rng, opts: TerminalPlacement): TerminalSite[] {

@@ -67,10 +67,11 @@ const GIVEN = '文华明建国平志军伟芳娟敏静丽强磊洋艳勇杰涛�
 
 export class GridEventModel {
   private readonly queue = new PendingQueue<GridEventInput>()
-  private readonly ids = new IdMaker('E')
   private readonly mattersBySource: WeightedPicker<Matter>[]
   private readonly handleHours = new Map<string, number>()
   private readonly lateShare = new Map<string, number>()
+  private readonly ids: IdMaker
+  private readonly tz: string
 
   constructor(
     private readonly rng: Rng,
@@ -79,6 +80,8 @@ export class GridEventModel {
     /** Mean new events per second over a day. */
     private readonly perSecond: number,
   ) {
+    this.tz = spatial.timeZone
+    this.ids = new IdMaker('E', spatial.timeZone)
     const matters = catalog.classes.flatMap((c) => c.matters)
     this.mattersBySource = SOURCES.map((src) => {
       const pool = src.affinity ? matters.filter((m) => src.affinity?.includes(m.id)) : []
@@ -101,7 +104,7 @@ export class GridEventModel {
   /** Draws the events reported in [from, to) that are after `notBefore`, queueing all their steps. */
   generate(from: number, to: number, notBefore: number): void {
     const mid = (from + to) / 2
-    const weights = SOURCES.map((s) => s.share * s.profile.at(mid))
+    const weights = SOURCES.map((s) => s.share * s.profile.at(mid, this.tz))
     const intensity = weights.reduce((a, b) => a + b, 0)
     const n = poisson(this.rng, (this.perSecond * intensity * (to - from)) / 1000)
     if (n === 0) return
@@ -146,7 +149,7 @@ export class GridEventModel {
     emit('reported', t0)
 
     // Nobody goes out to check a sensor alarm at 3 a.m. as fast as at 10.
-    const night = inLocalHours(t0, 22, 7) ? 2.5 : 1
+    const night = inLocalHours(t0, 22, 7, this.tz) ? 2.5 : 1
     const verify = atLeastMinute(lognormal(rng, src.verifyMinutes * night * MINUTE_MS, 0.6))
     if (rng() < src.rejectShare) {
       const t1 = t0 + verify

@@ -15,7 +15,7 @@ import { type City, type TerminalPlacement, type TerminalSite, placeTerminals } 
 import { GridEventModel, RECORDS_PER_EVENT } from './events.js'
 import { rngFor } from './random.js'
 import { MINUTE_MS } from './rhythm.js'
-import { type Spatial, DENSE_DISTRICTS, buildSpatial } from './spatial.js'
+import { type Spatial, buildSpatial } from './spatial.js'
 import { HEARTBEAT_MS, TerminalModel } from './terminals.js'
 import { RECORDS_PER_TICKET, TicketModel } from './tickets.js'
 
@@ -28,7 +28,7 @@ export interface SimulatorOptions {
   hotlineCatalog: HotlineCatalog
   /** Epoch ms; the first records are after it. */
   start: number
-  /** Overrides for where terminals stand (defaults give ~300 for Nanjing). */
+  /** Overrides for where terminals stand (defaults give ~300 for the demo city). */
   terminals?: Partial<TerminalPlacement>
   /** Share of the non-terminal records that are grid events (the rest are tickets). Default 0.7. */
   eventShare?: number
@@ -52,11 +52,13 @@ export interface Simulator {
   pending(): Record<StreamName, number>
 }
 
-export const DEFAULT_PLACEMENT: TerminalPlacement = {
-  secondAtStreet: 0.45,
-  communityShare: 0.07,
-  // Community terminals cluster in the centre, where the 党群服务中心 are busier.
-  districtBoost: Object.fromEntries(DENSE_DISTRICTS.map((d) => [d, 1.6])),
+export function defaultPlacement(city: City): TerminalPlacement {
+  return {
+    secondAtStreet: 0.45,
+    communityShare: 0.07,
+    // Community terminals cluster in the centre, where the 党群服务中心 are busier.
+    districtBoost: Object.fromEntries(city.denseDistricts.map((d) => [d, 1.6])),
+  }
 }
 
 const BUCKET_MS = MINUTE_MS
@@ -67,8 +69,8 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
   if (!Number.isInteger(start)) throw new Error('simulator: start must be an integer epoch ms')
   // Each part has its own random stream, so e.g. the terminals' story does not change with the rate.
   const spatial: Spatial = buildSpatial(city, rngFor(seed, 'spatial'))
-  const sites = placeTerminals(city, rngFor(seed, 'placement'), { ...DEFAULT_PLACEMENT, ...opts.terminals })
-  const terminals = new TerminalModel(rngFor(seed, 'terminals'), sites, start)
+  const sites = placeTerminals(city, rngFor(seed, 'placement'), { ...defaultPlacement(city), ...opts.terminals })
+  const terminals = new TerminalModel(rngFor(seed, 'terminals'), sites, start, city.timeZone)
 
   // Heartbeats are fixed by the terminal count; events and tickets share what is left of the rate.
   // Below the heartbeat rate they still get half the rate, so a low rate is not all heartbeats.

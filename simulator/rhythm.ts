@@ -1,38 +1,68 @@
 /**
- * The city's daily rhythm, in Asia/Shanghai local time. The simulator models Nanjing's people, so
- * this is fixed rather than IOC_TZ; China has had no daylight saving since 1991, so local time is
- * UTC+8 all year and a fixed offset is exact.
+ * The city's daily rhythm, in the city's local time (city.yaml `time_zone`, not IOC_TZ: the
+ * simulated people live by their own clock whatever zone the operators chose for their screen).
  */
+import { tzOffsetMs } from '#core/time.js'
+
 export const HOUR_MS = 3_600_000
 export const MINUTE_MS = 60_000
 export const DAY_MS = 24 * HOUR_MS
-const OFFSET_MS = 8 * HOUR_MS
+// Zones change offset on a quarter hour at the finest, so one offset per quarter hour is exact.
+const SLOT_MS = 15 * MINUTE_MS
+interface ZoneMemo {
+  lastSlot: number
+  lastOffset: number
+  slots: Map<number, number>
+}
+const zones = new Map<string, ZoneMemo>()
 
-/** Hours since local midnight, fractional (0 ≤ h < 24). */
-export function localHour(ts: number): number {
-  const ms = (((ts + OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS
-  return ms / HOUR_MS
+/** Offset of `tz` from UTC at `ts`, memoised per quarter hour (the simulator asks millions of times). */
+function offsetAt(ts: number, tz: string): number {
+  let zone = zones.get(tz)
+  if (!zone) zones.set(tz, (zone = { lastSlot: NaN, lastOffset: 0, slots: new Map() }))
+  const slot = Math.floor(ts / SLOT_MS)
+  // Most calls are near the previous one: the same quarter hour, no map lookup.
+  if (slot === zone.lastSlot) return zone.lastOffset
+  let off = zone.slots.get(slot)
+  if (off === undefined) {
+    if (zone.slots.size >= 100_000) zone.slots.clear()
+    off = tzOffsetMs(slot * SLOT_MS, tz)
+    zone.slots.set(slot, off)
+  }
+  zone.lastSlot = slot
+  zone.lastOffset = off
+  return off
 }
 
-/** The first time after `ts` at which the local clock reads `hour`:00. */
-export function nextLocalHour(ts: number, hour: number): number {
-  const dayStart = ts - ((((ts + OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS)
-  let t = dayStart + hour * HOUR_MS
-  while (t <= ts) t += DAY_MS
-  return t
+const msOfDay = (local: number) => ((local % DAY_MS) + DAY_MS) % DAY_MS
+
+/** Hours since local midnight, fractional (0 ≤ h < 24). */
+export function localHour(ts: number, tz: string): number {
+  return msOfDay(ts + offsetAt(ts, tz)) / HOUR_MS
+}
+
+/** The first time after `ts` at which the local clock reads `hour`:00 (skipped by a DST jump: the hour after). */
+export function nextLocalHour(ts: number, hour: number, tz: string): number {
+  const local = ts + offsetAt(ts, tz)
+  let wall = local - msOfDay(local) + hour * HOUR_MS
+  for (;;) {
+    const t = wall - offsetAt(wall - offsetAt(ts, tz), tz)
+    if (t > ts) return t
+    wall += DAY_MS
+  }
 }
 
 /** Is the local time in [from, to) hours, where the span may wrap past midnight (22 → 8)? */
-export function inLocalHours(ts: number, from: number, to: number): boolean {
-  const h = localHour(ts)
+export function inLocalHours(ts: number, from: number, to: number, tz: string): boolean {
+  const h = localHour(ts, tz)
   return from <= to ? h >= from && h < to : h >= from || h < to
 }
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0')
 
 /** Local date and time parts for ids: `{ date: '20261123', hms: '101502' }`. */
-export function localStamp(ts: number): { date: string; hms: string } {
-  const d = new Date(ts + OFFSET_MS) // read with the UTC getters: that is local time
+export function localStamp(ts: number, tz: string): { date: string; hms: string } {
+  const d = new Date(ts + offsetAt(ts, tz)) // read with the UTC getters: that is local time
   return {
     date: `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1, 2)}${pad(d.getUTCDate(), 2)}`,
     hms: `${pad(d.getUTCHours(), 2)}${pad(d.getUTCMinutes(), 2)}${pad(d.getUTCSeconds(), 2)}`,
@@ -53,8 +83,8 @@ export class Profile {
     this.points = Float64Array.from(hourly, (v) => v / mean)
   }
 
-  at(ts: number): number {
-    const h = localHour(ts)
+  at(ts: number, tz: string): number {
+    const h = localHour(ts, tz)
     const i = Math.floor(h)
     const f = h - i
     return this.points[i] * (1 - f) + this.points[(i + 1) % 24] * f

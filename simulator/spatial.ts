@@ -7,36 +7,22 @@ import { type City, type Grid, type RegionRow, UNINHABITED } from './city.js'
 import { type Rng, WeightedPicker, lognormal } from './random.js'
 import { localStamp } from './rhythm.js'
 
-/** Nanjing's districts by how busy their streets are (division codes; unknown districts get 1). */
-export const DISTRICT_WEIGHT: Record<string, number> = {
-  '320102': 3, // 玄武
-  '320104': 3.2, // 秦淮
-  '320105': 2.6, // 建邺
-  '320106': 3.2, // 鼓楼
-  '320111': 1.0, // 浦口
-  '320113': 1.3, // 栖霞
-  '320114': 1.4, // 雨花台
-  '320115': 1.1, // 江宁
-  '320116': 0.6, // 六合
-  '320117': 0.5, // 溧水
-  '320118': 0.5, // 高淳
-}
-export const DENSE_DISTRICTS = ['320102', '320104', '320105', '320106']
-
 export interface Spatial {
   grids: WeightedPicker<Grid>
   hotspotCommunities: RegionRow[]
+  /** The city's zone, for the rhythm of whatever happens in these grids. */
+  timeZone: string
 }
 
 export function buildSpatial(city: City, rng: Rng, hotspotCount = 6, hotspotFactor = 6): Spatial {
   // Hotspots are drawn from the dense districts when the city has them (a fixture may not).
-  const dense = city.communities.filter((c) => DENSE_DISTRICTS.includes(c.code.slice(0, 6)) && city.gridsOf.has(c.code))
+  const dense = city.communities.filter((c) => city.denseDistricts.includes(c.code.slice(0, 6)) && city.gridsOf.has(c.code))
   const pool = dense.length >= hotspotCount ? dense : city.communities.filter((c) => city.gridsOf.has(c.code))
   const hot = new Set<string>()
   while (hot.size < Math.min(hotspotCount, pool.length)) hot.add(pool[Math.floor(rng() * pool.length)].code)
   const weights = city.grids.map(
     (g) =>
-      (DISTRICT_WEIGHT[g.district.code] ?? 1) *
+      (city.districtWeight[g.district.code] ?? 1) *
       (hot.has(g.community.code) ? hotspotFactor : 1) *
       (UNINHABITED.test(g.street.name) ? 0.2 : 1) *
       lognormal(rng, 1, 0.5),
@@ -44,6 +30,7 @@ export function buildSpatial(city: City, rng: Rng, hotspotCount = 6, hotspotFact
   return {
     grids: new WeightedPicker(city.grids, weights),
     hotspotCommunities: city.communities.filter((c) => hot.has(c.code)),
+    timeZone: city.timeZone,
   }
 }
 
@@ -56,7 +43,10 @@ export class IdMaker {
   private second = -1
   private n = 0
 
-  constructor(private readonly prefix: string) {}
+  constructor(
+    private readonly prefix: string,
+    private readonly timeZone: string,
+  ) {}
 
   next(ts: number): string {
     const second = Math.floor(ts / 1000)
@@ -65,7 +55,7 @@ export class IdMaker {
       this.n = 0
     }
     this.n++
-    const { date, hms } = localStamp(ts)
+    const { date, hms } = localStamp(ts, this.timeZone)
     return `${this.prefix}${date}-${hms}-${String(this.n).padStart(2, '0')}`
   }
 }

@@ -51,6 +51,8 @@ export class TerminalModel {
     private readonly rng: Rng,
     sites: readonly TerminalSite[],
     start: number,
+    /** The city's zone: people use terminals and technicians come by its clock. */
+    private readonly tz: string,
   ) {
     this.states = sites.map((site) => ({
       site,
@@ -108,13 +110,13 @@ export class TerminalModel {
         s.faultCode = undefined
       }
       const factor = s.mode === 'online' ? 1 : s.mode === 'fault' ? (SERVICE_FACTOR[s.faultCode ?? ''] ?? 0) : 0
-      const lambda = (s.site.dailyTransactions * PROFILES.terminalUse.at(t) * factor) / TICKS_PER_DAY
+      const lambda = (s.site.dailyTransactions * PROFILES.terminalUse.at(t, this.tz) * factor) / TICKS_PER_DAY
       transactions = poisson(rng, lambda)
       if (s.faultCode !== 'paper_out') s.paper = Math.max(0, s.paper - transactions * PAPER_PER_TRANSACTION * rng() * 2)
     }
 
     // Staff refill low paper during office hours, and not at once.
-    if (s.paper < 20 && inLocalHours(t, 8.5, 17.5) && rng() < 0.04) {
+    if (s.paper < 20 && inLocalHours(t, 8.5, 17.5, this.tz) && rng() < 0.04) {
       s.paper = 100
       if (s.faultCode === 'paper_out') {
         s.mode = 'online'
@@ -129,11 +131,11 @@ export class TerminalModel {
 
     if (s.mode === 'online') {
       // Busy machines break more: hazards follow usage, with a floor for the night.
-      const use = 0.3 + 0.7 * PROFILES.terminalUse.at(t)
+      const use = 0.3 + 0.7 * PROFILES.terminalUse.at(t, this.tz)
       const r = rng()
       const pDown = 1 / (DOWN_EVERY_DAYS * TICKS_PER_DAY)
       const pFault = use / (FAULT_EVERY_DAYS * TICKS_PER_DAY)
-      const pMaint = inLocalHours(t, 9, 17) ? 3 / (MAINTENANCE_EVERY_DAYS * TICKS_PER_DAY) : 0
+      const pMaint = inLocalHours(t, 9, 17, this.tz) ? 3 / (MAINTENANCE_EVERY_DAYS * TICKS_PER_DAY) : 0
       if (r < pDown) {
         s.mode = 'down'
         s.downSince = t
@@ -145,7 +147,7 @@ export class TerminalModel {
         s.faultCode = FAULTS.pick(rng)
         s.until = t + lognormal(rng, 2 * HOUR_MS, 0.8)
         // Repairs are done by day: a fault that would outlast the evening waits for the morning.
-        if (s.faultCode !== 'network' && inLocalHours(s.until, 20, 8)) s.until = nextLocalHour(s.until, 8) + lognormal(rng, HOUR_MS, 0.5)
+        if (s.faultCode !== 'network' && inLocalHours(s.until, 20, 8, this.tz)) s.until = nextLocalHour(s.until, 8, this.tz) + lognormal(rng, HOUR_MS, 0.5)
       } else if (r < pDown + pFault + pMaint) {
         s.mode = 'maintenance'
         s.until = t + lognormal(rng, 45 * MINUTE_MS, 0.4)

@@ -57,12 +57,13 @@ interface Hotspot {
 
 export class TicketModel {
   private readonly queue = new PendingQueue<HotlineTicketInput>()
-  private readonly ids = new IdMaker('H')
   private readonly channels: WeightedPicker<string>
   private readonly categories: WeightedPicker<Category>
   private readonly hotspots: Hotspot[]
   private readonly positionOnlyGivenGeo: number
   private readonly geoChannels: Set<string>
+  private readonly ids: IdMaker
+  private readonly tz: string
 
   constructor(
     private readonly rng: Rng,
@@ -71,6 +72,8 @@ export class TicketModel {
     /** Mean new tickets per second over a day. */
     private readonly perSecond: number,
   ) {
+    this.tz = spatial.timeZone
+    this.ids = new IdMaker('H', spatial.timeZone)
     this.channels = new WeightedPicker(catalog.channels.map((c) => c.id), catalog.channels.map((c) => c.weight))
     this.categories = new WeightedPicker(catalog.categories, catalog.categories.map((c) => c.weight))
     // Position-only tickets come through the location-aware channels, at the rate that makes
@@ -93,7 +96,7 @@ export class TicketModel {
   }
 
   generate(from: number, to: number, notBefore: number): void {
-    const n = poisson(this.rng, (this.perSecond * PROFILES.hotline.at((from + to) / 2) * (to - from)) / 1000)
+    const n = poisson(this.rng, (this.perSecond * PROFILES.hotline.at((from + to) / 2, this.tz) * (to - from)) / 1000)
     const times: number[] = []
     for (let i = 0; i < n; i++) times.push(from + Math.floor(this.rng() * (to - from)))
     times.sort((a, b) => a - b)
@@ -142,8 +145,8 @@ export class TicketModel {
     emit('created', t0)
     // Non-urgent night calls are taken down at once but dispatched when the departments open.
     let t =
-      urgency <= 3 && inLocalHours(t0, 22, 8)
-        ? nextLocalHour(t0, 8) + step(lognormal(rng, 20 * MINUTE_MS, 0.6))
+      urgency <= 3 && inLocalHours(t0, 22, 8, this.tz)
+        ? nextLocalHour(t0, 8, this.tz) + step(lognormal(rng, 20 * MINUTE_MS, 0.6))
         : t0 + step(lognormal(rng, 20 * MINUTE_MS, 0.7))
     emit('dispatched', t)
     emit('accepted', (t += step(lognormal(rng, 40 * MINUTE_MS, 0.8))))

@@ -78,7 +78,7 @@ export function robustZ(x: number, baseline: number[]): { z: number; median: num
 }
 
 /** Whether `now` falls in one of the rule's quiet periods, in the city's time zone. */
-export function inQuiet(rule: AlertRule, now: number, tz: string): boolean {
+export function inQuiet(rule: Pick<AlertRule, 'quiet'>, now: number, tz: string): boolean {
   if (!rule.quiet.length) return false
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', weekday: 'short', hourCycle: 'h23' }).formatToParts(new Date(now)).map((p) => [p.type, p.value]),

@@ -140,7 +140,9 @@ export class Sandbox {
 
   constructor(
     private readonly store: Store,
-    private readonly limits: SandboxLimits = DEFAULT_LIMITS,
+    private readonly limits: SandboxLimits,
+    /** The city's root region: what {region} is bound to when a query is only checked. */
+    private readonly root: string,
   ) {}
 
   /**
@@ -158,7 +160,7 @@ export class Sandbox {
     const key = `${JSON.stringify(Object.entries(params).map(([k, p]) => [k, p.type]))}\n${body}`
     const known = this.passed.get(key)
     if (known) return known
-    const values = this.bind({ region: '3201', from: 0, to: 1, now: 1 }, params)
+    const values = this.bind({ region: this.root, from: 0, to: 1, now: 1 }, params)
     // The parse runs nothing; the analysis may run constant scalar subqueries, so it gets the limits.
     const ast = await this.explain(`EXPLAIN AST ${body}`, values)
     checkAst(ast)

@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
 import { LayerSchema, type Layer, type LayerParam } from '#core/schemas/layer.js'
-import { AlertRuleSchema, type AlertRule } from '#core/schemas/alert.js'
+import { alertRuleSchemaFor, type AlertRule } from '#core/schemas/alert.js'
 import type { StoreSet } from '#store/client.js'
 import { log } from '#platform/log.js'
 import type { AppContext } from '../context.js'
 import { FileSet, lineOfKey, parseYamlFile, type FileError } from './files.js'
-import { DRAFT_LIMITS, Sandbox, SandboxError } from './sandbox.js'
+import { DEFAULT_LIMITS, DRAFT_LIMITS, Sandbox, SandboxError } from './sandbox.js'
 
 /** dashboards/ of the repository, or IOC_DASHBOARDS_DIR (tests and the studio's browser test use a copy). */
 export function dashboardsDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -55,12 +55,19 @@ export class Thematic {
   readonly layers: FileSet<Layer>
   readonly rules: FileSet<AlertRule>
   readonly dir: string
+  private readonly ruleSchema: ReturnType<typeof alertRuleSchemaFor>
 
-  constructor(stores: Pick<StoreSet, 'interactive' | 'adhoc' | 'background'>, dir = dashboardsDir()) {
+  constructor(
+    stores: Pick<StoreSet, 'interactive' | 'adhoc' | 'background'>,
+    /** The city's root region: a rule's scope when its file names none, and the region of SQL checks. */
+    root: string,
+    dir = dashboardsDir(),
+  ) {
     this.dir = dir
-    this.sandbox = new Sandbox(stores.interactive)
-    this.drafts = new Sandbox(stores.adhoc, DRAFT_LIMITS)
-    this.rulesSandbox = new Sandbox(stores.background)
+    this.ruleSchema = alertRuleSchemaFor(root)
+    this.sandbox = new Sandbox(stores.interactive, DEFAULT_LIMITS, root)
+    this.drafts = new Sandbox(stores.adhoc, DRAFT_LIMITS, root)
+    this.rulesSandbox = new Sandbox(stores.background, DEFAULT_LIMITS, root)
     this.layers = new FileSet<Layer>({
       dir: join(dir, 'layers'),
       schema: LayerSchema,
@@ -69,7 +76,7 @@ export class Thematic {
     })
     this.rules = new FileSet<AlertRule>({
       dir: join(dir, 'alerts'),
-      schema: AlertRuleSchema,
+      schema: this.ruleSchema,
       idOf: (r) => r.id,
       check: (r, text, file) => sqlErrors(this.rulesSandbox, r.query, r.params, text, file, 'query'),
     })
@@ -103,7 +110,7 @@ export class Thematic {
   }
 
   async validateRule(text: string, file = 'rule.yaml'): Promise<Checked & { rule?: AlertRule }> {
-    const parsed = parseYamlFile(file, text, AlertRuleSchema)
+    const parsed = parseYamlFile(file, text, this.ruleSchema)
     if (!parsed.ok) return { errors: parsed.errors, warnings: [] }
     const checked = await checkSql(this.drafts, parsed.value.query, parsed.value.params, text, file, 'query')
     return checked.errors.length ? checked : { rule: parsed.value, ...checked }
@@ -116,7 +123,7 @@ const instances = new WeakMap<AppContext, Thematic>()
 export function thematicFor(ctx: AppContext): Thematic {
   let t = instances.get(ctx)
   if (!t) {
-    t = new Thematic(ctx.stores)
+    t = new Thematic(ctx.stores, ctx.city.root.code)
     instances.set(ctx, t)
   }
   return t

@@ -66,7 +66,9 @@ export const AlertRuleSchema = z
     title: TitleSchema,
     description: z.string().max(1000).default(''),
     severity: SeveritySchema,
-    scope: RegionCodeSchema.default('3201').describe('The rule watches this region and below; {region} is bound to it.'),
+    scope: RegionCodeSchema.optional().describe(
+      "The rule watches this region and below; {region} is bound to it. Absent: the city's root region.",
+    ),
     params: z
       .record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/), ParamSchema)
       .default({})
@@ -83,7 +85,13 @@ export const AlertRuleSchema = z
     level: z.enum(LEVELS).optional().describe('Level of the `region` column, for the list and the map.'),
   })
   .strict()
-export type AlertRule = z.infer<typeof AlertRuleSchema>
+/** A loaded rule: its scope resolved (a file that names none watches the whole city). */
+export type AlertRule = z.infer<typeof AlertRuleSchema> & { scope: string }
+
+/** The rule files' schema in a city whose root region is `root`. */
+export function alertRuleSchemaFor(root: string) {
+  return AlertRuleSchema.transform((r): AlertRule => ({ ...r, scope: r.scope ?? root }))
+}
 
 export const ALERT_STATUSES = ['firing', 'acknowledged', 'resolved'] as const
 export const AlertStatusSchema = z.enum(ALERT_STATUSES)

@@ -3,6 +3,8 @@ import { basename, dirname } from 'node:path'
 import { z } from 'zod'
 import { RoleSchema, type User } from '#core/schemas/api.js'
 import { RegionCodeSchema } from '#core/schemas/common.js'
+import type { DemoAccount } from '#core/schemas/city.js'
+import { cityDir, loadCityConfig } from '../config/city.js'
 import { log } from '../log.js'
 import { hashPassword, verifyPassword } from './passwords.js'
 
@@ -14,13 +16,6 @@ export const StoredUserSchema = z.object({
 })
 export type StoredUser = z.infer<typeof StoredUserSchema>
 
-/** The contract's demo accounts; only ever loaded under IOC_DEMO=1 on a loopback bind. */
-export const DEMO_ACCOUNTS: Array<Omit<StoredUser, 'password_hash'>> = [
-  { name: 'admin', role: 'admin', region: '3201' },
-  { name: 'operator', role: 'operator', region: '3201' },
-  { name: 'leader.xuanwu', role: 'leader', region: '320102' },
-  { name: 'analyst', role: 'analyst', region: '3201' },
-]
 export const DEMO_PASSWORD = 'demo'
 export const DEMO_INGEST_TOKEN = 'demo-ingest-token'
 
@@ -155,13 +150,19 @@ export class UserDirectory {
 const DUMMY_HASH = 'scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='
 
 /** Users from IOC_USERS_FILE (a JSON array of {name, role, region, password_hash}), watched, and the demo accounts. */
-export async function loadUsers(opts: { usersFile?: string; demo: boolean }): Promise<UserDirectory> {
+export async function loadUsers(opts: {
+  usersFile?: string
+  demo: boolean
+  /** The city's demo accounts (city.yaml `demo_accounts`); read from IOC_CITY_DIR's city when not given. */
+  demoAccounts?: readonly DemoAccount[]
+}): Promise<UserDirectory> {
   const dir = new UserDirectory(opts.usersFile)
   dir.load()
   dir.watch()
+  // Only ever under IOC_DEMO=1 on a loopback bind (platform/env.ts resolveHost).
   if (opts.demo) {
     const password_hash = await hashPassword(DEMO_PASSWORD)
-    for (const a of DEMO_ACCOUNTS) dir.add({ ...a, password_hash })
+    for (const a of opts.demoAccounts ?? loadCityConfig(cityDir()).demo_accounts) dir.add({ ...a, password_hash })
   }
   return dir
 }

@@ -1,17 +1,37 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Breakdown, EventSummary, Overview, RegionInfo, Timeseries } from '#core/schemas/api.js'
-import { city, gridsIn, startHarness, type Harness } from '../support/harness.js'
+import { city, cityTime, gridsIn, startHarness, type Harness } from '../support/harness.js'
 import { toGcj02 } from '../support/gcj02.js'
 
-// A fixed day in Nanjing: 2026-11-20, 00:00 +08:00 is 2026-11-19T16:00Z. "Now" is 14:00 local.
-const L = (hhmm: string, day = '2026-11-20') => Date.parse(`${day}T${hhmm}:00+08:00`)
+// Runs on the demo city and on test/fixtures/city-tiny (vitest project integration-tiny). What the
+// test knows of each city is written out here, not read from the files under test.
+const KNOWN = {
+  // midnight: 2026-11-20 00:00 in the city (+08:00 in Nanjing, +01:00 in Berlin in November).
+  '3201': {
+    districts: 11,
+    midnight: '2026-11-19T16:00:00.000Z',
+    A: { code: '320102', name: '玄武区' },
+    B: { code: '320104', name: '秦淮区' },
+  },
+  '9901': {
+    districts: 2,
+    midnight: '2026-11-19T23:00:00.000Z',
+    A: { code: '990101', name: '东湖区' },
+    B: { code: '990102', name: '西山区' },
+  },
+}[city().root.code]!
+const ROOT = city().root.code
+const [A, B] = [KNOWN.A.code, KNOWN.B.code]
+
+// A fixed day in the city's zone: 2026-11-20. "Now" is 14:00 local.
+const L = (hhmm: string, day = '2026-11-20') => cityTime(day, hhmm)
 const NOW = L('14:00')
-const FROM = '2026-11-20T00:00:00+08:00'
-const TO = '2026-11-21T00:00:00+08:00'
+const FROM = new Date(L('00:00')).toISOString()
+const TO = new Date(L('00:00', '2026-11-21')).toISOString()
 const range = `from=${encodeURIComponent(FROM)}&to=${encodeURIComponent(TO)}`
 
-const [gA1, gA2] = gridsIn('320102', 2) // 玄武区, same community
-const [gB] = gridsIn('320104') // 秦淮区
+const [gA1, gA2] = gridsIn(A, 2) // 玄武区, same community
+const [gB] = gridsIn(B) // 秦淮区
 
 const loop = (id: string, grid: string, category: string, department: string, times: string[], extra: Record<string, unknown> = {}) =>
   ['reported', 'verified', 'dispatched', 'handled', 'submitted', 'evaluated'].slice(0, times.length).map((step, i) => ({
@@ -72,7 +92,7 @@ afterAll(async () => h?.close())
 
 describe('overview answers the numbers of the records sent', () => {
   it('for the city', async () => {
-    const { status, body } = await h.get<Overview>(`/api/v1/overview?region=3201&${range}`)
+    const { status, body } = await h.get<Overview>(`/api/v1/overview?region=${ROOT}&${range}`)
     expect(status).toBe(200)
     expect(body.events).toEqual({ reported: 3, open: 2, closed: 1, overdue: 1, closure_rate: 1 / 3, avg_handle_minutes: 120 })
     expect(body.tickets).toEqual({ created: 4, open: 2, closed: 2, satisfaction_rate: 0.5, avg_response_minutes: 45, rated: 2, replied: 2 })
@@ -80,7 +100,7 @@ describe('overview answers the numbers of the records sent', () => {
   })
 
   it('for a district, a street and a grid', async () => {
-    const d = (await h.get<Overview>(`/api/v1/overview?region=320102&${range}`)).body
+    const d = (await h.get<Overview>(`/api/v1/overview?region=${A}&${range}`)).body
     expect(d.events).toMatchObject({ reported: 2, open: 1, closed: 1, overdue: 1, closure_rate: 0.5 })
     expect(d.tickets).toMatchObject({ created: 3, closed: 2, open: 1 })
     expect(d.terminals).toEqual({ total: 2, online: 1, offline: 0, fault: 1 })
@@ -89,32 +109,32 @@ describe('overview answers the numbers of the records sent', () => {
     const g = (await h.get<Overview>(`/api/v1/overview?region=${gA1}&${range}`)).body
     expect(g.events).toMatchObject({ reported: 1, closed: 1, open: 0, avg_handle_minutes: 120 })
     expect(g.tickets).toMatchObject({ created: 1, satisfaction_rate: 1, avg_response_minutes: 30 })
-    const b = (await h.get<Overview>(`/api/v1/overview?region=320104&${range}`)).body
+    const b = (await h.get<Overview>(`/api/v1/overview?region=${B}&${range}`)).body
     expect(b.events).toMatchObject({ reported: 1, open: 1, overdue: 0 })
   })
 
   it('defaults to today in the city time zone', async () => {
-    const { body } = await h.get<Overview>('/api/v1/overview?region=3201')
-    expect(body.from).toBe('2026-11-19T16:00:00.000Z')
+    const { body } = await h.get<Overview>(`/api/v1/overview?region=${ROOT}`)
+    expect(body.from).toBe(KNOWN.midnight)
     expect(body.events.reported).toBe(3)
   })
 })
 
 describe('timeseries and breakdown', () => {
   it('counts reported events per hour, every hour present', async () => {
-    const { body } = await h.get<Timeseries>(`/api/v1/timeseries?metric=events.reported&interval=1h&region=3201&${range}`)
+    const { body } = await h.get<Timeseries>(`/api/v1/timeseries?metric=events.reported&interval=1h&region=${ROOT}&${range}`)
     expect(body.points).toHaveLength(24)
     const at = (hh: string) => body.points.find((p) => p.t === new Date(L(hh)).toISOString())?.v
     expect(at('08:00')).toBe(1)
     expect(at('09:00')).toBe(2)
     expect(body.points.reduce((s, p) => s + p.v, 0)).toBe(3)
-    const closed = (await h.get<Timeseries>(`/api/v1/timeseries?metric=events.closed&interval=day&region=320102&${range}`)).body
+    const closed = (await h.get<Timeseries>(`/api/v1/timeseries?metric=events.closed&interval=day&region=${A}&${range}`)).body
     expect(closed.interval).toBe('1d')
-    expect(closed.points).toEqual([{ t: '2026-11-19T16:00:00.000Z', v: 1 }])
+    expect(closed.points).toEqual([{ t: KNOWN.midnight, v: 1 }])
   })
 
   it('open events over the day as a stock', async () => {
-    const { body } = await h.get<Timeseries>(`/api/v1/timeseries?metric=events.open&interval=1h&region=3201&${range}`)
+    const { body } = await h.get<Timeseries>(`/api/v1/timeseries?metric=events.open&interval=1h&region=${ROOT}&${range}`)
     const at = (hh: string) => body.points.find((p) => p.t === new Date(L(hh)).toISOString())?.v
     // E4, reported yesterday, is still open: a stock counts it though it is not of today's cohort.
     expect(at('07:00')).toBe(1)
@@ -124,37 +144,37 @@ describe('timeseries and breakdown', () => {
   })
 
   it('breaks reported events down by child region, category, department and status', async () => {
-    const child = (await h.get<Breakdown>(`/api/v1/breakdown?metric=events.reported&by=child&region=3201&${range}`)).body
+    const child = (await h.get<Breakdown>(`/api/v1/breakdown?metric=events.reported&by=child&region=${ROOT}&${range}`)).body
     expect(child.rows).toEqual([
-      { key: '320102', name: '玄武区', value: 2 },
-      { key: '320104', name: '秦淮区', value: 1 },
+      { key: A, name: KNOWN.A.name, value: 2 },
+      { key: B, name: KNOWN.B.name, value: 1 },
     ])
-    const cat = (await h.get<Breakdown>(`/api/v1/breakdown?metric=events.reported&by=category&region=3201&${range}`)).body
+    const cat = (await h.get<Breakdown>(`/api/v1/breakdown?metric=events.reported&by=category&region=${ROOT}&${range}`)).body
     expect(Object.fromEntries(cat.rows.map((r) => [r.key, [r.name, r.value]]))).toEqual({
       appearance: ['市容环境', 1],
       order: ['街面秩序', 1],
       safety: ['安全隐患', 1],
     })
-    const dep = (await h.get<Breakdown>(`/api/v1/breakdown?metric=events.reported&by=department&region=320102&${range}`)).body
+    const dep = (await h.get<Breakdown>(`/api/v1/breakdown?metric=events.reported&by=department&region=${A}&${range}`)).body
     expect(dep.rows.map((r) => r.name).sort()).toEqual(['交通', '城管'])
-    const st = (await h.get<Breakdown>(`/api/v1/breakdown?metric=events.open&by=status&region=3201&${range}`)).body
+    const st = (await h.get<Breakdown>(`/api/v1/breakdown?metric=events.open&by=status&region=${ROOT}&${range}`)).body
     expect(Object.fromEntries(st.rows.map((r) => [r.key, r.value]))).toEqual({ dispatched: 1, reported: 1 })
-    const rep = (await h.get<Breakdown>(`/api/v1/breakdown?metric=events.reported&by=status&region=3201&${range}`)).body
+    const rep = (await h.get<Breakdown>(`/api/v1/breakdown?metric=events.reported&by=status&region=${ROOT}&${range}`)).body
     expect(Object.fromEntries(rep.rows.map((r) => [r.key, [r.name, r.value]]))).toEqual({
       evaluated: ['评单', 1],
       dispatched: ['派单', 1],
       reported: ['接单', 1],
     })
-    const tst = (await h.get<Breakdown>(`/api/v1/breakdown?metric=tickets.created&by=status&region=3201&${range}`)).body
+    const tst = (await h.get<Breakdown>(`/api/v1/breakdown?metric=tickets.created&by=status&region=${ROOT}&${range}`)).body
     expect(Object.fromEntries(tst.rows.map((r) => [r.key, r.value]))).toEqual({ rated: 2, replied: 1, created: 1 })
-    const ch = (await h.get<Breakdown>(`/api/v1/breakdown?metric=tickets.created&by=channel&region=3201&${range}`)).body
+    const ch = (await h.get<Breakdown>(`/api/v1/breakdown?metric=tickets.created&by=channel&region=${ROOT}&${range}`)).body
     expect(Object.fromEntries(ch.rows.map((r) => [r.key, r.value]))).toEqual({ phone: 2, wechat: 1, app: 1 })
-    const term = (await h.get<Breakdown>(`/api/v1/breakdown?metric=terminals.online&by=child&region=3201&${range}`)).body
-    expect(term.rows).toEqual([{ key: '320102', name: '玄武区', value: 1 }])
+    const term = (await h.get<Breakdown>(`/api/v1/breakdown?metric=terminals.online&by=child&region=${ROOT}&${range}`)).body
+    expect(term.rows).toEqual([{ key: A, name: KNOWN.A.name, value: 1 }])
   })
 
   it('rejects a bad parameter with 400 naming it', async () => {
-    const r = await h.get<{ error: { code: string; message: string } }>(`/api/v1/timeseries?metric=nope&region=3201`)
+    const r = await h.get<{ error: { code: string; message: string } }>(`/api/v1/timeseries?metric=nope&region=${ROOT}`)
     expect(r.status).toBe(400)
     expect(r.body.error.message).toContain('metric')
     const g = await h.get<{ error: { message: string } }>(`/api/v1/breakdown?metric=events.reported&by=child&region=${gA1}`)
@@ -164,16 +184,16 @@ describe('timeseries and breakdown', () => {
 
 describe('records', () => {
   it('lists events of a region newest first, with status filters and cursor pages', async () => {
-    const all = (await h.get<{ items: EventSummary[]; next_cursor: string | null }>(`/api/v1/events?region=3201`)).body
+    const all = (await h.get<{ items: EventSummary[]; next_cursor: string | null }>(`/api/v1/events?region=${ROOT}`)).body
     expect(all.items.map((e) => e.event_id)).toEqual(['E3', 'E2', 'E1', 'E4'])
-    const overdue = (await h.get<{ items: EventSummary[] }>(`/api/v1/events?region=3201&status=overdue`)).body
+    const overdue = (await h.get<{ items: EventSummary[] }>(`/api/v1/events?region=${ROOT}&status=overdue`)).body
     expect(overdue.items.map((e) => e.event_id).sort()).toEqual(['E2', 'E4'])
-    const p1 = (await h.get<{ items: EventSummary[]; next_cursor: string }>(`/api/v1/events?region=3201&limit=3`)).body
+    const p1 = (await h.get<{ items: EventSummary[]; next_cursor: string }>(`/api/v1/events?region=${ROOT}&limit=3`)).body
     expect(p1.items).toHaveLength(3)
-    const p2 = (await h.get<{ items: EventSummary[]; next_cursor: string | null }>(`/api/v1/events?region=3201&limit=3&cursor=${p1.next_cursor}`)).body
+    const p2 = (await h.get<{ items: EventSummary[]; next_cursor: string | null }>(`/api/v1/events?region=${ROOT}&limit=3&cursor=${p1.next_cursor}`)).body
     expect(p2.items.map((e) => e.event_id)).toEqual(['E4'])
     expect(p2.next_cursor).toBeNull()
-    const xuanwu = (await h.get<{ items: EventSummary[] }>(`/api/v1/events?region=320102&category=appearance`)).body
+    const xuanwu = (await h.get<{ items: EventSummary[] }>(`/api/v1/events?region=${A}&category=appearance`)).body
     expect(xuanwu.items.map((e) => e.event_id)).toEqual(['E1'])
   })
 
@@ -189,12 +209,12 @@ describe('records', () => {
   it('places a position-only ticket in its grid', async () => {
     const { body } = await h.get<{ grid_code: string; timeline: unknown[] }>(`/api/v1/tickets/T3`)
     expect(body.grid_code).toBe(gA2)
-    const t = (await h.get<{ items: { ticket_id: string; status: string }[] }>(`/api/v1/tickets?region=320102&status=open`)).body
+    const t = (await h.get<{ items: { ticket_id: string; status: string }[] }>(`/api/v1/tickets?region=${A}&status=open`)).body
     expect(t.items.map((x) => x.ticket_id)).toEqual(['T3'])
   })
 
   it('lists terminals down with how long', async () => {
-    const { body } = await h.get<{ items: { terminal_id: string; status: string; since: string }[] }>(`/api/v1/terminals?region=3201&status=down`)
+    const { body } = await h.get<{ items: { terminal_id: string; status: string; since: string }[] }>(`/api/v1/terminals?region=${ROOT}&status=down`)
     expect(body.items.map((t) => [t.terminal_id, t.status])).toEqual([
       ['K2', 'fault'],
       ['K3', 'offline'],
@@ -207,11 +227,11 @@ describe('regions', () => {
   it('answers a region with children and path', async () => {
     const { body } = await h.get<RegionInfo>(`/api/v1/regions/${gA1.slice(0, 9)}`)
     expect(body.level).toBe('street')
-    expect(body.path.map((p) => p.code)).toEqual(['3201', '320102', gA1.slice(0, 9)])
+    expect(body.path.map((p) => p.code)).toEqual([ROOT, A, gA1.slice(0, 9)])
     expect(body.children.length).toBeGreaterThan(0)
     expect(body.children.every((c) => c.level === 'community')).toBe(true)
-    const geo = await h.get<{ type: string; features: { properties: { code: string; level: string } }[] }>(`/api/v1/regions/3201/children.geojson`)
-    expect(geo.body.features).toHaveLength(11)
+    const geo = await h.get<{ type: string; features: { properties: { code: string; level: string } }[] }>(`/api/v1/regions/${ROOT}/children.geojson`)
+    expect(geo.body.features).toHaveLength(KNOWN.districts)
     expect(geo.body.features[0].properties.level).toBe('district')
   })
 })
@@ -222,7 +242,7 @@ describe('the rejects', () => {
       { event_id: 'R1', step: 'reported', ts: L('12:00'), category: 'appearance.garbage', grid_code: gA1 },
       { event_id: 'R2', step: 'reported', ts: L('12:00'), grid_code: gA1 },
       { event_id: 'R3', step: 'nope', ts: L('12:00'), category: 'x', grid_code: gA1 },
-      { event_id: 'R4', step: 'reported', ts: L('12:00'), category: 'x', grid_code: '320102999999999' },
+      { event_id: 'R4', step: 'reported', ts: L('12:00'), category: 'x', grid_code: `${A}999999999` },
       { event_id: 'R5', step: 'reported', ts: L('12:00'), category: 'x', lon: 121.47, lat: 31.23 },
     ])
     expect(res.status).toBe(200)

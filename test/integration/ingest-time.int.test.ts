@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadEventCatalog, loadHotlineCatalog } from '#platform/config/catalog.js'
 import { STREAM_NAMES } from '#core/schemas/records.js'
-import { loadCity as loadSimCity } from '#simulator/city.js'
+import { loadCity } from '#platform/config/city.js'
+import { simCity as toSimCity } from '#simulator/city.js'
 import { createSimulator } from '#simulator/model.js'
 import { anchorFor, resumeFrom } from '#simulator/resume.js'
 import { startSimulation } from '#simulator/runner.js'
@@ -91,7 +92,7 @@ describe('a store that already holds a record from the year 3000', () => {
 
     // The runner from there, on the demo city, into the pipeline, whose clock is now the real one.
     clock = Date.now()
-    const sim = createSimulator({ seed: 7, rate: 1, city: loadSimCity(), eventCatalog: loadEventCatalog(), hotlineCatalog: loadHotlineCatalog(), start: anchor.start })
+    const sim = createSimulator({ seed: 7, rate: 1, city: toSimCity(loadCity()), eventCatalog: loadEventCatalog(), hotlineCatalog: loadHotlineCatalog(), start: anchor.start })
     const run = startSimulation({ sim, sink: (stream, records) => f.pipeline.ingest(stream, records, 'simulator'), backfillFrom: from })
     await run.live
     await run.stop()

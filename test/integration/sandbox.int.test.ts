@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_LIMITS, Sandbox, SandboxError, type BoundValues } from '#api/layers/sandbox.js'
-import { gridsIn, startHarness, type Harness } from '../support/harness.js'
+import { city, gridsIn, startHarness, type Harness } from '../support/harness.js'
 
 // The SQL sandbox refuses what a layer must not do: write, reach system or other tables, use table
 // functions, read another region, override its limits or run away.
@@ -22,7 +22,7 @@ async function refused(sql: string, region = '320102', sb = sandbox): Promise<Sa
 
 beforeAll(async () => {
   h = await startHarness()
-  sandbox = new Sandbox(h.store)
+  sandbox = new Sandbox(h.store, DEFAULT_LIMITS, city().root.code)
   const [xuanwu] = gridsIn('320102')
   const [qinhuai] = gridsIn('320104')
   const ts = new Date(now - 3_600_000).toISOString()
@@ -93,7 +93,7 @@ describe('the SQL sandbox', () => {
   })
 
   it('stops a runaway query and cuts a large result', async () => {
-    const strict = new Sandbox(h.store, { ...DEFAULT_LIMITS, maxExecutionSeconds: 1, maxResultRows: 100, maxRowsToRead: 1e12 })
+    const strict = new Sandbox(h.store, { ...DEFAULT_LIMITS, maxExecutionSeconds: 1, maxResultRows: 100, maxRowsToRead: 1e12 }, city().root.code)
     const t0 = Date.now()
     const e = await refused('SELECT count() FROM regions AS a, regions AS b, regions AS c WHERE a.lon + b.lon > c.lat', '3201', strict)
     expect(e.reason).toBe('limit')

@@ -1,8 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { gridsIn, startHarness, type Harness } from '../support/harness.js'
+import { city, gridsIn, startHarness, type Harness } from '../support/harness.js'
 
-const [inside] = gridsIn('320102') // 玄武区, the leader's district
-const [outside] = gridsIn('320104') // 秦淮区
+// Runs on the demo city and on test/fixtures/city-tiny (vitest project integration-tiny), so the
+// regions come from the city under test: in the demo the root 3201, the leader's district 玄武区
+// 320102 and another district, 秦淮区 320104.
+const ROOT = city().root.code
+const LEADER_REGION = city().config.demo_accounts.find((a) => a.name === 'leader.xuanwu')!.region
+const OTHER = city().children(ROOT).find((r) => r.code !== LEADER_REGION)!.code
+
+const [inside] = gridsIn(LEADER_REGION) // 玄武区, the leader's district
+const [outside] = gridsIn(OTHER) // 秦淮区
 
 let h: Harness
 beforeAll(async () => {
@@ -17,7 +24,7 @@ afterAll(async () => h?.close())
 
 const LEADER = 'leader.xuanwu'
 
-describe('a leader scoped to 玄武区 (320102)', () => {
+describe(`a leader scoped to ${city().get(LEADER_REGION)!.name} (${LEADER_REGION})`, () => {
   const routes = (region: string) => [
     `/api/v1/regions/${region}`,
     `/api/v1/regions/${region}/children.geojson`,
@@ -29,17 +36,17 @@ describe('a leader scoped to 玄武区 (320102)', () => {
     `/api/v1/terminals?region=${region}`,
   ]
 
-  it.each(routes('320104'))('gets 403 outside the scope: %s', async (path) => {
+  it.each(routes(OTHER))('gets 403 outside the scope: %s', async (path) => {
     const r = await h.get<{ error: { code: string } }>(path, LEADER)
     expect(r.status).toBe(403)
     expect(r.body.error.code).toBe('forbidden')
   })
 
-  it.each(routes('3201'))('gets 403 above the scope: %s', async (path) => {
+  it.each(routes(ROOT))('gets 403 above the scope: %s', async (path) => {
     expect((await h.get(path, LEADER)).status).toBe(403)
   })
 
-  it.each(routes('320102'))('gets 200 inside the scope: %s', async (path) => {
+  it.each(routes(LEADER_REGION))('gets 200 inside the scope: %s', async (path) => {
     expect((await h.get(path, LEADER)).status).toBe(200)
   })
 
@@ -56,13 +63,13 @@ describe('a leader scoped to 玄武区 (320102)', () => {
 
   it('defaults to its own region', async () => {
     const r = await h.get<{ region: string }>('/api/v1/overview', LEADER)
-    expect(r.body.region).toBe('320102')
+    expect(r.body.region).toBe(LEADER_REGION)
   })
 })
 
 describe('everyone', () => {
   it('gets 404 for an unknown region and 400 for a malformed one', async () => {
-    expect((await h.get('/api/v1/overview?region=320199', 'operator')).status).toBe(404)
+    expect((await h.get(`/api/v1/overview?region=${ROOT}99`, 'operator')).status).toBe(404)
     const bad = await h.get<{ error: { message: string } }>('/api/v1/overview?region=abc', 'operator')
     expect(bad.status).toBe(400)
     expect(bad.body.error.message).toContain('region')
@@ -89,7 +96,13 @@ describe('everyone', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: LEADER, password: 'demo' }),
     })
-    expect(await r.json()).toMatchObject({ token: expect.any(String), user: { name: LEADER, role: 'leader', region: '320102' } })
+    expect(await r.json()).toMatchObject({ token: expect.any(String), user: { name: LEADER, role: 'leader', region: LEADER_REGION } })
+  })
+
+  it('learns the city before signing in: /city.json from the city file', async () => {
+    const r = await h.app.request('/city.json')
+    expect(r.status).toBe(200)
+    expect(await r.json()).toEqual({ code: ROOT, name: city().config.name, name_en: city().config.name_en, center: city().root.centroid })
   })
 
   it('answers /healthz and /metrics', async () => {

@@ -2,11 +2,11 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEPRECATED_TABLES, Sandbox, VIEWS, type BoundValues } from '#api/layers/sandbox.js'
+import { DEFAULT_LIMITS, DEPRECATED_TABLES, Sandbox, VIEWS, type BoundValues } from '#api/layers/sandbox.js'
 import { AlertRuleSchema } from '#core/schemas/alert.js'
 import { LayerSchema } from '#core/schemas/layer.js'
 import { NEW_LAYER, NEW_RULE } from '../../web/src/pages/studio/templates.js'
-import { gridsIn, startHarness, type Harness } from '../support/harness.js'
+import { city, gridsIn, startHarness, type Harness } from '../support/harness.js'
 
 // The views of store/migrations/035_views.sql as the interface of dashboards/: documented column
 // by column in docs/layers.md, scoped by the sandbox as tables are, read by every shipped file;
@@ -24,7 +24,7 @@ async function rows<T>(query: string): Promise<T[]> {
 
 beforeAll(async () => {
   h = await startHarness()
-  sandbox = new Sandbox(h.store)
+  sandbox = new Sandbox(h.store, DEFAULT_LIMITS, city().root.code)
   const [xw] = gridsIn('320102')
   const [qh] = gridsIn('320104')
   const ts = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString()

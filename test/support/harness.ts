@@ -12,6 +12,7 @@ import { loadEventCatalog, loadHotlineCatalog } from '#platform/config/catalog.j
 import { type City } from '#core/city.js'
 import { loadCity } from '#platform/config/city.js'
 import { MAX_RETENTION_DAYS } from '#core/time-bounds.js'
+import { tzOffsetMs } from '#core/time.js'
 import type { StreamName } from '#core/schemas/records.js'
 import { LocalBus } from '#platform/feed.js'
 import { createIngestService } from '#ingest/app.js'
@@ -21,18 +22,19 @@ import { syncRegions } from '#store/regions.js'
 import { listen } from '#platform/serve.js'
 
 let cachedCity: City | undefined
+/** The city under test: the demo's, or IOC_CITY_DIR's (the project integration-tiny: test/fixtures/city-tiny). */
 export function city(): City {
   return (cachedCity ??= loadCity())
 }
 
-/** A real chDB in a temp dir with the schema, the demo city, the demo users and the whole app in-process. */
+/** A real chDB in a temp dir with the schema, the city under test, its demo users and the whole app in-process. */
 export async function startHarness(opts: { now?: () => number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ioc-test-'))
   const stores = await openStores({ dataDir: dir, database: 'ioc' })
   const store: Store = stores.interactive
   await migrate(store)
   await syncRegions(store, city())
-  const users = await loadUsers({ demo: true })
+  const users = await loadUsers({ demo: true, demoAccounts: city().config.demo_accounts })
   const tokens = boundToDirectory(createTokenService('test-secret'), users)
   const ctx: AppContext = {
     store,
@@ -41,7 +43,7 @@ export async function startHarness(opts: { now?: () => number } = {}) {
     names: catalogNames(loadEventCatalog(), loadHotlineCatalog()),
     tokens,
     users,
-    tz: 'Asia/Shanghai',
+    tz: city().timeZone,
     demo: true,
     now: opts.now ?? Date.now,
   }
@@ -108,6 +110,13 @@ export async function startHarness(opts: { now?: () => number } = {}) {
   return { app, store, ctx, bus, pipeline: ingest.pipeline, login, get, send, serve, close }
 }
 export type Harness = Awaited<ReturnType<typeof startHarness>>
+
+/** Epoch ms of a wall-clock time (`day` YYYY-MM-DD, `hhmm` HH:MM) in the city's zone. */
+export function cityTime(day: string, hhmm: string): number {
+  const wall = Date.parse(`${day}T${hhmm}:00Z`)
+  const tz = city().timeZone
+  return wall - tzOffsetMs(wall - tzOffsetMs(wall, tz), tz)
+}
 
 /** The first grids (by code) inside a region. */
 export function gridsIn(prefix: string, n = 1): string[] {

@@ -1,6 +1,7 @@
 import { loadEventCatalog, loadHotlineCatalog } from '#platform/config/catalog.js'
 import { STREAM_NAMES } from '#core/schemas/records.js'
-import { loadCity as loadSimCity } from '#simulator/city.js'
+import { loadCity } from '#platform/config/city.js'
+import { simCity as toSimCity } from '#simulator/city.js'
 import { createSimulator } from '#simulator/model.js'
 import type { Harness } from './harness.js'
 
@@ -14,7 +15,7 @@ export async function loadDemoHistory(h: Harness, opts: { hours: number; rate?: 
   const sim = createSimulator({
     seed: opts.seed ?? 20261123,
     rate: opts.rate ?? 4,
-    city: loadSimCity(),
+    city: toSimCity(loadCity()),
     eventCatalog: loadEventCatalog(),
     hotlineCatalog: loadHotlineCatalog(),
     start,

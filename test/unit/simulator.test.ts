@@ -12,7 +12,8 @@ import {
   type StreamName,
   type TerminalStatusInput,
 } from '#core/schemas/records.js'
-import { type City, type RegionRow, buildCity, defaultRegionsPath, loadCity } from '#simulator/city.js'
+import { DEMO_CITY_DIR, loadCity, loadCityConfig } from '#platform/config/city.js'
+import { type City, type RegionRow, buildCity, simCity } from '#simulator/city.js'
 import { SinkAuthError, createHttpSink, retryAfterMs } from '#simulator/http-sink.js'
 import { type Batch, type SimulatorOptions, createSimulator } from '#simulator/model.js'
 import { localHour } from '#simulator/rhythm.js'
@@ -63,7 +64,8 @@ function fixtureRows(): RegionRow[] {
   return rows
 }
 
-const city = buildCity(fixtureRows())
+// The fixture is a miniature of the demo city: its clock and district parameters.
+const city = buildCity(fixtureRows(), loadCityConfig(DEMO_CITY_DIR))
 const gridByCode = new Map(city.grids.map((g) => [g.code, g]))
 
 function options(over: Partial<SimulatorOptions> = {}): SimulatorOptions {
@@ -208,9 +210,9 @@ describe('a simulated day', () => {
   })
 
   it('follows the day: more at 10:00 than at 03:00', () => {
-    const inHour = (h: number) => day1['grid-events'].filter((r) => r.step === 'reported' && Math.floor(localHour(num(r.ts))) === h).length
+    const inHour = (h: number) => day1['grid-events'].filter((r) => r.step === 'reported' && Math.floor(localHour(num(r.ts), city.timeZone)) === h).length
     expect(inHour(10)).toBeGreaterThan(5 * Math.max(1, inHour(3)))
-    const tickets = (h: number) => day1['hotline-tickets'].filter((r) => r.step === 'created' && Math.floor(localHour(num(r.ts))) === h).length
+    const tickets = (h: number) => day1['hotline-tickets'].filter((r) => r.step === 'created' && Math.floor(localHour(num(r.ts), city.timeZone)) === h).length
     expect(tickets(10)).toBeGreaterThan(5 * Math.max(1, tickets(3)))
   })
 
@@ -264,7 +266,7 @@ describe('a simulated day', () => {
     )
     expect(odd.slice(0, 5)).toEqual([])
     // Next to nothing served at night.
-    const tx = (h: number) => hb.filter((r) => Math.floor(localHour(num(r.ts))) === h).reduce((a, r) => a + (r.transactions ?? 0), 0)
+    const tx = (h: number) => hb.filter((r) => Math.floor(localHour(num(r.ts), city.timeZone)) === h).reduce((a, r) => a + (r.transactions ?? 0), 0)
     expect(tx(10)).toBeGreaterThan(20 * Math.max(1, tx(3)))
   })
 
@@ -434,10 +436,10 @@ describe('http sink', () => {
   })
 })
 
-describe.skipIf(!existsSync(defaultRegionsPath))('on the real demo city', () => {
+describe.skipIf(!existsSync(`${DEMO_CITY_DIR}/regions.json`))('on the real demo city', () => {
   let real: City
   beforeAll(() => {
-    real = loadCity()
+    real = simCity(loadCity(DEMO_CITY_DIR))
   })
 
   it('places about 300 terminals in street and community service centres', () => {

@@ -1,6 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { formatHms, nextCityDay, setCityTimeZone, startOfCityDay } from '../../web/src/util/time.js'
 
+// The cases are about the demo city's zone until they name another.
+beforeEach(() => setCityTimeZone('Asia/Shanghai'))
 afterEach(() => setCityTimeZone('Asia/Shanghai'))
 
 describe("the screen's day", () => {

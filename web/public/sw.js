@@ -1,9 +1,9 @@
 // The wall's safety net: a kiosk reloaded while the server is down (a power cut on the wall, a
 // redeploy) shows the screen with its "offline" banner and reconnects by itself, never the browser's
 // error page. The page and its content-hashed assets come from this cache when the network fails;
-// screen definitions and region outlines too (definitions, not records). Live data never is cached.
+// screen definitions, region outlines and the city's name too (definitions, not records). Live data never is cached.
 const CACHE = 'ioc-shell-v1'
-const DEFINITIONS = /^\/api\/v1\/(screens|metrics|catalog|regions\/)/
+const DEFINITIONS = /^\/(api\/v1\/(screens|metrics|catalog|regions\/)|city\.json$)/
 
 self.addEventListener('install', (event) => {
   event.waitUntil(

@@ -10,6 +10,7 @@ import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
 import { api, ApiError, configureApi } from './api'
+import { loadCityInfo } from './util/city'
 import { router } from './router'
 import { useSessionStore } from './stores/session'
 import { setCityTimeZone } from './util/time'
@@ -69,8 +70,9 @@ function reloadWhenServed(): void {
 if ('serviceWorker' in navigator && import.meta.env.PROD) {
   navigator.serviceWorker.register('/sw.js').catch((err: unknown) => console.warn('[screen] no offline shell', err))
 }
-// The city's time zone decides what "today" is; without an answer the screen keeps Beijing time.
-api.loginInfo().then(
-  (info) => setCityTimeZone(info.tz),
-  () => undefined,
-).finally(() => app.mount('#app'))
+// The city's time zone decides what "today" is; without an answer the screen keeps the browser's.
+// Its name titles the login page; without it the title waits for the regions.
+Promise.allSettled([
+  api.loginInfo().then((info) => setCityTimeZone(info.tz)),
+  loadCityInfo().catch((err: unknown) => console.warn('[screen] no city info', err)),
+]).finally(() => app.mount('#app'))

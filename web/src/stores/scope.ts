@@ -3,6 +3,7 @@ import { computed, ref, shallowRef, watch } from 'vue'
 import type { RegionInfo, RegionRef } from '#core/schemas/api'
 import { isRegionCode } from '#core/regions'
 import { api, ApiError } from '../api'
+import { cityInfo } from '../util/city'
 import { router } from '../router'
 import { useSessionStore } from './session'
 
@@ -13,7 +14,7 @@ import { useSessionStore } from './session'
 export const useScopeStore = defineStore('scope', () => {
   const session = useSessionStore()
 
-  const home = computed(() => session.user?.region ?? '3201')
+  const home = computed(() => session.user?.region ?? cityInfo.value?.code ?? '')
   const requested = computed(() => {
     const q = router.currentRoute.value.query.region
     return typeof q === 'string' ? q : ''
@@ -56,7 +57,7 @@ export const useScopeStore = defineStore('scope', () => {
     return path.filter((p) => p.code.length >= home.value.length && p.code.startsWith(home.value))
   })
 
-  const cityName = computed(() => current.value?.path[0]?.name ?? info.value?.path[0]?.name ?? '南京市')
+  const cityName = computed(() => current.value?.path[0]?.name ?? info.value?.path[0]?.name ?? cityInfo.value?.name ?? '')
 
   function go(code: string): void {
     if (code === region.value) return

@@ -2,9 +2,9 @@ import { startOfDay } from '../../../core/time'
 
 /**
  * The city's time zone (IOC_TZ on the server), whatever the wall PC's clock zone is: the server
- * tells it before the app mounts (see main.ts). "Today" and the clock follow it.
+ * tells it before the app mounts (see main.ts); until then the browser's own. "Today" and the clock follow it.
  */
-let cityTz = 'Asia/Shanghai'
+let cityTz = Intl.DateTimeFormat().resolvedOptions().timeZone
 let hms = clockFormat(cityTz)
 let date = dateFormat(cityTz)
 

@@ -23,7 +23,6 @@ export const NEW_RULE = `# yaml-language-server: $schema=../schemas/alert.schema
 id: my-rule
 title: { zh: 新告警规则, en: New alert rule }
 severity: warning
-scope: '3201'
 query: |
   SELECT substring(grid_code, 1, 9) AS key, substring(grid_code, 1, 9) AS region, count() AS value
   FROM event_steps
