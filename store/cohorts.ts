@@ -22,8 +22,11 @@ import { sql, type Sql } from './sql.js'
  * is of a non-Nullable value with "none" as the epoch or '', and becomes NULL only when written:
  * Nullable arguments would double the cost of a fold (docs/performance.md, Ingest).
  */
-/** The zone of the tables' `day` key column (migration 027); a query's day condition must use it too. */
-export const KEY_DAY_TZ = 'Asia/Shanghai'
+/**
+ * The zone of the tables' `day` key column (migration 040: UTC, whatever the city's zone); a query's day
+ * condition must use it too.
+ */
+export const KEY_DAY_TZ = 'UTC'
 
 /** "No such time": what minIf / maxIf of a DateTime64 give when no row matches. */
 const NONE = sql`toDateTime64(0, 3, 'UTC')`

@@ -25,6 +25,7 @@ export function splitStatements(sql: string): string[] {
  */
 const AFTER: Record<string, (store: Store) => Promise<void>> = {
   '027_cohorts': (store) => fillCohorts(store),
+  '040_one_cohort_model': (store) => fillCohorts(store),
 }
 
 /**

@@ -111,8 +111,6 @@ export const tableName = {
   terminalsRollup: 'terminals_rollup',
   ticketsTotals: 'tickets_totals',
   eventsClassTotals: 'events_class_totals',
-  eventReported: 'event_reported',
-  ticketCreated: 'ticket_created',
   eventCohort: 'event_cohort',
   ticketCohort: 'ticket_cohort',
   auditLog: 'audit_log',

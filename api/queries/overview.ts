@@ -37,14 +37,14 @@ function merged(table: Sql, columns: readonly StateColumn[], where: Sql): RowSou
   return { aliases: exprs.length ? sql`WITH ${sql.join(exprs)} ` : sql.empty(), from: sql`${table} FINAL WHERE ${where}` }
 }
 
-/** A kind of record with a state table and a cohort index (migration 024), keyed by its id. */
+/** A kind of record with a state table and a cohort table (migration 040), keyed by its id. */
 interface StateSource {
   table: Sql
   id: Sql
   columns: readonly StateColumn[]
-  /** The cohort index: one row per record started, ordered by its start. */
+  /** The cohort table: rows of each record started, ordered by the day and grid of its start. */
   index: Sql
-  /** The start time, named alike in the state table and the index. */
+  /** The start time, named alike in the state table and the cohort table. */
   start: Sql
   /** The state table's time of last activity, for the fold without a cohort. */
   active: Sql
@@ -61,15 +61,24 @@ const asSubquery = (m: RowSource, src: StateSource) =>
   sql`${m.aliases}SELECT ${src.id}, ${sql.join(src.columns.map(([name]) => name))} FROM ${m.from}`
 
 /**
+ * The key days of a cohort table that a range of starts can fall on: the key analysis does not carry a
+ * condition on the start through toDate() (migration 027), so a query states both.
+ */
+const keyDays = (table: Sql, [from, to]: CohortRange) =>
+  sql`${table}.day >= toDate(${sql.ms(from)}, ${sql.string(KEY_DAY_TZ)}) AND ${table}.day <= toDate(${sql.ms(to)}, ${sql.string(KEY_DAY_TZ)})`
+
+/**
  * The merged rows of a cohort that pass `having`: the ids started in the range and the region come
- * by key from the narrow cohort index, and only their rows of the state table are read, by primary key.
+ * by key from the narrow cohort table (a set: a record's cancelled rows name it again, harmlessly),
+ * and only their rows of the state table are read, by primary key. The state table still decides.
  */
 const cohortRows = (src: StateSource, region: string, having: Sql, cohort: CohortRange) =>
   merged(
     src.table,
     src.columns,
     sql`${src.table}.${src.id} IN (SELECT ${src.index}.${src.id} FROM ${src.index}
-      WHERE startsWith(${src.index}.grid_code, ${sql.string(region)}) AND ${startedIn(src, cohort, src.index)}) AND (${having})`,
+      WHERE ${keyDays(src.index, cohort)} AND startsWith(${src.index}.grid_code, ${sql.string(region)})
+      AND ${startedIn(src, cohort, src.index)}) AND (${having})`,
   )
 
 /** Which records a state query reads: a cohort's ids, or every record active since a time. */
@@ -108,7 +117,7 @@ const EVENTS: StateSource = {
     [sql`department`, sql`anyLast(department)`],
     [sql`evaluation`, sql`anyLast(evaluation)`],
   ],
-  index: tables.eventReported,
+  index: tables.eventCohort,
   start: sql`reported_at`,
   active: sql`${tables.eventState}.last_ts`,
 }
@@ -130,7 +139,7 @@ const TICKETS: StateSource = {
     [sql`department`, sql`anyLast(department)`],
     [sql`reopened`, sql`sum(reopened)`],
   ],
-  index: tables.ticketCreated,
+  index: tables.ticketCohort,
   start: sql`created_at`,
   active: sql`tupleElement(${tables.ticketState}.latest, 1)`,
 }
@@ -168,9 +177,8 @@ export const terminalLatest = (region: string) => {
 function cohortTable(table: Sql, start: Sql, { region, from, to }: Omit<Scope, 'now'>): RowSource {
   return {
     aliases: sql.empty(),
-    // The day condition lets the key find the region within each day (migration 027); the start's condition decides.
-    from: sql`${table} WHERE ${table}.day >= toDate(${sql.ms(from)}, ${sql.string(KEY_DAY_TZ)})
-    AND ${table}.day <= toDate(${sql.ms(to)}, ${sql.string(KEY_DAY_TZ)})
+    // The day condition lets the key find the region within each day; the start's condition decides.
+    from: sql`${table} WHERE ${keyDays(table, [from, to])}
     AND startsWith(${table}.grid_code, ${sql.string(region)}) AND ${within(start, [from, to])}`,
   }
 }

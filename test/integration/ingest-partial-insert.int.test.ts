@@ -34,7 +34,7 @@ async function counts(prefix: string) {
   return {
     raw: await one("SELECT count() AS n FROM grid_events WHERE startsWith(event_id, {prefix:String})"),
     state: await one('SELECT count() AS n FROM (SELECT event_id FROM event_state WHERE startsWith(event_id, {prefix:String}) GROUP BY event_id)'),
-    cohort: await one("SELECT count() AS n FROM event_reported WHERE startsWith(event_id, {prefix:String})"),
+    cohort: await one("SELECT uniqExact(event_id) AS n FROM event_cohort WHERE startsWith(event_id, {prefix:String})"),
     started: await one('SELECT sum(sign) AS n FROM event_cohort WHERE startsWith(event_id, {prefix:String})'),
     // The rollups hold counts, not ids: these tests use a store of their own, so totals are theirs.
     rollup: await one("SELECT sum(n) AS n FROM events_rollup WHERE depth = 1 AND step = 'reported' AND {prefix:String} != ''"),

@@ -67,7 +67,7 @@ describe('SIGKILL of the ingest process mid-stream', () => {
       const [others] = await (
         await store.query({
           query: `SELECT (SELECT sum(n) FROM events_class_totals WHERE depth = 1 AND step = 'reported') AS totals,
-            (SELECT uniqExact(event_id) FROM event_state) AS state, (SELECT uniqExact(event_id) FROM event_reported) AS cohort,
+            (SELECT uniqExact(event_id) FROM event_state) AS state, (SELECT uniqExact(event_id) FROM event_cohort) AS cohort,
             (SELECT sum(sign) FROM event_cohort) AS started`,
           format: 'JSONEachRow',
         })
