@@ -9,6 +9,7 @@ import './styles/base.css'
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
+import { i18n } from './i18n'
 import { api, ApiError, configureApi } from './api'
 import { router } from './router'
 import { useSessionStore } from './stores/session'
@@ -17,6 +18,7 @@ import { setCityTimeZone } from './util/time'
 const app = createApp(App)
 const pinia = createPinia()
 app.use(pinia)
+app.use(i18n)
 
 const session = useSessionStore(pinia)
 configureApi({

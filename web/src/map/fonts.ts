@@ -7,9 +7,9 @@ export const LABEL_FONT_WEIGHT = 700
  * fallback face. Load the unicode-range slices that `text` needs before the layer sees the data.
  */
 export async function ensureLabelFont(text: string): Promise<void> {
-  if (!('fonts' in document)) return
+  if (!text || !('fonts' in document)) return
   try {
-    await document.fonts.load(`${LABEL_FONT_WEIGHT} 32px "Noto Sans SC"`, text || '南京')
+    await document.fonts.load(`${LABEL_FONT_WEIGHT} 32px "Noto Sans SC"`, text)
   } catch {
     /* fall back to whatever the browser has; labels still render */
   }
