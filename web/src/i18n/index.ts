@@ -43,6 +43,7 @@ export const i18n = createI18n<[Messages], Tag, false>({
 })
 
 const g = i18n.global
+if (typeof document !== 'undefined') document.documentElement.lang = TAG[initial()]
 
 /** The switch's language, as screen files name it (`zh` / `en`). */
 export const locale = computed<Locale>(() => (g.locale.value === 'en' ? 'en' : 'zh'))

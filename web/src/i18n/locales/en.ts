@@ -105,7 +105,12 @@ const en: Messages = {
   kind: { event: 'Grid event', ticket: '12345 ticket', terminal: 'Self-service terminal' },
   duration: { justNow: 'just now', minutes: '{n} min', hours: '{n} h', days: '{n} day | {n} days' },
   hour: '{h}:00',
-  breadcrumb: { aria: 'Region levels', label: 'Region', error: 'Could not load the region', hint: 'Click a level above to go back' },
+  breadcrumb: {
+    aria: 'Region levels',
+    label: 'Region',
+    error: 'Could not load the region',
+    hint: 'Click a level above to go back',
+  },
   drawer: {
     close: 'Close',
     timeline: 'Timeline',

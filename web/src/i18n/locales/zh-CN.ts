@@ -173,7 +173,12 @@ const zhCN = {
     none: '本区域暂无自助终端',
     allOk: '全部终端运行正常',
   },
-  categories: { other: '其他', share: '{value} 件（{percent}%）', empty: '今日暂无事件', today: '今日事件' },
+  categories: {
+    other: '其他',
+    share: '{value} 件（{percent}%）',
+    empty: '今日暂无事件',
+    today: '今日事件',
+  },
   alerts: {
     title: '告警',
     severity: { critical: '严重', warning: '警告', info: '提示' },
