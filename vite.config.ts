@@ -11,6 +11,8 @@ export default defineConfig({
   base: '/',
   plugins: [vue()],
   resolve: { alias },
+  // vue-i18n's build flags: Composition API only (the legacy API is dropped from the bundle), no devtools.
+  define: { __VUE_I18N_LEGACY_API__: 'false', __VUE_I18N_FULL_INSTALL__: 'true', __INTLIFY_PROD_DEVTOOLS__: 'false' },
   // The wall is offline: nothing may be fetched from another origin, so every asset is bundled.
   build: {
     outDir: '../dist/web',

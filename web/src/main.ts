@@ -7,10 +7,11 @@ import '@fontsource/rajdhani/700.css'
 import './styles/base.css'
 
 import { createPinia } from 'pinia'
-import { createApp } from 'vue'
+import { createApp, watchEffect } from 'vue'
 import App from './App.vue'
+import { i18n, loc, t } from './i18n'
 import { api, ApiError, configureApi } from './api'
-import { loadCityInfo } from './util/city'
+import { cityInfo, loadCityInfo } from './util/city'
 import { router } from './router'
 import { useSessionStore } from './stores/session'
 import { setCityTimeZone } from './util/time'
@@ -18,6 +19,7 @@ import { setCityTimeZone } from './util/time'
 const app = createApp(App)
 const pinia = createPinia()
 app.use(pinia)
+app.use(i18n)
 
 const session = useSessionStore(pinia)
 configureApi({
@@ -76,3 +78,8 @@ Promise.allSettled([
   api.loginInfo().then((info) => setCityTimeZone(info.tz)),
   loadCityInfo().catch((err: unknown) => console.warn('[screen] no city info', err)),
 ]).finally(() => app.mount('#app'))
+// The tab's title names the configured city in the chosen language (index.html has no city in it).
+watchEffect(() => {
+  const city = cityInfo.value ? loc({ zh: cityInfo.value.name, en: cityInfo.value.name_en }) : ''
+  document.title = `${city}${t('app.centre')} · ${t('app.brand')}`
+})

@@ -1,3 +1,5 @@
+import { t } from '../i18n'
+
 /** The API's error body is `{"error":{code,message,details?}}`; network failures get code `network`. */
 export class ApiError extends Error {
   constructor(
@@ -93,7 +95,7 @@ async function send<T>(url: string, method: string, token: string | null, opts: 
     })
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e
-    throw new ApiError(0, 'network', '网络连接失败')
+    throw new ApiError(0, 'network', t('error.network'))
   }
   const text = await res.text()
   let json: unknown = undefined
@@ -101,12 +103,12 @@ async function send<T>(url: string, method: string, token: string | null, opts: 
     try {
       json = JSON.parse(text)
     } catch {
-      if (res.ok) throw new ApiError(res.status, 'bad_response', '服务器返回了无法解析的数据')
+      if (res.ok) throw new ApiError(res.status, 'bad_response', t('error.badResponse'))
     }
   }
   if (!res.ok) {
     const err = (json as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error
-    const failure = new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? res.statusText ?? '请求失败', err?.details)
+    const failure = new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? res.statusText ?? t('error.failed'), err?.details)
     if (res.status === 401 && token && err?.code === 'account_changed' && opts.renew !== false) {
       // The user still exists with another role or region: a renewed token carries them; retry once with it.
       // A server that cannot be asked now leaves the session alone (a later request tries again).

@@ -1,6 +1,7 @@
 import { computed, inject, provide, watch, type ComputedRef, type InjectionKey } from 'vue'
 import type { Breakdown, Overview } from '#core/schemas/api'
-import { childLevel, levelOf, LEVEL_NAMES_ZH } from '#core/regions'
+import { childLevel, levelOf } from '#core/regions'
+import { t } from '../i18n'
 import { api } from '../api'
 import { useLiveStore } from '../stores/live'
 import { useScopeStore } from '../stores/scope'
@@ -47,7 +48,7 @@ export function provideScreenData(): ScreenData {
   const childLevelName = computed(() => {
     const l = levelOf(scope.region)
     const c = l && childLevel(l)
-    return c ? LEVEL_NAMES_ZH[c] : '下级区域'
+    return c ? t(`level.${c}`) : t('region.below')
   })
   const children = useResource<Breakdown>(
     () => (atLeaf.value ? null : `${scope.region}|${time.key}`),

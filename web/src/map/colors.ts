@@ -16,7 +16,6 @@ export const EVENT_COLORS: Record<EventStatus, RGBA> = {
   overdue: [244, 63, 94, 255],
   closed: [74, 222, 128, 150],
 }
-export const EVENT_STATUS_ZH: Record<EventStatus, string> = { open: '办理中', overdue: '已超期', closed: '已办结' }
 
 export type TerminalState = 'online' | 'offline' | 'fault' | 'maintenance'
 export const TERMINAL_COLORS: Record<TerminalState, RGBA> = {

@@ -7,7 +7,7 @@ export const LABEL_FONT_WEIGHT = 700
  * fallback face. Load the unicode-range slices that `text` needs before the layer sees the data.
  */
 export async function ensureLabelFont(text: string): Promise<void> {
-  if (!('fonts' in document) || !text) return
+  if (!text || !('fonts' in document)) return
   try {
     await document.fonts.load(`${LABEL_FONT_WEIGHT} 32px "Noto Sans SC"`, text)
   } catch {

@@ -1,15 +1,16 @@
-const int = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 })
+import { n } from '../i18n'
 
-export function formatInt(n: number | null | undefined): string {
-  return typeof n === 'number' && Number.isFinite(n) ? int.format(n) : '—'
+export function formatInt(v: number | null | undefined): string {
+  return typeof v === 'number' && Number.isFinite(v) ? n(v, 'integer') : '—'
 }
 
 /** Rates arrive in 0..1. */
 export function formatPct(r: number | null | undefined, digits = 1): string {
-  return typeof r === 'number' && Number.isFinite(r) ? (r * 100).toFixed(digits) : '—'
+  if (typeof r !== 'number' || !Number.isFinite(r)) return '—'
+  return n(r * 100, { key: 'fixed1', minimumFractionDigits: digits, maximumFractionDigits: digits })
 }
 
 export function formatMinutes(m: number | null | undefined): string {
   if (typeof m !== 'number' || !Number.isFinite(m)) return '—'
-  return m >= 100 ? int.format(Math.round(m)) : m.toFixed(1)
+  return m >= 100 ? n(Math.round(m), 'integer') : n(m, 'fixed1')
 }

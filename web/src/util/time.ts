@@ -1,4 +1,5 @@
 import { startOfDay } from '../../../core/time'
+import { d, t } from '../i18n'
 
 /**
  * The city's time zone (IOC_TZ on the server), whatever the wall PC's clock zone is: the server
@@ -6,25 +7,23 @@ import { startOfDay } from '../../../core/time'
  */
 let cityTz = Intl.DateTimeFormat().resolvedOptions().timeZone
 let hms = clockFormat(cityTz)
-let date = dateFormat(cityTz)
 
 function clockFormat(timeZone: string) {
   return new Intl.DateTimeFormat('zh-CN', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
-}
-function dateFormat(timeZone: string) {
-  return new Intl.DateTimeFormat('zh-CN', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short' })
 }
 
 /** Use the server's zone; an unknown name keeps the current one. */
 export function setCityTimeZone(tz: string): void {
   try {
     hms = clockFormat(tz)
-    date = dateFormat(tz)
     cityTz = tz
   } catch {
     /* not a zone this browser knows */
   }
 }
+
+/** The zone the screen shows times in. */
+export const cityTimeZone = (): string => cityTz
 
 /** Midnight of the city's day containing `ms`. */
 export function startOfCityDay(ms: number): number {
@@ -45,24 +44,31 @@ export const formatHms = (t: string | number) => {
   const ms = toMs(t)
   return Number.isFinite(ms) ? hms.format(ms) : '--:--:--'
 }
-export const formatDate = (ms: number) => date.format(ms)
+/** The header's date in the screen's language. */
+export const formatDate = (ms: number) => d(ms, { key: 'day', timeZone: cityTz })
 
-/** "3小时前" style durations for terminals that are down. */
+/** "3 h" style durations for terminals that are down. */
 export function formatSince(t: string | number, now = Date.now()): string {
   const ms = toMs(t)
   if (!Number.isFinite(ms)) return '—'
   const min = Math.max(0, Math.round((now - ms) / 60_000))
-  if (min < 1) return '刚刚'
-  if (min < 60) return `${min}分钟`
-  const h = Math.floor(min / 60)
-  if (h < 48) return `${h}小时`
-  return `${Math.floor(h / 24)}天`
+  return formatDuration(min)
 }
 
-/** "14时" / "11-23": the trend's axis labels in the city's zone. */
+/** A span of whole minutes in the largest unit that reads well: minutes, hours up to two days, days. */
+export function formatDuration(min: number): string {
+  if (min < 1) return t('duration.justNow')
+  if (min < 60) return t('duration.minutes', { n: min }, min)
+  const h = Math.floor(min / 60)
+  if (h < 48) return t('duration.hours', { n: h }, h)
+  const days = Math.floor(h / 24)
+  return t('duration.days', { n: days }, days)
+}
+
+/** "14:00" / "11-23": the trend's axis labels in the city's zone and the screen's language. */
 export function formatHour(ms: number): string {
   const h = new Intl.DateTimeFormat('en-GB', { timeZone: cityTz, hour: '2-digit', hour12: false }).format(ms)
-  return `${h}时`
+  return t('hour', { h })
 }
 export function formatDay(ms: number): string {
   const parts = new Intl.DateTimeFormat('en-GB', { timeZone: cityTz, month: '2-digit', day: '2-digit' }).formatToParts(ms)

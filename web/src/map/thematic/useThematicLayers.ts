@@ -7,6 +7,7 @@ import type { Alert } from '#core/schemas/alert'
 import type { LayerLegend } from '#core/schemas/layer'
 import { levelOf } from '#core/regions'
 import { api } from '../../api'
+import { both, t } from '../../i18n'
 import { useScopeStore } from '../../stores/scope'
 import { useSessionStore } from '../../stores/session'
 import { ALERTS_LAYER_ID, useThematicStore } from '../../stores/thematic'
@@ -32,11 +33,18 @@ export interface ThematicLegend {
 }
 
 export const SEVERITY_COLORS: Record<Alert['severity'], string> = { critical: '#ff1744', warning: '#ffab00', info: '#40c4ff' }
-const ALERTS_ENTRY = {
+/** The alerts' own entry, in the screen's language (called inside computeds, so it follows the switch). */
+const alertsEntry = () => ({
   id: ALERTS_LAYER_ID,
-  title: { zh: '告警', en: 'Alerts' },
-  legend: { kind: 'categories' as const, items: [{ label: '严重', color: SEVERITY_COLORS.critical }, { label: '警告', color: SEVERITY_COLORS.warning }, { label: '提示', color: SEVERITY_COLORS.info }] },
-}
+  title: both('alerts.title'),
+  legend: {
+    kind: 'categories' as const,
+    items: (['critical', 'warning', 'info'] as const).map((s) => ({
+      label: t(`alerts.severity.${s}`),
+      color: SEVERITY_COLORS[s],
+    })),
+  },
+})
 
 /**
  * The thematic layers (dashboards/layers/*.yaml) for the map: the catalogue the user may use,
@@ -64,7 +72,7 @@ export function useThematicLayers(): {
   const catalogTimer = setInterval(() => void store.loadCatalog(true), 5 * 60_000)
 
   const catalog = computed<ThematicEntry[]>(() => [
-    { ...ALERTS_ENTRY, available: true },
+    { ...alertsEntry(), available: true },
     ...store.catalog.map((l) => ({ id: l.id, title: l.title, legend: l.legend, available: level.value ? l.levels.includes(level.value) : false })),
   ])
   const active = computed(() => store.catalog.filter((l) => enabled.value.includes(l.id) && level.value && l.levels.includes(level.value)))
@@ -152,7 +160,7 @@ export function useThematicLayers(): {
   })
 
   const legends = computed<ThematicLegend[]>(() => [
-    ...(alertsOn.value ? [{ ...ALERTS_ENTRY, rows: alerts.value.length, error: null }] : []),
+    ...(alertsOn.value ? [{ ...alertsEntry(), rows: alerts.value.length, error: null }] : []),
     ...active.value.map((l) => ({ id: l.id, title: l.title, legend: l.legend, rows: frames.value[l.id]?.length ?? null, error: errors.value[l.id] ?? null })),
   ])
 

@@ -1,8 +1,12 @@
-// What "new" starts from in the studio: a small valid file to edit, not an empty page.
+import en from '../../i18n/locales/en'
+import zhCN from '../../i18n/locales/zh-CN'
+
+// What "new" starts from in the studio: a small valid file to edit, not an empty page. Its words are
+// the screen's messages in both languages (a file carries both); the legend's single label is Chinese.
 
 export const NEW_LAYER = `# yaml-language-server: $schema=../schemas/layer.schema.json
 id: my-layer
-title: { zh: 新图层, en: New layer }
+title: { zh: ${zhCN.studio.newLayer}, en: ${en.studio.newLayer} }
 description: Events reported in the time range.
 levels: [city, district, street, community]
 sql: |
@@ -16,12 +20,12 @@ draw:
   radius: 4
   color: '#4fc3f7'
   tooltip: [category]
-legend: { kind: categories, items: [{ label: 事件, color: '#4fc3f7' }] }
+legend: { kind: categories, items: [{ label: ${zhCN.studio.eventsLabel}, color: '#4fc3f7' }] }
 `
 
 export const NEW_RULE = `# yaml-language-server: $schema=../schemas/alert.schema.json
 id: my-rule
-title: { zh: 新告警规则, en: New alert rule }
+title: { zh: ${zhCN.studio.newRule}, en: ${en.studio.newRule} }
 severity: warning
 query: |
   SELECT substring(grid_code, 1, 9) AS key, substring(grid_code, 1, 9) AS region, count() AS value

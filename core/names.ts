@@ -1,4 +1,4 @@
-/** Community names carry their committee's full title; the screen has room for the place only. */
+/** Community names carry their committee's full title; the screen has room for the place only (region data). */
 export function shortRegionName(name: string): string {
   return name
     .replace(/社区居民委员会$/, '社区')
