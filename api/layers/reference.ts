@@ -74,9 +74,12 @@ function fieldRows(s: Json, prefix: string, out: string[], sections: string[]): 
     const desc = [f.description, limits(f)].filter(Boolean).join(' ')
     const variants = f.oneOf ?? f.anyOf
     const objectVariants = variants?.filter((v) => v.type === 'object' && v.properties) ?? []
-    if (objectVariants.length > 1) {
+    const tag =
+      objectVariants.length > 1
+        ? Object.keys(objectVariants[0].properties!).find((k) => objectVariants.every((v) => v.properties![k]?.const !== undefined))
+        : undefined
+    if (tag) {
       // A tagged union (draw, legend, condition): one table per variant.
-      const tag = Object.keys(objectVariants[0].properties!).find((k) => objectVariants.every((v) => v.properties![k]?.const !== undefined))
       out.push(`| \`${path}\` | one of ${objectVariants.length} kinds (by \`${tag}\`) | ${need} | ${cellText(desc)} See below. |`)
       for (const v of objectVariants) {
         const kind = String(v.properties![tag!].const)
@@ -87,7 +90,9 @@ function fieldRows(s: Json, prefix: string, out: string[], sections: string[]): 
       continue
     }
     out.push(`| \`${path}\` | ${cellText(typeOf(f))} | ${need} | ${cellText(desc)} |`)
-    const obj = variants?.find((v) => v.type === 'object' && v.properties) ?? f
+    // Untagged object alternatives (a linear or an ordinal size scale): their fields in one list.
+    const merged = objectVariants.length > 1 ? { type: 'object', properties: Object.assign({}, ...objectVariants.map((v) => v.properties)) } : undefined
+    const obj = merged ?? variants?.find((v) => v.type === 'object' && v.properties) ?? f
     if (obj.type === 'object' && obj.properties) fieldRows(obj, `${path}.`, out, sections)
     if (f.type === 'object' && f.additionalProperties && typeof f.additionalProperties === 'object') fieldRows(f.additionalProperties, `${path}.<name>.`, out, sections)
     if (f.type === 'array' && f.items && !Array.isArray(f.items) && f.items.type === 'object') fieldRows(f.items, `${path}[].`, out, sections)

@@ -10,7 +10,7 @@ import { thematicFor } from '../layers/service.js'
 import { RangeQuery, query, range, scopedRegion } from '../params.js'
 
 export function summary(l: Layer): LayerSummary {
-  return { id: l.id, title: l.title, description: l.description, levels: l.levels, draw: l.draw, legend: l.legend, refresh_seconds: l.refresh_seconds, params: l.params }
+  return { id: l.id, title: l.title, description: l.description, levels: l.levels, draw: l.draw, legend: l.legend, refresh_seconds: l.refresh_seconds, params: l.params, ...(l.live ? { live: l.live } : {}) }
 }
 
 /** Declared extra parameters from the query string, typed; a bad one is a 400 naming it. */

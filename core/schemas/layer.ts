@@ -55,7 +55,20 @@ export const SizeScaleSchema = z
     range: z.tuple([z.number(), z.number()]).describe('Output range (pixels or metres).'),
   })
   .strict()
-export const SizeSchema = z.union([z.number().nonnegative(), SizeScaleSchema]).describe('A fixed size or a linear scale over a column.')
+export const OrdinalSizeSchema = z
+  .object({
+    field: ColumnName,
+    scale: z.literal('ordinal'),
+    domain: z.array(z.string()).min(1).describe('Values of the column.'),
+    sizes: z.array(z.number().nonnegative()).min(1).describe('One size per domain value.'),
+    other: z.number().nonnegative().default(4).describe('Size of a value not in the domain.'),
+  })
+  .strict()
+  .refine((s) => s.sizes.length === s.domain.length, { message: 'one size per domain value' })
+export const SizeSchema = z
+  .union([z.number().nonnegative(), SizeScaleSchema, OrdinalSizeSchema])
+  .describe('A fixed size, a linear scale over a numeric column, or one size per value of a column.')
+export type SizeSpec = z.infer<typeof SizeSchema>
 
 export const PositionSchema = z
   .object({ lon: ColumnName.default('lon'), lat: ColumnName.default('lat') })
@@ -65,12 +78,57 @@ export const PositionSchema = z
 const position = PositionSchema.default({ lon: 'lon', lat: 'lat' })
 const tooltip = z.array(ColumnName).max(12).default([]).describe('Columns shown in the tooltip.')
 
-const Scatter = z.object({ type: z.literal('scatter'), position, color: ColorSchema.default('#4fc3f7'), radius: SizeSchema.default(5), radius_units: z.enum(['pixels', 'meters']).default('pixels'), tooltip }).strict()
+const Scatter = z
+  .object({
+    type: z.literal('scatter'),
+    position,
+    color: ColorSchema.default('#4fc3f7'),
+    radius: SizeSchema.default(5),
+    radius_units: z.enum(['pixels', 'meters']).default('pixels'),
+    stroke: ColorSchema.default('#030a18c8').describe('Outline colour: fixed or a scale (a ring coloured by status).'),
+    stroke_width: z.number().min(0).max(10).default(1).describe('Outline width in pixels.'),
+    tooltip,
+  })
+  .strict()
 const Icon = z.object({ type: z.literal('icon'), position, icon: z.enum(['pin', 'triangle', 'square', 'diamond']).default('pin'), color: ColorSchema.default('#ffb300'), size: SizeSchema.default(24), tooltip }).strict()
 const Heatmap = z.object({ type: z.literal('heatmap'), position, weight: ColumnName.optional().describe('Column weighting each point.'), radius_pixels: z.number().min(1).max(200).default(30), colors: z.array(HexColor).min(2).optional(), tooltip }).strict()
-const Hexagon = z.object({ type: z.literal('hexagon'), position, weight: ColumnName.optional(), radius: z.number().min(20).max(20000).default(500).describe('Hexagon radius in metres.'), colors: z.array(HexColor).min(2).optional(), extruded: z.boolean().default(true), elevation_scale: z.number().min(0).default(20), tooltip }).strict()
+const Hexagon = z
+  .object({
+    type: z.literal('hexagon'),
+    position,
+    weight: ColumnName.optional(),
+    radius: z
+      .union([z.number().min(20).max(20000), z.literal('auto')])
+      .default(500)
+      .describe('Hexagon radius in metres; auto: about 40 hexagons across the region in view, 15 m to 5 km.'),
+    colors: z.array(HexColor).min(2).optional(),
+    color_scale: z
+      .enum(['linear', 'sqrt'])
+      .default('linear')
+      .describe("How a cell's count picks its colour step; sqrt keeps a few busy cells from washing the rest out."),
+    extruded: z.boolean().default(true),
+    elevation_scale: z.number().min(0).default(20),
+    opacity: z.number().min(0).max(1).default(0.8),
+    tooltip,
+  })
+  .strict()
 const Grid = z.object({ type: z.literal('grid'), position, weight: ColumnName.optional(), cell_size: z.number().min(20).max(20000).default(500).describe('Cell size in metres.'), colors: z.array(HexColor).min(2).optional(), extruded: z.boolean().default(false), elevation_scale: z.number().min(0).default(20), tooltip }).strict()
-const Arc = z.object({ type: z.literal('arc'), source: PositionSchema, target: PositionSchema, color: ColorSchema.default('#4fc3f7'), target_color: HexColor.optional(), width: SizeSchema.default(2), tooltip }).strict()
+const Arc = z
+  .object({
+    type: z.literal('arc'),
+    source: PositionSchema,
+    target: PositionSchema,
+    color: ColorSchema.default('#4fc3f7'),
+    target_color: HexColor.optional(),
+    width: SizeSchema.default(2),
+    shape: z
+      .enum(['arc', 'flat'])
+      .default('arc')
+      .describe("arc: deck.gl's 3D arc; flat: a curve bowed in the map's plane, which reads as an arc on an unpitched map."),
+    target_ring: z.number().min(0).max(40).default(0).describe('Radius in pixels of a ring at each target (0: none).'),
+    tooltip,
+  })
+  .strict()
 const Path = z.object({ type: z.literal('path'), path: ColumnName.describe('Column of type Array(Tuple(Float64, Float64)): the vertices [lon, lat].'), color: ColorSchema.default('#4fc3f7'), width: SizeSchema.default(3), tooltip }).strict()
 const Text = z.object({ type: z.literal('text'), position, text: ColumnName.describe('Column with the label.'), color: ColorSchema.default('#e0f7ff'), size: SizeSchema.default(14), tooltip }).strict()
 const Choropleth = z
@@ -96,6 +154,35 @@ export const LegendSchema = z
   ])
   .describe('What the map legend shows for this layer.')
 export type LayerLegend = z.infer<typeof LegendSchema>
+
+// ---- live updates ------------------------------------------------------------------------------
+// A layer over records the live socket pushes (events, tickets, terminals) can take each push as a
+// row without waiting for its next reload: the row with the same `key` is replaced (or a new one
+// added); result columns named like a field of the pushed record take its value, `derive`d columns
+// are computed from the record by rules, and any other column keeps the row's last loaded value.
+export const LIVE_TOPICS = ['events', 'tickets', 'terminals'] as const
+const DeriveRuleSchema = z
+  .object({
+    field: ColumnName.describe('Field of the pushed record.'),
+    in: z.array(z.string()).min(1).optional().describe('The rule holds when the field is one of these values.'),
+    past: z.boolean().optional().describe('true: the rule holds when the field is a time before now; false: when it is not.'),
+    value: z.string().describe('Value of the derived column when the rule holds.'),
+  })
+  .strict()
+  .refine((r) => (r.in === undefined) !== (r.past === undefined), { message: 'a rule has either `in` or `past`' })
+export const LiveSchema = z
+  .object({
+    topic: z.enum(LIVE_TOPICS).describe('Records pushed on this topic of the live socket update the layer.'),
+    key: ColumnName.describe('Result column and record field that identify a row (event_id, terminal_id …).'),
+    max_rows: z.number().int().min(1).max(200_000).default(1500).describe('Rows kept; the oldest go first.'),
+    derive: z
+      .record(ColumnName, z.object({ rules: z.array(DeriveRuleSchema).min(1), otherwise: z.string() }).strict())
+      .default({})
+      .describe('Columns computed from a pushed record: the first rule that holds gives the value, else `otherwise`.'),
+  })
+  .strict()
+  .describe('Take pushed records as rows between reloads.')
+export type LayerLive = z.infer<typeof LiveSchema>
 
 const SqlSchema = z
   .string()
@@ -124,6 +211,7 @@ export const LayerSchema = z
     draw: DrawSchema,
     legend: LegendSchema,
     refresh_seconds: z.number().int().min(10).max(86_400).default(300).describe('How often the screen reloads the layer.'),
+    live: LiveSchema.optional(),
     roles: z.array(LayerRoleSchema).min(1).default([...HUMAN_ROLES]).describe('Roles that may use the layer.'),
   })
   .strict()
@@ -140,6 +228,7 @@ export const LayerSummarySchema = z.object({
   legend: LegendSchema,
   refresh_seconds: z.number(),
   params: z.record(z.string(), ParamSchema),
+  live: LiveSchema.optional(),
 })
 export type LayerSummary = z.infer<typeof LayerSummarySchema>
 /** One problem in one file, where an analyst can find it. */

@@ -57,10 +57,6 @@ export const KPI_METRICS = [
 export const KpiMetricSchema = z.enum(KPI_METRICS)
 export type KpiMetric = z.infer<typeof KpiMetricSchema>
 
-/** Built-in map layers; thematic layers (dashboards/layers) are named by their own ids. */
-export const BUILTIN_LAYERS = ['events', 'terminals', 'density', 'arcs'] as const
-export type BuiltinLayer = (typeof BUILTIN_LAYERS)[number]
-
 export const PanelSchema = z
   .object({
     type: PanelTypeSchema,
@@ -86,7 +82,7 @@ export const ScreenSchema = z
     panels: z.array(PanelSchema).min(1).max(16),
     map: z
       .object({
-        /** Layer ids switched on when the screen opens: built-in ones or thematic layer ids. */
+        /** Layers switched on when the screen opens: ids of dashboards/layers files. */
         layers: z.array(z.string().regex(/^[a-z][a-z0-9._-]{1,60}$/)).max(12).default(['events']),
       })
       .strict()

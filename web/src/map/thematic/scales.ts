@@ -1,4 +1,4 @@
-import type { ColorScale } from '#core/schemas/layer'
+import type { ColorScale, SizeSpec } from '#core/schemas/layer'
 import { cell, numbers, type Frame } from './frame'
 
 export type RGBA = [number, number, number, number]
@@ -44,13 +44,18 @@ export function colorColumn(frame: Frame, color: string | ColorScale): Uint8Arra
   return out
 }
 
-/** One size per row under a linear scale, or the fixed size. */
-export function sizeColumn(frame: Frame, size: number | { field: string; domain: [number, number]; range: [number, number] }): Float32Array | number {
+/** One size per row under a linear or ordinal scale, or the fixed size. */
+export function sizeColumn(frame: Frame, size: SizeSpec): Float32Array | number {
   if (typeof size === 'number') return size
+  const out = new Float32Array(frame.length)
+  if ('scale' in size) {
+    const at = new Map(size.domain.map((d, i) => [d, size.sizes[i]!]))
+    for (let i = 0; i < frame.length; i++) out[i] = at.get(cell(frame, size.field, i)) ?? size.other
+    return out
+  }
   const v = numbers(frame, size.field)
   const [d0, d1] = size.domain
   const [r0, r1] = size.range
-  const out = new Float32Array(frame.length)
   for (let i = 0; i < frame.length; i++) {
     const t = d1 === d0 ? 1 : Math.min(1, Math.max(0, (v[i] - d0) / (d1 - d0)))
     out[i] = r0 + (r1 - r0) * (Number.isFinite(t) ? t : 0)

@@ -9,11 +9,15 @@ import { levelOf } from '#core/regions'
 import { api } from '../../api'
 import { both, t } from '../../i18n'
 import { useScopeStore } from '../../stores/scope'
+import { useLiveStore } from '../../stores/live'
 import { useSessionStore } from '../../stores/session'
 import { ALERTS_LAYER_ID, useThematicStore } from '../../stores/thematic'
 import { useTimeStore } from '../../stores/time'
 import { openAlertSocket } from './alert-socket'
+import type { Frame } from './frame'
 import { buildDeckLayer, rowOfKey, tooltipText } from './deck'
+import { DRAW_ORDER } from './kinds'
+import { mergeLive, type LiveRecord } from './live'
 import { hexToRgba } from './scales'
 
 export interface ThematicEntry {
@@ -46,14 +50,24 @@ const alertsEntry = () => ({
   },
 })
 
+export interface ThematicOptions {
+  /** Layers the screen has switched on (its file's `map.layers`, then the operator's switches). */
+  screenLayers?: Ref<readonly string[]>
+  /** Bounding box [w, s, e, n] of the region in view, for `radius: auto` hexagons. */
+  bbox?: Ref<readonly number[] | null>
+}
+
 /**
- * The thematic layers (dashboards/layers/*.yaml) for the map: the catalogue the user may use,
- * which are on, and their deck.gl layers for the region in scope and the time range, reloaded
- * at each layer's refresh interval. Alerts are one more entry (on by default).
+ * The map's layers (dashboards/layers/*.yaml): the catalogue the user may use, which are on (the
+ * screen's and the user's own), and their deck.gl layers for the region in scope and the time
+ * range, reloaded at each layer's refresh interval and, for a layer with `live`, updated by every
+ * pushed record in between. Alerts are one more entry (on by default).
  */
-export function useThematicLayers(): {
+export function useThematicLayers(opts: ThematicOptions = {}): {
   catalog: Ref<ThematicEntry[]>
-  enabled: Ref<string[]>
+  enabled: ComputedRef<string[]>
+  /** The layers the user switched on beyond the screen's (remembered in this browser). */
+  userEnabled: Ref<string[]>
   toggle: (id: string) => void
   deckLayers: ComputedRef<Layer[]>
   legends: ComputedRef<ThematicLegend[]>
@@ -62,7 +76,8 @@ export function useThematicLayers(): {
   const store = useThematicStore()
   const scope = useScopeStore()
   const time = useTimeStore()
-  const { frames, errors, alerts, enabled } = storeToRefs(store)
+  const { frames, errors, alerts, enabled: userEnabled } = storeToRefs(store)
+  const enabled = computed(() => [...new Set([...(opts.screenLayers?.value ?? []), ...userEnabled.value])])
   const children = shallowRef<FeatureCollection | null>(null)
   const level = computed(() => levelOf(scope.region))
   const timers = new Map<string, ReturnType<typeof setInterval>>()
@@ -125,13 +140,59 @@ export function useThematicLayers(): {
     alertSocket?.close()
   })
 
+  // Live: each pushed record of a layer's topic inside the region, kept per layer by key (the newest
+  // last, at most `max_rows`); the frames are re-merged at most twice a second, as pushes can come
+  // dozens a second.
+  const live = useLiveStore()
+  const pushes = new Map<string, Map<string, LiveRecord>>()
+  const pushSeq = shallowRef(0)
+  let pending: ReturnType<typeof setTimeout> | undefined
+  const inside = (grid: unknown) => typeof grid !== 'string' || grid.startsWith(scope.region)
+  const offRecord = live.onRecord((msg) => {
+    // A record is read by the column names a layer file gives: by name, not by its static type.
+    const rec = msg.data as unknown as LiveRecord
+    for (const l of active.value) {
+      if (!l.live || l.live.topic !== msg.type || !inside(rec.grid_code)) continue
+      const key = rec[l.live.key]
+      if (typeof key !== 'string' || key === '') continue
+      const mine = pushes.get(l.id) ?? new Map<string, LiveRecord>()
+      mine.delete(key)
+      mine.set(key, rec)
+      while (mine.size > l.live.max_rows) mine.delete(mine.keys().next().value as string)
+      pushes.set(l.id, mine)
+      pending ??= setTimeout(() => {
+        pending = undefined
+        pushSeq.value++
+      }, 500)
+    }
+  })
+  watch(() => scope.region, () => pushes.clear())
+  onScopeDispose(() => {
+    offRecord()
+    clearTimeout(pending)
+  })
+
+  /** Each active layer's frame as drawn: the loaded one, with the pushes since merged in. */
+  const drawn = computed<Record<string, Frame>>(() => {
+    void pushSeq.value
+    const now = Date.now()
+    const out: Record<string, Frame> = {}
+    for (const l of active.value) {
+      const loaded = frames.value[l.id]
+      if (!loaded || loaded.header.region !== scope.region) continue
+      out[l.id] = l.live ? mergeLive(loaded, l.live, pushes.get(l.id) ?? new Map(), now) : loaded
+    }
+    return out
+  })
+
   const deckLayers = computed<Layer[]>(() => {
     const out: Layer[] = []
-    for (const l of active.value) {
-      const frame = frames.value[l.id]
-      if (!frame || frame.header.region !== scope.region) continue
+    const order = [...active.value].sort((a, b) => DRAW_ORDER[a.draw.type] - DRAW_ORDER[b.draw.type])
+    for (const l of order) {
+      const frame = drawn.value[l.id]
+      if (!frame) continue
       try {
-        const layer = buildDeckLayer(l, frame, { children: children.value })
+        const layer = buildDeckLayer(l, frame, { children: children.value, bbox: opts.bbox?.value ?? null })
         if (layer) out.push(layer)
       } catch (e) {
         console.warn(`thematic layer ${l.id}:`, e)
@@ -161,7 +222,7 @@ export function useThematicLayers(): {
 
   const legends = computed<ThematicLegend[]>(() => [
     ...(alertsOn.value ? [{ ...alertsEntry(), rows: alerts.value.length, error: null }] : []),
-    ...active.value.map((l) => ({ id: l.id, title: l.title, legend: l.legend, rows: frames.value[l.id]?.length ?? null, error: errors.value[l.id] ?? null })),
+    ...active.value.map((l) => ({ id: l.id, title: l.title, legend: l.legend, rows: drawn.value[l.id]?.length ?? null, error: errors.value[l.id] ?? null })),
   ])
 
   /** Tooltip text for a picked thematic object, or null when the pick is not one of ours. */
@@ -172,16 +233,21 @@ export function useThematicLayers(): {
       return a ? `${a.title}\n${a.message}` : null
     }
     const spec = store.catalog.find((l) => `thematic:${l.id}` === id)
-    const frame = spec ? frames.value[spec.id] : undefined
+    const frame = spec ? drawn.value[spec.id] : undefined
     if (!spec || !frame) return null
     if (spec.draw.type === 'choropleth') {
       const code = String((info.object as { properties?: { code?: string } } | undefined)?.properties?.code ?? '')
       const i = rowOfKey(frame, spec.draw.key, code)
       return i >= 0 ? tooltipText(spec, frame, i) : null
     }
+    // A hexagon is a cell of many rows: it tells its count.
+    if (spec.draw.type === 'hexagon') {
+      const count = (info.object as { count?: number } | undefined)?.count
+      return count === undefined ? null : `${spec.title.zh}\n${Number.isInteger(count) ? count : count.toFixed(1)}`
+    }
     return info.index >= 0 && info.index < frame.length ? tooltipText(spec, frame, info.index) : null
   }
 
-  return { catalog, enabled, toggle: store.toggle, deckLayers, legends, tooltip }
+  return { catalog, enabled, userEnabled, toggle: store.toggle, deckLayers, legends, tooltip }
 }
 

@@ -1,6 +1,6 @@
 import { TextLayer } from '@deck.gl/layers'
-import { LABEL_FONT_FAMILY, LABEL_FONT_WEIGHT } from '../fonts'
-import type { Placed } from '../label-placement'
+import { LABEL_FONT_FAMILY, LABEL_FONT_WEIGHT } from './fonts'
+import type { Placed } from './label-placement'
 
 export interface RegionLabel {
   code: string
@@ -11,7 +11,7 @@ export interface RegionLabel {
 
 const HIDDEN: Placed = { dx: 0, dy: 0, visible: false }
 
-/** Chinese names of the child regions at their centroids, nudged apart by `placed`. */
+/** Base map, not a data layer: Chinese names of the child regions at their centroids, nudged apart by `placed`. */
 export function regionLabelsLayer(data: RegionLabel[], size: number, hovered: string | null, placed: Map<string, Placed>) {
   const at = (d: RegionLabel) => placed.get(d.code) ?? (placed.size ? HIDDEN : { dx: 0, dy: 0, visible: true })
   return new TextLayer<RegionLabel>({
