@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import { routes } from '#core/contract/index.js'
+import { TerminalDetailSchema } from '#core/schemas/api.js'
 import { releaseTo } from '#core/personal.js'
 import { DEFAULT_TIME_BOUNDS, timeWindow } from '#core/time-bounds.js'
 import { PERSONAL_FIELDS, type StreamName } from '#core/schemas/records.js'
@@ -109,7 +110,9 @@ export function recordRoutes(ctx: AppContext) {
     routes.terminal,
     async (c) => {
       const { id } = c.req.valid('param')
-      return c.json(inScope(c, 'terminal', id, await getTerminal(ctx.store, id)), 200)
+      // The query layer reads rows untyped; the declared shape is checked here, once per record page.
+      const terminal = inScope(c, 'terminal', id, await getTerminal(ctx.store, id))
+      return c.json(TerminalDetailSchema.parse(terminal), 200)
     },
     idHook,
   )

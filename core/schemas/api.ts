@@ -201,15 +201,14 @@ export type EventDetail = z.infer<typeof EventDetailSchema>
 export const TicketDetailSchema = TicketSummarySchema.extend({ ...PlaceSchema.shape, timeline: z.array(TimelineStepSchema) })
 export type TicketDetail = z.infer<typeof TicketDetailSchema>
 /** GET /api/v1/terminals/{id}: the latest report, and the recent ones oldest first. */
-export const TerminalDetailSchema = TerminalSummarySchema.omit({ since: true, transactions: true, ts: true }).extend({
+export const TerminalDetailSchema = TerminalSummarySchema.omit({ since: true, transactions: true }).extend({
   ...PlaceSchema.shape,
-  ts: z.string().nullable(),
   timeline: z.array(
     z.object({
-      ts: z.string().nullable(),
-      status: z.unknown(),
-      fault_code: z.unknown(),
-      paper_pct: z.unknown(),
+      ts: z.string(),
+      status: z.string(),
+      fault_code: z.string(),
+      paper_pct: z.number().nullable(),
       transactions: z.number(),
     }),
   ),
