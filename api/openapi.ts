@@ -37,7 +37,8 @@ const INFO = {
   title: 'Open IOC API',
   version: '1',
   description:
-    'City operations centre: aggregates at every level, records, live socket. Errors are {"error": {code, message, details?}}.',
+    'City operations centre: aggregates at every level, records, live socket. ' +
+    'Errors are {"error": {code, message, details?}}.',
 }
 
 /**
@@ -45,7 +46,11 @@ const INFO = {
  * app's other routes (ingest's, Open311's) by path so the document covers the whole app.
  */
 export function openApiDocument(app: OpenAPIHono<Env>): Record<string, unknown> {
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  })
   const doc = app.getOpenAPIDocument({ openapi: '3.0.3', info: INFO, security: [{ bearer: [] }] })
   const paths = (doc.paths ?? {}) as Record<string, Record<string, unknown>>
   const schema = z.toJSONSchema(ErrorBodySchema, { io: 'output', target: 'openapi-3.0' })
@@ -57,7 +62,12 @@ export function openApiDocument(app: OpenAPIHono<Env>): Record<string, unknown> 
     const method = r.method.toLowerCase()
     if (paths[path]?.[method]) continue
     paths[path] ??= {}
-    const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }))
+    const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }))
     paths[path][method] = {
       summary: `${r.method} ${path}`,
       tags: [path.split('/')[1]],

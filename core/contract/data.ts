@@ -53,7 +53,13 @@ export const timeseries = declare({
   tags: ['aggregates'],
   summary: 'One metric per interval',
   request: {
-    query: z.object({ metric: MetricSchema, region: RegionParam, ...RangeQuery.shape, interval: IntervalSchema.default('1h'), ...Compare }),
+    query: z.object({
+      metric: MetricSchema,
+      region: RegionParam,
+      ...RangeQuery.shape,
+      interval: IntervalSchema.default('1h'),
+      ...Compare,
+    }),
   },
   responses: { 200: json(TimeseriesSchema), ...errors },
 })
@@ -62,7 +68,15 @@ export const breakdown = declare({
   path: `${V1}/breakdown`,
   tags: ['aggregates'],
   summary: 'One metric by child region, category, status, department, channel or loop step',
-  request: { query: z.object({ metric: MetricSchema, by: BreakdownBySchema, region: RegionParam, ...RangeQuery.shape, ...Compare }) },
+  request: {
+    query: z.object({
+      metric: MetricSchema,
+      by: BreakdownBySchema,
+      region: RegionParam,
+      ...RangeQuery.shape,
+      ...Compare,
+    }),
+  },
   responses: { 200: json(BreakdownSchema), ...errors },
 })
 
@@ -96,8 +110,27 @@ export const regionOutline = declare({
 
 // ---- records ------------------------------------------------------------------------------------
 // The status filters of each list: api/queries/records.ts holds the SQL of each (a test checks both name the same).
-export const EVENT_STATUS_FILTERS = ['open', 'closed', 'overdue', 'reported', 'verified', 'dispatched', 'handled', 'submitted', 'evaluated'] as const
-export const TICKET_STATUS_FILTERS = ['open', 'closed', 'created', 'dispatched', 'accepted', 'replied', 'reopened', 'rated'] as const
+export const EVENT_STATUS_FILTERS = [
+  'open',
+  'closed',
+  'overdue',
+  'reported',
+  'verified',
+  'dispatched',
+  'handled',
+  'submitted',
+  'evaluated',
+] as const
+export const TICKET_STATUS_FILTERS = [
+  'open',
+  'closed',
+  'created',
+  'dispatched',
+  'accepted',
+  'replied',
+  'reopened',
+  'rated',
+] as const
 export const TERMINAL_STATUS_FILTERS = ['online', 'offline', 'fault', 'maintenance', 'down'] as const
 
 const Limit = z.coerce.number().int().min(1).max(1000).default(100)
@@ -112,7 +145,13 @@ const listQuery = <K extends string>(statuses: readonly [K, ...K[]]) =>
     since: TimeParam.optional(),
   })
 /** A record id: letters, digits and . _ : - only. */
-const Id = z.object({ id: z.string().min(1).max(64).regex(/^[\w.:-]+$/) })
+const Id = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[\w.:-]+$/),
+})
 
 export const events = declare({
   method: 'get',

@@ -9,7 +9,10 @@ export const openapiDocument = declare({
   tags: ['docs'],
   summary: 'This document',
   ...OPEN,
-  responses: { 200: { description: 'the OpenAPI 3 document', content: { 'application/json': { schema: z.looseObject({}) } } }, ...openErrors },
+  responses: {
+    200: { description: 'the OpenAPI 3 document', content: { 'application/json': { schema: z.looseObject({}) } } },
+    ...openErrors,
+  },
 })
 export const docsPage = declare({
   method: 'get',

@@ -109,7 +109,9 @@ export const studioRun = declare({
   tags: ['studio'],
   summary: "Run a draft layer in the caller's scope: the layer route's frame, with x-ioc-total-ms",
   request: {
-    body: body(TextBody.extend({ region: z.string().optional(), from: z.string().optional(), to: z.string().optional() })),
+    body: body(
+      TextBody.extend({ region: z.string().optional(), from: z.string().optional(), to: z.string().optional() }),
+    ),
   },
   responses: { 200: frame, ...errors, 422: errorAnswer('the query went over its limits') },
 })

@@ -15,7 +15,7 @@ afterAll(async () => h?.close())
 const asOpenApi = (path: string) => path.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}')
 
 describe('the contract', () => {
-  it('serves every declared route and declares every served /api route, and the document lists exactly them', async () => {
+  it('serves every declared route, declares every served /api route; the document lists exactly them', async () => {
     const served = new Set(
       h.app.routes
         .filter((r) => r.path.startsWith('/api/') && r.method !== 'ALL' && !r.path.includes('*'))
@@ -30,7 +30,10 @@ describe('the contract', () => {
     expect([...served].sort()).toEqual([...declared].sort())
 
     const doc = (await (await h.app.request('/api/v1/openapi.json')).json()) as {
-      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>
+      >
       components: { securitySchemes: Record<string, unknown> }
     }
     const documented = Object.entries(doc.paths)
@@ -49,15 +52,20 @@ describe('the contract', () => {
     })
   })
 
-  it('answers a query that does not match its declaration with the contract error body, naming the parameter', async () => {
-    const bad = await h.get<{ error: { code: string; message: string; details: unknown } }>('/api/v1/events?limit=0', 'admin')
+  it('answers a query that does not match its declaration with the error body naming the parameter', async () => {
+    const bad = await h.get<{ error: { code: string; message: string; details: unknown } }>(
+      '/api/v1/events?limit=0',
+      'admin',
+    )
     expect(bad.status).toBe(400)
     expect(bad.body.error).toMatchObject({ code: 'bad_request', details: { parameter: 'limit' } })
     expect(bad.body.error.message).toMatch(/^parameter limit: /)
   })
 
   it('refuses an answer that does not match the declaration', async () => {
-    const answering = (body: unknown) => ({ request: async (_input: string | URL | Request) => Response.json(body, { status: 200 }) })
+    const answering = (body: unknown) => ({
+      request: async (_input: string | URL | Request) => Response.json(body, { status: 200 }),
+    })
     const fake = checkAnswers(answering({ metric: 'events.reported' }))
     await expect(fake.request('/api/v1/timeseries?metric=events.reported')).rejects.toBeInstanceOf(ContractViolation)
     const undeclared = checkAnswers(answering({}))

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { EVENT_STATUS_FILTERS, TERMINAL_STATUS_FILTERS, TICKET_STATUS_FILTERS, routes } from '#core/contract/index.js'
-import { EVENT_STATUS_FILTER_KEYS, TERMINAL_STATUS_FILTER_KEYS, TICKET_STATUS_FILTER_KEYS } from '#api/queries/records.js'
+import {
+  EVENT_STATUS_FILTER_KEYS,
+  TERMINAL_STATUS_FILTER_KEYS,
+  TICKET_STATUS_FILTER_KEYS,
+} from '#api/queries/records.js'
 import { invalidRequest } from '#api/openapi.js'
 import { pathOf } from '../../web/src/api/call.js'
 import { answerSchema, declarationOf } from '../support/contract.js'
@@ -24,7 +28,10 @@ describe('core/contract', () => {
 
   it('validates a query as the api did before: parsed times, defaults, a bad value refused', () => {
     const q = routes.timeseries.request.query
-    expect(q.parse({ metric: 'events.reported', from: '2026-01-01T00:00:00Z' })).toMatchObject({ interval: '1h', from: Date.parse('2026-01-01T00:00:00Z') })
+    expect(q.parse({ metric: 'events.reported', from: '2026-01-01T00:00:00Z' })).toMatchObject({
+      interval: '1h',
+      from: Date.parse('2026-01-01T00:00:00Z'),
+    })
     expect(q.parse({ metric: 'events.reported', interval: 'hour' }).interval).toBe('1h')
     expect(q.safeParse({ metric: 'events.reported', from: 'yesterday' }).success).toBe(false)
     expect(routes.events.request.query.parse({ limit: '20' }).limit).toBe(20)
@@ -56,7 +63,11 @@ describe('a request that does not match its declaration', () => {
   }
   it('is a 400 naming the parameter or body field', () => {
     const q = invalidRequest('query', fail(routes.events.request.query, { limit: '0' }))
-    expect({ status: q.status, code: q.code, details: q.details }).toEqual({ status: 400, code: 'bad_request', details: { parameter: 'limit' } })
+    expect({ status: q.status, code: q.code, details: q.details }).toEqual({
+      status: 400,
+      code: 'bad_request',
+      details: { parameter: 'limit' },
+    })
     expect(q.message).toMatch(/^parameter limit: /)
     const b = invalidRequest('json', fail(routes.studioValidate.request.body.content['application/json'].schema, {}))
     expect(b.message).toMatch(/^body text: /)

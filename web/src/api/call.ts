@@ -8,16 +8,23 @@ import { request, type Query } from './http'
 
 type Schema<T> = T extends z.ZodType ? T : never
 type RequestOf<R extends Route> = NonNullable<R['request']>
-type ParamsOf<R extends Route> = RequestOf<R> extends { params: infer P } ? { params: z.input<Schema<P>> } : { params?: never }
-type QueryOf<R extends Route> = RequestOf<R> extends { query: infer Q } ? { query?: z.input<Schema<Q>> } : { query?: never }
-type BodyOf<R extends Route> = RequestOf<R> extends { body: { content: { 'application/json': { schema: infer B } } } }
-  ? { body: z.input<Schema<B>> }
-  : { body?: never }
+type ParamsOf<R extends Route> =
+  RequestOf<R> extends { params: infer P } ? { params: z.input<Schema<P>> } : { params?: never }
+type QueryOf<R extends Route> =
+  RequestOf<R> extends { query: infer Q } ? { query?: z.input<Schema<Q>> } : { query?: never }
+type BodyOf<R extends Route> =
+  RequestOf<R> extends { body: { content: { 'application/json': { schema: infer B } } } }
+    ? { body: z.input<Schema<B>> }
+    : { body?: never }
 
 /** What a call of route R takes: its path parameters, query and JSON body as declared. */
-export type Input<R extends Route> = ParamsOf<R> & QueryOf<R> & BodyOf<R> & { auth?: boolean; renew?: boolean; signal?: AbortSignal }
+export type Input<R extends Route> = ParamsOf<R> &
+  QueryOf<R> &
+  BodyOf<R> & { auth?: boolean; renew?: boolean; signal?: AbortSignal }
 /** The JSON answer of route R when it succeeds (its declared 200). */
-export type Answer<R extends Route> = R['responses'] extends { 200: { content: { 'application/json': { schema: infer S } } } }
+export type Answer<R extends Route> = R['responses'] extends {
+  200: { content: { 'application/json': { schema: infer S } } }
+}
   ? z.output<Schema<S>>
   : never
 

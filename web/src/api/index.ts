@@ -34,8 +34,10 @@ export const api = {
 
   // The status filter is checked by the server (a 400 names it), as a screen file may carry any text.
   events: (region: string, q: ListQuery = {}) => call(routes.events, { query: { region, ...q } as { region: string } }),
-  tickets: (region: string, q: ListQuery = {}) => call(routes.tickets, { query: { region, ...q } as { region: string } }),
-  terminals: (region: string, q: ListQuery = {}) => call(routes.terminals, { query: { region, ...q } as { region: string } }),
+  tickets: (region: string, q: ListQuery = {}) =>
+    call(routes.tickets, { query: { region, ...q } as { region: string } }),
+  terminals: (region: string, q: ListQuery = {}) =>
+    call(routes.terminals, { query: { region, ...q } as { region: string } }),
   /** One record with its timeline of steps (events, tickets) or of status reports (terminals). */
   record: (kind: RecordKind, id: string): Promise<RecordDetail> => call(routes[kind], { params: { id } }),
 
