@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Hono } from 'hono'
+import type { Hono } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
 import { upgradeWebSocket } from '@hono/node-server'
 import { serveStatic } from '@hono/node-server/serve-static'
@@ -27,6 +27,9 @@ import { API_CSP, DEFAULT_SECURITY, apiBodyLimit, loginLimits, loginThrottle, or
 import { LoginThrottle } from '#platform/auth/login-throttle.js'
 import { screenRoutes } from './routes/screens.js'
 import { cityRoutes } from './routes/city.js'
+import { routes } from '#core/contract/index.js'
+import { contractApp } from './openapi.js'
+import { jsonBodies } from './middleware/json-bodies.js'
 
 export interface AppOptions {
   /** Stored records for the live socket. */
@@ -38,12 +41,16 @@ export interface AppOptions {
   hub?: HubOptions
 }
 
-/** The whole HTTP surface, reused by the servers and by tests through `app.request()`. */
+/**
+ * The whole HTTP surface, reused by the servers and by tests through `app.request()`. The api's
+ * routes are declared in core/contract and mounted at the root with their full paths.
+ */
 export function createApp(ctx: AppContext, opts: AppOptions) {
-  const app = new Hono<Env>()
+  const app = contractApp()
   ctx.audit ??= new AuditLog(ctx.stores.background, ctx.now)
   const security = ctx.security ?? DEFAULT_SECURITY
   const hub = new LiveHub(ctx, opts.feed, opts.hub)
+  const live = routes.live.path
   app.onError(handleError)
   app.notFound((c) => c.json(errorBody('not_found', `no route ${c.req.method} ${c.req.path}`), 404))
   app.use('*', async (c, next) => {
@@ -62,7 +69,9 @@ export function createApp(ctx: AppContext, opts: AppOptions) {
     c.header('Content-Security-Policy', API_CSP)
     c.header('Cache-Control', c.res.headers.get('Cache-Control') ?? 'no-store')
   })
-  app.get('/api/v1/live', async (c, next) => {
+  // The socket upgrade is no JSON route: declared for the document, served by the ws adapter.
+  app.openAPIRegistry.registerPath(routes.live)
+  app.get(live, async (c, next) => {
     // Cross-site pages must not open a socket with a user's token (browsers always send Origin).
     if (!originAllowed(c.req.header('origin'), c.req.header('host'), security.allowedOrigins)) {
       return c.json(errorBody('forbidden', `origin ${c.req.header('origin')} may not open the live socket`), 403)
@@ -70,24 +79,25 @@ export function createApp(ctx: AppContext, opts: AppOptions) {
     await next()
   })
   app.get(
-    '/api/v1/live',
+    live,
     upgradeWebSocket((c) => hub.handlers(c.req.query('token'))),
   )
   app.use('/api/v1/*', apiBodyLimit(security))
-  app.post('/api/v1/auth/login', loginThrottle(new LoginThrottle(loginLimits(security), ctx.tokens.deriveKey('device cookie')), ctx.audit))
-  app.route('/api/v1/auth', authRoutes(ctx))
-  app.route('/api/v1', docsRoutes(() => app.routes))
+  app.use('/api/v1/*', jsonBodies())
+  app.post(routes.login.path, loginThrottle(new LoginThrottle(loginLimits(security), ctx.tokens.deriveKey('device cookie')), ctx.audit))
+  app.route('/', authRoutes(ctx))
+  app.route('/', docsRoutes(() => app))
   app.use('/api/v1/*', requireUser(ctx))
   app.use('/api/v1/*', userRateLimit(security))
   app.use('/api/v1/*', requireRole())
-  app.route('/api/v1/regions', regionRoutes(ctx))
-  app.route('/api/v1', aggregateRoutes(ctx))
-  app.route('/api/v1', recordRoutes(ctx))
-  app.route('/api/v1', catalogRoutes(ctx))
-  app.route('/api/v1/layers', layerRoutes(ctx))
-  app.route('/api/v1/alerts', alertRoutes(ctx, hub))
-  app.route('/api/v1/studio', studioRoutes(ctx))
-  app.route('/api/v1', screenRoutes())
+  app.route('/', regionRoutes(ctx))
+  app.route('/', aggregateRoutes(ctx))
+  app.route('/', recordRoutes(ctx))
+  app.route('/', catalogRoutes(ctx))
+  app.route('/', layerRoutes(ctx))
+  app.route('/', alertRoutes(ctx, hub))
+  app.route('/', studioRoutes(ctx))
+  app.route('/', screenRoutes())
   app.all('/api/*', (c) => c.json(errorBody('not_found', `no route ${c.req.method} ${c.req.path}`), 404))
 
   if (opts.webDir && existsSync(join(opts.webDir, 'index.html'))) {

@@ -1,29 +1,9 @@
 import type { Context } from 'hono'
-import { z } from 'zod'
 import { levelOf } from '#core/regions.js'
 import { startOfDay } from '#core/time.js'
 import { badRequest, forbidden, notFound } from '#platform/errors.js'
 import type { AppContext, Env } from './context.js'
 import type { Region } from '#core/city.js'
-
-/** Parse query parameters with a zod schema; a bad one is a 400 that names it. */
-export function query<S extends z.ZodType>(c: Context, schema: S): z.infer<S> {
-  const parsed = schema.safeParse(c.req.query())
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    const name = issue.path.join('.') || 'query'
-    throw badRequest(`parameter ${name}: ${issue.message}`, { parameter: name })
-  }
-  return parsed.data
-}
-
-const TimeParam = z
-  .string()
-  .max(40)
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO 8601 time')
-  .transform((s) => Date.parse(s))
-
-export const RangeQuery = z.object({ from: TimeParam.optional(), to: TimeParam.optional() })
 
 /** from/to as epoch ms; the default is today in the city's time zone. */
 export function range(ctx: AppContext, q: { from?: number; to?: number }): { from: number; to: number } {

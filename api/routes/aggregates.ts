@@ -1,21 +1,20 @@
-import { Hono } from 'hono'
-import { z } from 'zod'
-import { BreakdownBySchema, CompareSchema, IntervalSchema, MetricSchema, type BreakdownBy } from '#core/schemas/api.js'
+import { routes } from '#core/contract/index.js'
+import type { BreakdownBy } from '#core/schemas/api.js'
 import type { MetricDef } from '#core/schemas/metrics.js'
 import { classOf } from '#core/schemas/catalog.js'
 import { EVENT_STEP_ZH, TERMINAL_STATUS_ZH, TICKET_STEP_ZH } from '#core/labels.js'
 import { badRequest } from '#platform/errors.js'
 import { metricCatalog } from '../metric-catalog.js'
 import { metricBreakdown, metricTimeseries, overviewWithCompare } from '../queries/aggregates.js'
-import type { AppContext, Env } from '../context.js'
-import { RangeQuery, query, range, scopedRegion } from '../params.js'
+import type { AppContext } from '../context.js'
+import { contractApp } from '../openapi.js'
+import { range, scopedRegion } from '../params.js'
 
 // Event steps first: a breakdown by status of events names 派单 the same way a ticket's is.
 const STATUS_NAMES: Record<string, string> = { ...TICKET_STEP_ZH, ...TERMINAL_STATUS_ZH, ...EVENT_STEP_ZH }
-const Compare = { compare: CompareSchema.optional() }
 
 export function aggregateRoutes(ctx: AppContext) {
-  const app = new Hono<Env>()
+  const app = contractApp()
   const catalog = metricCatalog()
 
   function metricOf(id: string): MetricDef {
@@ -24,24 +23,25 @@ export function aggregateRoutes(ctx: AppContext) {
     return def
   }
 
-  app.get('/metrics', (c) => c.json({ metrics: catalog.list() }))
+  app.openapi(routes.metrics, (c) => c.json({ metrics: catalog.list() }, 200))
 
-  app.get('/overview', async (c) => {
-    const q = query(c, RangeQuery.extend({ region: z.string().optional(), ...Compare }))
+  app.openapi(routes.overview, async (c) => {
+    const q = c.req.valid('query')
     const region = scopedRegion(c, ctx, q.region)
-    return c.json(await overviewWithCompare(ctx.store, { region: region.code, ...range(ctx, q), now: ctx.now() }, q.compare === 'previous'))
+    const s = { region: region.code, ...range(ctx, q), now: ctx.now() }
+    return c.json(await overviewWithCompare(ctx.store, s, q.compare === 'previous'), 200)
   })
 
-  app.get('/timeseries', async (c) => {
-    const q = query(c, RangeQuery.extend({ metric: MetricSchema, region: z.string().optional(), interval: IntervalSchema.default('1h'), ...Compare }))
+  app.openapi(routes.timeseries, async (c) => {
+    const q = c.req.valid('query')
     const def = metricOf(q.metric)
     const region = scopedRegion(c, ctx, q.region)
-    const r = range(ctx, q)
-    return c.json(await metricTimeseries(ctx.store, def, { region: region.code, ...r, now: ctx.now() }, q.interval, ctx.tz, q.compare === 'previous'))
+    const s = { region: region.code, ...range(ctx, q), now: ctx.now() }
+    return c.json(await metricTimeseries(ctx.store, def, s, q.interval, ctx.tz, q.compare === 'previous'), 200)
   })
 
-  app.get('/breakdown', async (c) => {
-    const q = query(c, RangeQuery.extend({ metric: MetricSchema, by: BreakdownBySchema, region: z.string().optional(), ...Compare }))
+  app.openapi(routes.breakdown, async (c) => {
+    const q = c.req.valid('query')
     const def = metricOf(q.metric)
     const region = scopedRegion(c, ctx, q.region)
     const names = def.source === 'tickets' ? ctx.names.tickets : ctx.names.events
@@ -51,7 +51,7 @@ export function aggregateRoutes(ctx: AppContext) {
       return names.get(key) ?? names.get(classOf(key)) ?? key
     }
     const s = { region: region.code, ...range(ctx, q), now: ctx.now() }
-    return c.json(await metricBreakdown(ctx.store, def, s, q.by, nameOf(q.by), q.compare === 'previous'))
+    return c.json(await metricBreakdown(ctx.store, def, s, q.by, nameOf(q.by), q.compare === 'previous'), 200)
   })
   return app
 }

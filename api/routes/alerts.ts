@@ -1,38 +1,42 @@
-import { Hono, type Context } from 'hono'
-import { z } from 'zod'
-import { AssignBodySchema, type Alert } from '#core/schemas/alert.js'
+import type { Context } from 'hono'
+import { routes } from '#core/contract/index.js'
+import type { Alert } from '#core/schemas/alert.js'
 import { ApiError, badRequest, forbidden, notFound } from '#platform/errors.js'
 import { evaluatorFor, onAlert } from '../alerts/evaluator.js'
 import { getAlert, listAlerts, nextVersion, writeAlert } from '../alerts/store.js'
 import type { AppContext, Env } from '../context.js'
 import type { LiveHub } from '../live/hub.js'
 import { thematicFor } from '../layers/service.js'
-import { RangeQuery, query, scopedRegion } from '../params.js'
+import { contractApp, contractHook, type Validated } from '../openapi.js'
+import { scopedRegion } from '../params.js'
 
-const ListQuery = RangeQuery.extend({
-  region: z.string().optional(),
-  status: z.enum(['active', 'firing', 'acknowledged', 'resolved']).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-})
+/** A bad assignee is answered as before the contract: `assignee: …`. */
+function assigneeHook(result: Validated): undefined {
+  if (!result.success && result.target === 'json') {
+    throw badRequest(`assignee: ${result.error.issues[0].message}`, { parameter: 'assignee' })
+  }
+  return contractHook(result)
+}
 
 /** Alerts: list (any role, in scope), rules, acknowledge and assign (operator, admin). */
 export function alertRoutes(ctx: AppContext, hub: Pick<LiveHub, 'publish'>) {
-  const app = new Hono<Env>()
+  const app = contractApp()
   const publish = (a: Alert) => hub.publish('alerts', a.region, a)
   onAlert(ctx, publish)
 
-  app.get('/', async (c) => {
-    const q = query(c, ListQuery)
+  app.openapi(routes.alerts, async (c) => {
+    const q = c.req.valid('query')
     const region = scopedRegion(c, ctx, q.region)
-    return c.json({ alerts: await listAlerts(ctx.store, { region: region.code, status: q.status, from: q.from, to: q.to, limit: q.limit }) })
+    const s = { region: region.code, status: q.status, from: q.from, to: q.to, limit: q.limit }
+    return c.json({ alerts: await listAlerts(ctx.store, s) }, 200)
   })
 
-  app.get('/rules', async (c) => {
+  app.openapi(routes.alertRules, async (c) => {
     const thematic = thematicFor(ctx)
     await thematic.ready()
     const user = c.get('user')
     const rules = thematic.rules.list().filter((r) => r.scope.startsWith(user.region) || user.region.startsWith(r.scope))
-    return c.json({ rules, errors: user.role === 'admin' || user.role === 'analyst' ? thematic.rules.problems() : [] })
+    return c.json({ rules, errors: user.role === 'admin' || user.role === 'analyst' ? thematic.rules.problems() : [] }, 200)
   })
 
   /** An alert the caller may act on: operator or admin, inside their region. */
@@ -51,19 +55,23 @@ export function alertRoutes(ctx: AppContext, hub: Pick<LiveHub, 'publish'>) {
     return a
   }
 
-  app.post('/:id/acknowledge', async (c) => {
-    const alert = await actionable(c, c.req.param('id'))
+  app.openapi(routes.acknowledgeAlert, async (c) => {
+    const alert = await actionable(c, c.req.valid('param').id)
     const now = ctx.now()
-    return c.json(await save({ ...alert, status: 'acknowledged', acked_by: c.get('user').name, updated_at: new Date(now).toISOString(), version: nextVersion(now) }))
+    const acked = { status: 'acknowledged' as const, acked_by: c.get('user').name }
+    return c.json(await save({ ...alert, ...acked, updated_at: new Date(now).toISOString(), version: nextVersion(now) }), 200)
   })
 
-  app.post('/:id/assign', async (c) => {
-    const alert = await actionable(c, c.req.param('id'))
-    const parsed = AssignBodySchema.safeParse(await c.req.json().catch(() => undefined))
-    if (!parsed.success) throw badRequest(`assignee: ${parsed.error.issues[0].message}`, { parameter: 'assignee' })
-    const now = ctx.now()
-    return c.json(await save({ ...alert, assignee: parsed.data.assignee, updated_at: new Date(now).toISOString(), version: nextVersion(now) }))
-  })
+  app.openapi(
+    routes.assignAlert,
+    async (c) => {
+      const alert = await actionable(c, c.req.valid('param').id)
+      const { assignee } = c.req.valid('json')
+      const now = ctx.now()
+      return c.json(await save({ ...alert, assignee, updated_at: new Date(now).toISOString(), version: nextVersion(now) }), 200)
+    },
+    assigneeHook,
+  )
 
   // Kept here so the evaluator of this context exists once the routes are mounted (the dry run uses it).
   evaluatorFor(ctx)

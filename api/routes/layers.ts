@@ -1,13 +1,14 @@
-import { Hono, type Context } from 'hono'
-import { z } from 'zod'
+import type { Context } from 'hono'
+import { routes } from '#core/contract/index.js'
 import { levelOf, overlap } from '#core/regions.js'
 import { FRAME_MEDIA_TYPE, type Layer, type LayerParam, type LayerSummary } from '#core/schemas/layer.js'
 import { ApiError, badRequest, forbidden, notFound } from '#platform/errors.js'
-import type { AppContext, Env } from '../context.js'
+import type { AppContext } from '../context.js'
+import { contractApp } from '../openapi.js'
 import { encodeFrame } from '../layers/frame.js'
 import { SandboxError } from '../layers/sandbox.js'
 import { thematicFor } from '../layers/service.js'
-import { RangeQuery, query, range, scopedRegion } from '../params.js'
+import { range, scopedRegion } from '../params.js'
 
 export function summary(l: Layer): LayerSummary {
   return { id: l.id, title: l.title, description: l.description, levels: l.levels, draw: l.draw, legend: l.legend, refresh_seconds: l.refresh_seconds, params: l.params, ...(l.live ? { live: l.live } : {}) }
@@ -48,10 +49,10 @@ export function sandboxFailure(e: unknown): never {
 
 /** GET /api/v1/layers and GET /api/v1/layers/{id}/data (contract). */
 export function layerRoutes(ctx: AppContext) {
-  const app = new Hono<Env>()
+  const app = contractApp()
   const thematic = thematicFor(ctx)
 
-  app.get('/', async (c) => {
+  app.openapi(routes.layers, async (c) => {
     await thematic.ready()
     const user = c.get('user')
     const layers = thematic.layers
@@ -60,16 +61,17 @@ export function layerRoutes(ctx: AppContext) {
       .map(summary)
     // File problems are for the people who write them.
     const errors = user.role === 'admin' || user.role === 'analyst' ? thematic.layers.problems() : []
-    return c.json({ layers, errors })
+    return c.json({ layers, errors }, 200)
   })
 
-  app.get('/:id/data', async (c) => {
+  app.openapi(routes.layerData, async (c) => {
     await thematic.ready()
-    const layer = thematic.layers.get(c.req.param('id'))
+    const { id } = c.req.valid('param')
+    const layer = thematic.layers.get(id)
     const user = c.get('user')
-    if (!layer) throw notFound(`no layer ${c.req.param('id')}`)
+    if (!layer) throw notFound(`no layer ${id}`)
     if (!(layer.roles as string[]).includes(user.role)) throw forbidden(`layer ${layer.id} is not open to the ${user.role} role`)
-    const q = query(c, RangeQuery.extend({ region: z.string().optional() }))
+    const q = c.req.valid('query')
     const region = scopedRegion(c, ctx, q.region)
     // A layer of another part of the city does not exist for this question (as in the list).
     const scope = layerScope(ctx, layer, region.code)

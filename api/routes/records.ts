@@ -1,13 +1,11 @@
-import { Hono, type Context } from 'hono'
-import { z } from 'zod'
+import type { Context } from 'hono'
+import { routes } from '#core/contract/index.js'
+import { TerminalDetailSchema } from '#core/schemas/api.js'
 import { releaseTo } from '#core/personal.js'
 import { DEFAULT_TIME_BOUNDS, timeWindow } from '#core/time-bounds.js'
 import { PERSONAL_FIELDS, type StreamName } from '#core/schemas/records.js'
 import { notFound, badRequest } from '#platform/errors.js'
 import {
-  EVENT_STATUS_FILTER_KEYS,
-  TERMINAL_STATUS_FILTER_KEYS,
-  TICKET_STATUS_FILTER_KEYS,
   decodeCursor,
   getEvent,
   getTerminal,
@@ -17,18 +15,11 @@ import {
   listTickets,
 } from '../queries/records.js'
 import type { AppContext, Env } from '../context.js'
-import { query, scopedRegion } from '../params.js'
+import { contractApp, contractHook, type Validated } from '../openapi.js'
+import { scopedRegion } from '../params.js'
 import { clientIp } from '#platform/auth/client-ip.js'
 
-const Limit = z.coerce.number().int().min(1).max(1000).default(100)
-const Since = z
-  .string()
-  .max(40)
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO 8601 time')
-  .transform((s) => Date.parse(s))
-  .optional()
 const DEFAULT_LOOKBACK_MS = 30 * 86_400_000
-const IdParam = z.string().min(1).max(64).regex(/^[\w.:-]+$/)
 
 function cursorOf(raw: string | undefined) {
   if (raw === undefined) return undefined
@@ -37,25 +28,14 @@ function cursorOf(raw: string | undefined) {
   return cursor
 }
 
-function recordId(raw: string): string {
-  const id = IdParam.safeParse(raw)
-  if (!id.success) throw badRequest('the id uses letters, digits and . _ : - only')
-  return id.data
+/** A bad record id is answered as before the contract: one sentence, no details. */
+function idHook(result: Validated): undefined {
+  if (!result.success && result.target === 'param') throw badRequest('the id uses letters, digits and . _ : - only')
+  return contractHook(result)
 }
 
-/** The query of a record list: the region (default the caller's), a status filter, a page. */
-const listQuery = <K extends string>(statuses: readonly K[]) =>
-  z.object({
-    region: z.string().optional(),
-    status: z.enum(statuses as [K, ...K[]]).optional(),
-    category: z.string().max(64).optional(),
-    limit: Limit,
-    cursor: z.string().max(200).optional(),
-    since: Since,
-  })
-
 export function recordRoutes(ctx: AppContext) {
-  const app = new Hono<Env>()
+  const app = contractApp()
 
   /** The region, page and time bounds of a list, checked against the caller's scope. */
   function page(c: Context<Env>, q: { region?: string; category?: string; limit: number; cursor?: string; since?: number }) {
@@ -92,40 +72,49 @@ export function recordRoutes(ctx: AppContext) {
     return { ...got, items }
   }
 
-  app.get('/events', async (c) => {
-    const q = query(c, listQuery(EVENT_STATUS_FILTER_KEYS))
-    return c.json(released(c, 'grid-events', 'event', (r) => r.event_id, await listEvents(ctx.store, { ...page(c, q), status: q.status })))
+  app.openapi(routes.events, async (c) => {
+    const q = c.req.valid('query')
+    const got = await listEvents(ctx.store, { ...page(c, q), status: q.status })
+    return c.json(released(c, 'grid-events', 'event', (r) => r.event_id, got), 200)
   })
-  app.get('/events/:id', async (c) => {
-    const id = recordId(c.req.param('id'))
-    return c.json(inScope(c, 'event', id, await getEvent(ctx.store, id, ctx.now())))
-  })
+  app.openapi(
+    routes.event,
+    async (c) => {
+      const { id } = c.req.valid('param')
+      return c.json(inScope(c, 'event', id, await getEvent(ctx.store, id, ctx.now())), 200)
+    },
+    idHook,
+  )
 
-  app.get('/tickets', async (c) => {
-    const q = query(c, listQuery(TICKET_STATUS_FILTER_KEYS))
-    return c.json(released(c, 'hotline-tickets', 'ticket', (r) => r.ticket_id, await listTickets(ctx.store, { ...page(c, q), status: q.status })))
+  app.openapi(routes.tickets, async (c) => {
+    const q = c.req.valid('query')
+    const got = await listTickets(ctx.store, { ...page(c, q), status: q.status })
+    return c.json(released(c, 'hotline-tickets', 'ticket', (r) => r.ticket_id, got), 200)
   })
-  app.get('/tickets/:id', async (c) => {
-    const id = recordId(c.req.param('id'))
-    return c.json(inScope(c, 'ticket', id, await getTicket(ctx.store, id)))
-  })
+  app.openapi(
+    routes.ticket,
+    async (c) => {
+      const { id } = c.req.valid('param')
+      return c.json(inScope(c, 'ticket', id, await getTicket(ctx.store, id)), 200)
+    },
+    idHook,
+  )
 
-  app.get('/terminals', async (c) => {
-    const q = query(
-      c,
-      z.object({
-        region: z.string().optional(),
-        status: z.enum(TERMINAL_STATUS_FILTER_KEYS).optional(),
-        limit: Limit,
-        cursor: z.string().max(64).optional(),
-      }),
-    )
+  app.openapi(routes.terminals, async (c) => {
+    const q = c.req.valid('query')
     const region = scopedRegion(c, ctx, q.region)
-    return c.json(await listTerminals(ctx.store, { region: region.code, status: q.status, limit: q.limit, cursor: q.cursor, now: ctx.now() }))
+    const s = { region: region.code, status: q.status, limit: q.limit, cursor: q.cursor, now: ctx.now() }
+    return c.json(await listTerminals(ctx.store, s), 200)
   })
-  app.get('/terminals/:id', async (c) => {
-    const id = recordId(c.req.param('id'))
-    return c.json(inScope(c, 'terminal', id, await getTerminal(ctx.store, id)))
-  })
+  app.openapi(
+    routes.terminal,
+    async (c) => {
+      const { id } = c.req.valid('param')
+      // The query layer reads rows untyped; the declared shape is checked here, once per record page.
+      const terminal = inScope(c, 'terminal', id, await getTerminal(ctx.store, id))
+      return c.json(TerminalDetailSchema.parse(terminal), 200)
+    },
+    idHook,
+  )
   return app
 }

@@ -1,16 +1,17 @@
-import { Hono } from 'hono'
+import { routes } from '#core/contract/index.js'
 import type { RegionInfo } from '#core/schemas/api.js'
 import { ancestry } from '#core/regions.js'
-import type { AppContext, Env } from '../context.js'
+import type { AppContext } from '../context.js'
+import { contractApp } from '../openapi.js'
 import { scopedRegion } from '../params.js'
 import type { Region } from '#core/city.js'
 
 const ref = (r: Region) => ({ code: r.code, name: r.name, level: r.level })
 
 export function regionRoutes(ctx: AppContext) {
-  const app = new Hono<Env>()
-  app.get('/:code', (c) => {
-    const region = scopedRegion(c, ctx, c.req.param('code'))
+  const app = contractApp()
+  app.openapi(routes.region, (c) => {
+    const region = scopedRegion(c, ctx, c.req.valid('param').code)
     const body: RegionInfo = {
       ...ref(region),
       parent: region.parent,
@@ -22,17 +23,17 @@ export function regionRoutes(ctx: AppContext) {
         return r ? [ref(r)] : []
       }),
     }
-    return c.json(body)
+    return c.json(body, 200)
   })
-  app.get('/:code/children.geojson', (c) => {
-    const region = scopedRegion(c, ctx, c.req.param('code'))
+  app.openapi(routes.regionChildren, (c) => {
+    const region = scopedRegion(c, ctx, c.req.valid('param').code)
     c.header('Cache-Control', 'private, max-age=3600')
-    return c.json(ctx.city.childrenGeoJSON(region.code))
+    return c.json(ctx.city.childrenGeoJSON(region.code), 200)
   })
-  app.get('/:code/outline.geojson', (c) => {
-    const region = scopedRegion(c, ctx, c.req.param('code'))
+  app.openapi(routes.regionOutline, (c) => {
+    const region = scopedRegion(c, ctx, c.req.valid('param').code)
     c.header('Cache-Control', 'private, max-age=3600')
-    return c.json(ctx.city.outline(region.code) ?? null)
+    return c.json(ctx.city.outline(region.code) ?? null, 200)
   })
   return app
 }

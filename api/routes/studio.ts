@@ -1,13 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Hono, type Context } from 'hono'
-import { z } from 'zod'
+import { routes, StudioKindSchema, V1, type StudioKind } from '#core/contract/index.js'
 import { isWithin, levelOf } from '#core/regions.js'
 import { AlertRuleSchema } from '#core/schemas/alert.js'
 import { FRAME_MEDIA_TYPE, LayerSchema } from '#core/schemas/layer.js'
 import { ApiError, badRequest, forbidden, notFound } from '#platform/errors.js'
 import { evaluatorFor } from '../alerts/evaluator.js'
-import type { AppContext, Env } from '../context.js'
+import type { AppContext } from '../context.js'
+import { contractApp } from '../openapi.js'
 import { parseYamlFile, type FileError } from '../layers/files.js'
 import { encodeFrame } from '../layers/frame.js'
 import { thematicFor } from '../layers/service.js'
@@ -16,20 +16,6 @@ import { extrasFrom, layerScope, sandboxFailure } from './layers.js'
 import { perUserConcurrency } from '../middleware/per-user-concurrency.js'
 import { DEFAULT_SECURITY } from '../security.js'
 import { tableName } from '#store/schema.js'
-
-const Kind = z.enum(['layers', 'alerts'])
-type Kind = z.infer<typeof Kind>
-const TextBody = z.object({ text: z.string().min(1).max(100_000) })
-const RunBody = TextBody.extend({ region: z.string().optional(), from: z.string().optional(), to: z.string().optional() })
-
-async function body<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
-  const parsed = schema.safeParse(await c.req.json().catch(() => undefined))
-  if (!parsed.success) {
-    const i = parsed.error.issues[0]
-    throw badRequest(`body ${i.path.join('.') || ''}: ${i.message}`.replace('body :', 'body:'), { parameter: i.path.join('.') })
-  }
-  return parsed.data
-}
 
 const time = (s: string | undefined, name: string) => {
   if (s === undefined || s === '') return undefined
@@ -43,45 +29,46 @@ const time = (s: string | undefined, name: string) => {
  * dry-run a rule over the past week, and save a file (with an audit row in `studio_audit`).
  */
 export function studioRoutes(ctx: AppContext) {
-  const app = new Hono<Env>()
+  const app = contractApp()
   const thematic = thematicFor(ctx)
 
-  app.use('*', async (c, next) => {
+  // Mounted at the root with the other declared routes: its guards name its own paths.
+  app.use(`${V1}/studio/*`, async (c, next) => {
     const role = c.get('user').role
     if (role !== 'analyst' && role !== 'admin') throw forbidden(`the studio is for analysts and admins, not the ${role} role`)
     await thematic.ready()
     await next()
   })
   // Every POST runs the draft's SQL (a check at least): one analyst cannot take the adhoc workload's connections.
-  app.post('*', perUserConcurrency((ctx.security ?? DEFAULT_SECURITY).adhocPerUser, 'studio queries'))
+  app.post(`${V1}/studio/*`, perUserConcurrency((ctx.security ?? DEFAULT_SECURITY).adhocPerUser, 'studio queries'))
 
-  const folder = (kind: Kind) => (kind === 'layers' ? thematic.layers : thematic.rules)
+  const folder = (kind: StudioKind) => (kind === 'layers' ? thematic.layers : thematic.rules)
 
-  app.get('/:kind', (c) => {
-    const kind = Kind.parse(c.req.param('kind'))
-    const set = folder(kind)
-    return c.json({ ids: set.list().map((x) => x.id), errors: set.problems() })
+  app.openapi(routes.studioList, (c) => {
+    const set = folder(c.req.valid('param').kind)
+    return c.json({ ids: set.list().map((x) => x.id), errors: set.problems() }, 200)
   })
 
-  app.get('/:kind/:id', (c) => {
-    const kind = Kind.safeParse(c.req.param('kind'))
-    const id = c.req.param('id')
-    if (!kind.success || !/^[a-z][a-z0-9_-]{1,63}$/.test(id)) throw notFound(`no file ${c.req.param('kind')}/${id}`)
+  app.openapi(routes.studioRead, (c) => {
+    const param = c.req.valid('param')
+    const kind = StudioKindSchema.safeParse(param.kind)
+    const id = param.id
+    if (!kind.success || !/^[a-z][a-z0-9_-]{1,63}$/.test(id)) throw notFound(`no file ${param.kind}/${id}`)
     const file = join(folder(kind.data).dir, `${id}.yaml`)
     if (!existsSync(file)) throw notFound(`no file ${kind.data}/${id}.yaml`)
-    return c.json({ id, text: readFileSync(file, 'utf8') })
+    return c.json({ id, text: readFileSync(file, 'utf8') }, 200)
   })
 
-  app.post('/:kind/validate', async (c) => {
-    const kind = Kind.parse(c.req.param('kind'))
-    const { text } = await body(c, TextBody)
-    const { errors, warnings } = await (kind === 'layers' ? thematic.validateLayer(text) : thematic.validateRule(text))
-    return c.json({ errors, warnings })
+  app.openapi(routes.studioValidate, async (c) => {
+    const { kind } = c.req.valid('param')
+    const { text } = c.req.valid('json')
+    const { errors, warnings } = kind === 'layers' ? await thematic.validateLayer(text) : await thematic.validateRule(text)
+    return c.json({ errors, warnings }, 200)
   })
 
   /** Run a draft layer in the caller's scope: the same frame as the layer route, with its timing. */
-  app.post('/layers/run', async (c) => {
-    const b = await body(c, RunBody)
+  app.openapi(routes.studioRun, async (c) => {
+    const b = c.req.valid('json')
     const { layer, errors } = await thematic.validateLayer(b.text)
     if (!layer) throw new ApiError(400, 'invalid_layer', errors.map((e) => `line ${e.line ?? '?'} ${e.field}: ${e.message}`).join('; '), { errors })
     const region = scopedRegion(c, ctx, b.region)
@@ -98,8 +85,8 @@ export function studioRoutes(ctx: AppContext) {
   })
 
   /** A draft rule over the past week: when it would have fired and cleared (nothing is stored). */
-  app.post('/alerts/dry-run', async (c) => {
-    const b = await body(c, TextBody)
+  app.openapi(routes.studioDryRun, async (c) => {
+    const b = c.req.valid('json')
     const { rule, errors } = await thematic.validateRule(b.text)
     if (!rule) throw new ApiError(400, 'invalid_rule', errors.map((e) => `line ${e.line ?? '?'} ${e.field}: ${e.message}`).join('; '), { errors })
     const user = c.get('user')
@@ -107,14 +94,13 @@ export function studioRoutes(ctx: AppContext) {
     if (!isWithin(rule.scope, user.region)) throw forbidden(`scope ${rule.scope} is outside your region ${user.region}`)
     const t0 = performance.now()
     const result = await evaluatorFor(ctx).dryRun(rule).catch(sandboxFailure)
-    return c.json({ ...result, elapsed_ms: Math.round(performance.now() - t0) })
+    return c.json({ ...result, elapsed_ms: Math.round(performance.now() - t0) }, 200)
   })
 
   /** Save a file: valid only, named by its id, written atomically, audited; the watcher reloads it. */
-  app.post('/:kind/:id/save', async (c) => {
-    const kind = Kind.parse(c.req.param('kind'))
-    const id = c.req.param('id')
-    const { text } = await body(c, TextBody)
+  app.openapi(routes.studioSave, async (c) => {
+    const { kind, id } = c.req.valid('param')
+    const { text } = c.req.valid('json')
     const checked: { errors: FileError[]; item?: { id: string; scope?: string } } =
       kind === 'layers'
         ? await thematic.validateLayer(text, `${id}.yaml`).then((v) => ({ errors: v.errors, item: v.layer }))
@@ -145,7 +131,7 @@ export function studioRoutes(ctx: AppContext) {
       values: [{ user: user.name, role: user.role, kind, item_id: id, action: before ? 'update' : 'create', before, after: text }],
     })
     await folder(kind).load()
-    return c.json({ saved: `${kind}/${id}.yaml`, action: before ? 'update' : 'create' })
+    return c.json({ saved: `${kind}/${id}.yaml`, action: before ? ('update' as const) : ('create' as const) }, 200)
   })
 
   return app

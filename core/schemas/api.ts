@@ -1,3 +1,4 @@
+import type { MultiPolygon, Polygon } from 'geojson'
 import { z } from 'zod'
 import { LEVELS } from '../regions.js'
 import type { Enrichment, GridEvent, HotlineTicket, TerminalStatus } from './records.js'
@@ -32,6 +33,32 @@ export const RegionInfoSchema = RegionRefSchema.extend({
   path: z.array(RegionRefSchema),
 })
 export type RegionInfo = z.infer<typeof RegionInfoSchema>
+
+/** A region as a GeoJSON feature; `centroid` ([lon, lat]) is on the children's, where labels go. */
+const RegionGeometrySchema = z
+  .custom<Polygon | MultiPolygon>((g) => {
+    const type = (g as { type?: unknown } | null)?.type
+    return (type === 'Polygon' || type === 'MultiPolygon') && Array.isArray((g as { coordinates?: unknown }).coordinates)
+  }, 'a Polygon or MultiPolygon')
+  .meta({ type: 'object', description: 'GeoJSON Polygon or MultiPolygon' })
+const RegionFeaturePropsSchema = z.object({
+  code: z.string(),
+  name: z.string(),
+  level: LevelSchema,
+  parent: z.string().nullable(),
+  centroid: z.tuple([z.number(), z.number()]).optional(),
+})
+export const RegionOutlineSchema = z.object({
+  type: z.literal('Feature'),
+  properties: RegionFeaturePropsSchema,
+  geometry: RegionGeometrySchema,
+})
+export type RegionOutline = z.infer<typeof RegionOutlineSchema>
+export const RegionCollectionSchema = z.object({
+  type: z.literal('FeatureCollection'),
+  features: z.array(RegionOutlineSchema.extend({ properties: RegionFeaturePropsSchema.required({ centroid: true }) })),
+})
+export type RegionCollection = z.infer<typeof RegionCollectionSchema>
 
 const OverviewBodySchema = z.object({
   region: z.string(),
@@ -154,8 +181,39 @@ export const TerminalSummarySchema = z.object({
   transactions: z.number(),
 })
 export type TerminalSummary = z.infer<typeof TerminalSummarySchema>
-export const TimelineStepSchema = z.object({ step: z.string(), ts: z.string() }).catchall(z.unknown())
+/** One stored step of an event or ticket: its columns as stored (`step` is typed optional as the query layer reads rows). */
+export const TimelineStepSchema = z
+  .object({ step: z.string().optional(), ts: z.string(), deadline: z.string().nullable() })
+  .catchall(z.unknown())
 export const PageSchema = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), next_cursor: z.string().nullable() })
+
+/** Where a record lies: the names of its district, street and community codes. */
+const PlaceSchema = z.object({ district: z.string(), street: z.string(), community: z.string() })
+/** GET /api/v1/events/{id}: the event as of its latest step, with every step. */
+export const EventDetailSchema = EventSummarySchema.extend({
+  ...PlaceSchema.shape,
+  source: z.string(),
+  evaluation: z.string(),
+  timeline: z.array(TimelineStepSchema),
+})
+export type EventDetail = z.infer<typeof EventDetailSchema>
+/** GET /api/v1/tickets/{id}: the ticket as of its latest step, with every step. */
+export const TicketDetailSchema = TicketSummarySchema.extend({ ...PlaceSchema.shape, timeline: z.array(TimelineStepSchema) })
+export type TicketDetail = z.infer<typeof TicketDetailSchema>
+/** GET /api/v1/terminals/{id}: the latest report, and the recent ones oldest first. */
+export const TerminalDetailSchema = TerminalSummarySchema.omit({ since: true, transactions: true }).extend({
+  ...PlaceSchema.shape,
+  timeline: z.array(
+    z.object({
+      ts: z.string(),
+      status: z.string(),
+      fault_code: z.string(),
+      paper_pct: z.number().nullable(),
+      transactions: z.number(),
+    }),
+  ),
+})
+export type TerminalDetail = z.infer<typeof TerminalDetailSchema>
 
 /** Display names of catalogue ids (matters, classes, departments, channels, categories) per stream. */
 export const CatalogNamesSchema = z.object({ events: z.record(z.string(), z.string()), tickets: z.record(z.string(), z.string()) })

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { createApp } from '#api/app.js'
+import { checkAnswers } from './contract.js'
 import type { AppContext } from '#api/context.js'
 import { createTokenService } from '#platform/auth/tokens.js'
 import { boundToDirectory } from '#platform/auth/sessions.js'
@@ -60,7 +61,10 @@ export async function startHarness(opts: { now?: () => number } = {}) {
     maxBodyBytes: 1 << 20,
     timeBounds: { retentionDays: MAX_RETENTION_DAYS },
   })
-  const { app, hub } = createApp(ctx, { feed: bus, mount: [ingest.routes], hub: { kpiIntervalMs: 500 } })
+  const created = createApp(ctx, { feed: bus, mount: [ingest.routes], hub: { kpiIntervalMs: 500 } })
+  // Every answer a test gets through the harness is checked against its declaration (core/contract).
+  const app = checkAnswers(created.app)
+  const hub = created.hub
 
   const tokenCache = new Map<string, string>()
   async function login(username: string): Promise<string> {

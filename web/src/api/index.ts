@@ -1,80 +1,57 @@
-import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson'
-import type {
-  Breakdown,
-  BreakdownBy,
-  CatalogNamesBody,
-  EventSummary,
-  Interval,
-  LoginInfo,
-  LoginResponse,
-  Metric,
-  Overview,
-  RegionInfo,
-  TerminalSummary,
-  TicketSummary,
-  Timeseries,
-} from '#core/schemas/api'
-import type { Screen, ScreenList } from '#core/schemas/screen'
-import { request } from './http'
+import { routes } from '#core/contract/index'
+import type { RegionCollection, RegionOutline } from '#core/schemas/api'
+import { call, type Answer } from './call'
 
 export { ApiError, configureApi, renewSession } from './http'
+export { call, type Answer } from './call'
 
 export interface TimeRange {
   from: string
   to: string
 }
 
-export interface Page<T> {
-  items: T[]
-  next_cursor: string | null
-}
+export type RegionFeature = RegionOutline
+export type { RegionCollection }
+export type RegionFeatureProps = RegionOutline['properties']
 
-export interface RegionFeatureProps {
-  code: string
-  name: string
-  level: string
-  /** [lon, lat]; may arrive as a JSON string when a GeoJSON tool flattened it. */
-  centroid?: [number, number] | string
-}
-export type RegionFeature = Feature<Polygon | MultiPolygon, RegionFeatureProps>
-export type RegionCollection = FeatureCollection<Polygon | MultiPolygon, RegionFeatureProps>
+type ListQuery = { status?: string; limit?: number }
 
-const V1 = '/api/v1'
-const enc = encodeURIComponent
-
+/** The screen's calls: each a route of core/contract, so paths and answer types are declared once. */
 export const api = {
-  loginInfo: () => request<LoginInfo>(`${V1}/auth/login`, { auth: false }),
-  login: (username: string, password: string) =>
-    request<LoginResponse>(`${V1}/auth/login`, { method: 'POST', body: { username, password }, auth: false }),
+  loginInfo: () => call(routes.loginInfo, { auth: false }),
+  login: (username: string, password: string) => call(routes.login, { body: { username, password }, auth: false }),
 
-  catalog: () => request<CatalogNamesBody>(`${V1}/catalog`),
-  region: (code: string) => request<RegionInfo>(`${V1}/regions/${enc(code)}`),
-  children: (code: string) => request<RegionCollection>(`${V1}/regions/${enc(code)}/children.geojson`),
-  outline: (code: string) => request<RegionFeature>(`${V1}/regions/${enc(code)}/outline.geojson`),
+  catalog: () => call(routes.catalog, {}),
+  region: (code: string) => call(routes.region, { params: { code } }),
+  children: (code: string) => call(routes.regionChildren, { params: { code } }),
+  outline: (code: string) => call(routes.regionOutline, { params: { code } }),
 
-  overview: (region: string, range: TimeRange) => request<Overview>(`${V1}/overview`, { query: { region, ...range } }),
-  timeseries: (metric: Metric, interval: Interval, region: string, range: TimeRange) =>
-    request<Timeseries>(`${V1}/timeseries`, { query: { metric, interval, region, ...range } }),
-  breakdown: (metric: Metric, by: BreakdownBy, region: string, range: TimeRange) =>
-    request<Breakdown>(`${V1}/breakdown`, { query: { metric, by, region, ...range } }),
+  overview: (region: string, range: TimeRange) => call(routes.overview, { query: { region, ...range } }),
+  timeseries: (metric: string, interval: string, region: string, range: TimeRange) =>
+    call(routes.timeseries, { query: { metric, interval, region, ...range } }),
+  breakdown: (metric: string, by: Answer<typeof routes.breakdown>['by'], region: string, range: TimeRange) =>
+    call(routes.breakdown, { query: { metric, by, region, ...range } }),
 
-  events: (region: string, q: { status?: string; limit?: number } = {}) =>
-    request<Page<EventSummary>>(`${V1}/events`, { query: { region, ...q } }),
-  tickets: (region: string, q: { status?: string; limit?: number } = {}) =>
-    request<Page<TicketSummary>>(`${V1}/tickets`, { query: { region, ...q } }),
-  terminals: (region: string, q: { status?: string; limit?: number } = {}) =>
-    request<Page<TerminalSummary>>(`${V1}/terminals`, { query: { region, ...q } }),
+  // The status filter is checked by the server (a 400 names it), as a screen file may carry any text.
+  events: (region: string, q: ListQuery = {}) => call(routes.events, { query: { region, ...q } as { region: string } }),
+  tickets: (region: string, q: ListQuery = {}) =>
+    call(routes.tickets, { query: { region, ...q } as { region: string } }),
+  terminals: (region: string, q: ListQuery = {}) =>
+    call(routes.terminals, { query: { region, ...q } as { region: string } }),
   /** One record with its timeline of steps (events, tickets) or of status reports (terminals). */
-  record: (kind: RecordKind, id: string) => request<RecordDetail>(`${V1}/${kind}s/${enc(id)}`),
+  record: (kind: RecordKind, id: string): Promise<RecordDetail> => call(routes[kind], { params: { id } }),
 
-  screens: () => request<ScreenList>(`${V1}/screens`),
-  screen: (id: string) => request<Screen>(`${V1}/screens/${enc(id)}`),
+  screens: () => call(routes.screens, {}),
+  screen: (id: string) => call(routes.screen, { params: { id } }),
   /** A fresh token before the current one expires (the wall stays signed in for weeks). */
-  refresh: () => request<LoginResponse>(`${V1}/auth/refresh`, { method: 'POST', renew: false }),
+  refresh: () => call(routes.refresh, { renew: false }),
 }
 
 export type RecordKind = 'event' | 'ticket' | 'terminal'
-/** The detail answers share these fields; the rest is shown as it comes. */
+/**
+ * What the drawer reads of any record's detail: the fields a kind has, the rest as it comes. Not a
+ * copy of the answers: the compiler checks each declared answer (core/contract) fits it.
+ */
 export interface RecordDetail {
   grid_code?: string
   category?: string
@@ -87,3 +64,4 @@ export interface RecordDetail {
   overdue?: boolean
   timeline: ({ ts: string; step?: string; status?: string } & Record<string, unknown>)[]
 }
+export type Page<T> = { items: T[]; next_cursor: string | null }

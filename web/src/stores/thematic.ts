@@ -1,9 +1,11 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { Alert } from '#core/schemas/alert'
-import type { LayerList, LayerSummary } from '#core/schemas/layer'
+import type { LayerSummary } from '#core/schemas/layer'
 import { FRAME_MEDIA_TYPE } from '#core/schemas/layer'
-import { ApiError, buildUrl, request, type Query } from '../api/http'
+import { routes } from '#core/contract/index'
+import { call, pathOf } from '../api/call'
+import { ApiError, buildUrl, type Query } from '../api/http'
 import { decodeFrame, type Frame } from '../map/thematic/frame'
 import { useSessionStore } from './session'
 
@@ -42,7 +44,7 @@ export const useThematicStore = defineStore('thematic', () => {
 
   function loadCatalog(force = false): Promise<void> {
     if (force) catalogLoad = undefined
-    catalogLoad ??= request<LayerList>('/api/v1/layers').then(
+    catalogLoad ??= call(routes.layers, {}).then(
       (l) => {
         catalog.value = l.layers
       },
@@ -60,7 +62,7 @@ export const useThematicStore = defineStore('thematic', () => {
 
   async function loadLayer(id: string, region: string, range: { from: string; to: string }): Promise<void> {
     try {
-      const frame = await fetchFrame(`/api/v1/layers/${encodeURIComponent(id)}/data`, { region, ...range }, session.token)
+      const frame = await fetchFrame(pathOf(routes.layerData, { id }), { region, ...range }, session.token)
       frames.value = { ...frames.value, [id]: frame }
       const { [id]: _gone, ...rest } = errors.value
       errors.value = rest
@@ -74,7 +76,7 @@ export const useThematicStore = defineStore('thematic', () => {
 
   async function loadAlerts(region: string): Promise<void> {
     try {
-      const r = await request<{ alerts: Alert[] }>('/api/v1/alerts', { query: { region, status: 'active' } })
+      const r = await call(routes.alerts, { query: { region, status: 'active' } })
       alerts.value = r.alerts
     } catch {
       // Kept as they were; the next poll tries again.
