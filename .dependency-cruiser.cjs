@@ -22,7 +22,12 @@ module.exports = {
       comment: `${from}/ may import only ${allowed.join(', ')}`,
       severity: 'error',
       from: { path: folder(from) },
-      to: { path: `^(${all.filter((l) => !allowed.includes(l)).map((l) => folder(l).slice(1)).join('|')})` },
+      to: {
+        path: `^(${all
+          .filter((l) => !allowed.includes(l))
+          .map((l) => folder(l).slice(1))
+          .join('|')})`,
+      },
     })),
     {
       name: 'core-is-browser-safe',
@@ -51,6 +56,10 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.js', '.vue', '.json'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.js', '.vue', '.json'],
+    },
   },
 }

@@ -2,7 +2,9 @@ import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
 import { fileURLToPath } from 'node:url'
 
-/** The screen's one alias, `#core/…` (tsconfig.json `paths`); vite must probe extensions, which Node's `imports` cannot. */
+/**
+ * The screen's one alias, `#core/…` (tsconfig.json `paths`); vite must probe extensions, which Node's `imports` cannot.
+ */
 export const alias = [{ find: /^#core\//, replacement: fileURLToPath(new URL('./core/', import.meta.url)) }]
 
 const api = `http://localhost:${process.env.IOC_API_PORT ?? 8080}`

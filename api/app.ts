@@ -10,7 +10,7 @@ import { handleError, errorBody } from '#platform/errors.js'
 import { httpRequests } from '#platform/metrics.js'
 import { requireUser } from './auth/middleware.js'
 import { requireRole } from './auth/roles.js'
-import type { AppContext, Env } from './context.js'
+import type { AppContext } from './context.js'
 import { LiveHub, type HubOptions } from './live/hub.js'
 import { aggregateRoutes } from './routes/aggregates.js'
 import { authRoutes } from './routes/auth.js'
@@ -23,7 +23,15 @@ import { recordRoutes } from './routes/records.js'
 import { regionRoutes } from './routes/regions.js'
 import { AuditLog } from '#platform/auth/audit.js'
 import { docsRoutes } from './routes/docs.js'
-import { API_CSP, DEFAULT_SECURITY, apiBodyLimit, loginLimits, loginThrottle, originAllowed, userRateLimit } from './security.js'
+import {
+  API_CSP,
+  DEFAULT_SECURITY,
+  apiBodyLimit,
+  loginLimits,
+  loginThrottle,
+  originAllowed,
+  userRateLimit,
+} from './security.js'
 import { LoginThrottle } from '#platform/auth/login-throttle.js'
 import { screenRoutes } from './routes/screens.js'
 import { cityRoutes } from './routes/city.js'
@@ -84,9 +92,15 @@ export function createApp(ctx: AppContext, opts: AppOptions) {
   )
   app.use('/api/v1/*', apiBodyLimit(security))
   app.use('/api/v1/*', jsonBodies())
-  app.post(routes.login.path, loginThrottle(new LoginThrottle(loginLimits(security), ctx.tokens.deriveKey('device cookie')), ctx.audit))
+  app.post(
+    routes.login.path,
+    loginThrottle(new LoginThrottle(loginLimits(security), ctx.tokens.deriveKey('device cookie')), ctx.audit),
+  )
   app.route('/', authRoutes(ctx))
-  app.route('/', docsRoutes(() => app))
+  app.route(
+    '/',
+    docsRoutes(() => app),
+  )
   app.use('/api/v1/*', requireUser(ctx))
   app.use('/api/v1/*', userRateLimit(security))
   app.use('/api/v1/*', requireRole())
@@ -107,7 +121,8 @@ export function createApp(ctx: AppContext, opts: AppOptions) {
       serveStatic({
         root: webDir,
         // Built assets carry a content hash in their name: cache them for good; the page never.
-        onFound: (path, c) => c.header('Cache-Control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
+        onFound: (path, c) =>
+          c.header('Cache-Control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
       }),
     )
     // A missing asset is a 404, not the page: after a rebuild the browser then reloads cleanly.

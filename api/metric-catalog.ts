@@ -17,7 +17,15 @@ export class MetricCatalog {
   }
 
   list(): MetricInfo[] {
-    return this.defs.map((d) => ({ id: d.id, title: d.title, unit: d.unit, kind: d.kind, description: d.description, breakdowns: d.breakdowns, series: d.series }))
+    return this.defs.map((d) => ({
+      id: d.id,
+      title: d.title,
+      unit: d.unit,
+      kind: d.kind,
+      description: d.description,
+      breakdowns: d.breakdowns,
+      series: d.series,
+    }))
   }
 }
 

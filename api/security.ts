@@ -6,7 +6,13 @@ import { LoginRequestSchema } from '#core/schemas/api.js'
 import { ApiError, errorBody } from '#platform/errors.js'
 import type { AuditLog } from '#platform/auth/audit.js'
 import { clientIp } from '#platform/auth/client-ip.js'
-import { DEVICE_COOKIE, DEVICE_COOKIE_DAYS, type Attempt, type LoginLimits, type LoginThrottle } from '#platform/auth/login-throttle.js'
+import {
+  DEVICE_COOKIE,
+  DEVICE_COOKIE_DAYS,
+  type Attempt,
+  type LoginLimits,
+  type LoginThrottle,
+} from '#platform/auth/login-throttle.js'
 import type { Env } from './context.js'
 
 export interface SecurityOptions {
@@ -28,7 +34,14 @@ export interface SecurityOptions {
   adhocPerUser: number
 }
 
-export const DEFAULT_SECURITY = { perUserPerMinute: 1200, loginsPer5Minutes: 10, allowedOrigins: [], maxBodyBytes: 1 << 20, sessionMaxHours: 720, adhocPerUser: 2 } satisfies SecurityOptions
+export const DEFAULT_SECURITY = {
+  perUserPerMinute: 1200,
+  loginsPer5Minutes: 10,
+  allowedOrigins: [],
+  maxBodyBytes: 1 << 20,
+  sessionMaxHours: 720,
+  adhocPerUser: 2,
+} satisfies SecurityOptions
 
 const tooMany = (c: Context) =>
   c.json(errorBody('rate_limited', 'too many requests: wait for the number of seconds in Retry-After'), 429)
@@ -59,7 +72,8 @@ export function loginLimits(opts: SecurityOptions): LoginLimits {
  * after the route answered 401; a successful sign-in gives the browser its device cookie.
  *
  * @example
- * app.post('/api/v1/auth/login', loginThrottle(new LoginThrottle(loginLimits(security), ctx.tokens.deriveKey('device cookie')), ctx.audit))
+ * app.post('/api/v1/auth/login', loginThrottle(new LoginThrottle(loginLimits(security), ctx.tokens.deriveKey('device
+ * cookie')), ctx.audit))
  */
 export function loginThrottle(throttle: LoginThrottle, audit?: AuditLog): MiddlewareHandler {
   return async function throttleSignIn(c, next) {
@@ -70,7 +84,9 @@ export function loginThrottle(throttle: LoginThrottle, audit?: AuditLog): Middle
     if (!admission.ok) {
       audit?.record({ action: 'login.throttled', user: attempt.name, ip: attempt.ip, detail: admission.reason })
       const seconds = Math.max(1, Math.ceil(admission.retryAfterMs / 1000))
-      return c.json(errorBody('rate_limited', `too many failed sign-ins: wait ${seconds} s (Retry-After)`), 429, { 'Retry-After': String(seconds) })
+      return c.json(errorBody('rate_limited', `too many failed sign-ins: wait ${seconds} s (Retry-After)`), 429, {
+        'Retry-After': String(seconds),
+      })
     }
     await next()
     if (c.res.status === 401) await throttle.failed(attempt, admission)
@@ -96,7 +112,12 @@ async function readAttempt(c: Context): Promise<Attempt | undefined> {
   }
   const parsed = LoginRequestSchema.safeParse(body)
   if (!parsed.success) return undefined
-  return { ip: clientIp(c) ?? 'local', name: parsed.data.username, password: parsed.data.password, device: getCookie(c, DEVICE_COOKIE) }
+  return {
+    ip: clientIp(c) ?? 'local',
+    name: parsed.data.username,
+    password: parsed.data.password,
+    device: getCookie(c, DEVICE_COOKIE),
+  }
 }
 
 /** Bodies of api requests are small JSON: anything larger is refused before it is read. */
@@ -126,4 +147,5 @@ export function originAllowed(origin: string | undefined, host: string | undefin
 }
 
 /** A strict policy for JSON and the docs page (the screen's own page sets what its libraries need). */
-export const API_CSP = "default-src 'none'; style-src 'self' 'unsafe-inline'; script-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
+export const API_CSP =
+  "default-src 'none'; style-src 'self' 'unsafe-inline'; script-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"

@@ -36,7 +36,6 @@ const DAYS = Number(process.env.BENCH_DAYS ?? 90)
 const RUNS = Number(process.env.BENCH_RUNS ?? 40)
 const CHUNK_EVENTS = 250_000
 const TZ = 'Asia/Shanghai'
-const HOUR = 3_600_000
 const DAY = 86_400_000
 
 const keep = process.env.BENCH_DATA_DIR
@@ -47,7 +46,8 @@ await migrate(store)
 const city = loadCity()
 await syncRegions(store, city)
 
-const count = async (sql: string) => Number((await (await store.query({ query: sql, format: 'JSONEachRow' })).json<{ n: string }>())[0].n)
+const count = async (sql: string) =>
+  Number((await (await store.query({ query: sql, format: 'JSONEachRow' })).json<{ n: string }>())[0].n)
 const now = Date.now()
 const end = startOfDay(now, TZ) + DAY // history up to the end of today; steps after now are dropped
 const start = end - DAYS * DAY
@@ -78,8 +78,15 @@ const lut = (cumulative: ArrayLike<number>, size = 1 << 16) => {
 const simCity = toSimCity(loadCity())
 const spatial = buildSpatial(simCity, rngFor(20261123, 'spatial'))
 // WeightedPicker keeps its cumulative weights private; the bench reads them to draw grids the same way.
-const gridCum = Array.from((spatial.grids as unknown as { cumulative: Float64Array }).cumulative, (c) => c / spatial.grids.total)
-const hourCum = cum(Array.from({ length: 24 }, (_, h) => PROFILES.gridWorker.at(Date.parse(`2026-11-23T${String(h).padStart(2, '0')}:30:00+08:00`), simCity.timeZone)))
+const gridCum = Array.from(
+  (spatial.grids as unknown as { cumulative: Float64Array }).cumulative,
+  (c) => c / spatial.grids.total,
+)
+const hourCum = cum(
+  Array.from({ length: 24 }, (_, h) =>
+    PROFILES.gridWorker.at(Date.parse(`2026-11-23T${String(h).padStart(2, '0')}:30:00+08:00`), simCity.timeZone),
+  ),
+)
 const params = {
   start,
   span: DAYS,
@@ -101,8 +108,10 @@ const params = {
 // u(k): a uniform draw in (0, 1) per event and key; z(k): a standard normal (Box–Muller).
 const u = (k: string) => `((cityHash64(number, '${k}') % 1000000007) + 0.5) / 1000000007`
 const z = (k: string) => `(sqrt(-2 * log(${u(k + 'a')})) * cos(2 * pi() * ${u(k + 'b')}))`
-const logn = (medianMs: string, sigma: number, k: string) => `greatest(60000, toInt64(${medianMs} * exp(${sigma} * ${z(k)})))`
-const pickIdx = (lutParam: string, k: string) => `{${lutParam}:Array(UInt32)}[1 + toUInt32(floor(${u(k)} * length({${lutParam}:Array(UInt32)})))]`
+const logn = (medianMs: string, sigma: number, k: string) =>
+  `greatest(60000, toInt64(${medianMs} * exp(${sigma} * ${z(k)})))`
+const pickIdx = (lutParam: string, k: string) =>
+  `{${lutParam}:Array(UInt32)}[1 + toUInt32(floor(${u(k)} * length({${lutParam}:Array(UInt32)})))]`
 
 /** One event's loop from the model: source, matter, grid, time of day, step durations, rejection, evaluation. */
 const EVENT_LOOPS = `
@@ -180,13 +189,17 @@ const INSERT_TERMINALS = `
 // ── generate ────────────────────────────────────────────────────────────────────────────────
 // Events are numbered; the next number is kept beside the store so a bigger BENCH_ROWS extends it.
 const progressFile = join(dir, 'bench-api-progress.json')
-const progress = existsSync(progressFile) ? (JSON.parse(readFileSync(progressFile, 'utf8')) as { events: number; start: number; now: number }) : { events: 0, start, now }
+const progress = existsSync(progressFile)
+  ? (JSON.parse(readFileSync(progressFile, 'utf8')) as { events: number; start: number; now: number })
+  : { events: 0, start, now }
 const perEvent = SOURCES.reduce((s, src) => s + src.share * (src.rejectShare * 3 + (1 - src.rejectShare) * 6), 0)
 const events = Math.ceil(TARGET_ROWS / perEvent)
 if (progress.events < events) {
   // A store extended later keeps the time span it was started with.
   Object.assign(params, { start: progress.start, now: progress.now })
-  console.log(`generating ${TARGET_ROWS.toLocaleString()} grid event records (${events.toLocaleString()} events over ${DAYS} days) in ${dir}`)
+  console.log(
+    `generating ${TARGET_ROWS.toLocaleString()} grid event records (${events.toLocaleString()} events over ${DAYS} days) in ${dir}`,
+  )
   const t0 = performance.now()
   const first = progress.events
   if (first === 0) {
@@ -194,18 +207,26 @@ if (progress.events < events) {
     await store.command({ query: INSERT_TERMINALS, query_params: params })
   }
   for (let from = first; from < events; from += CHUNK_EVENTS) {
-    await store.command({ query: INSERT_EVENTS, query_params: { ...params, from, n: Math.min(CHUNK_EVENTS, events - from) } })
+    await store.command({
+      query: INSERT_EVENTS,
+      query_params: { ...params, from, n: Math.min(CHUNK_EVENTS, events - from) },
+    })
     const done = Math.min(events, from + CHUNK_EVENTS)
     writeFileSync(progressFile, JSON.stringify({ ...progress, events: done }))
     const s = (performance.now() - t0) / 1000
-    process.stdout.write(`\r  ${done.toLocaleString()} events, ${s.toFixed(0)} s, ${Math.round(((done - first) * perEvent) / s).toLocaleString()} records/s   `)
+    process.stdout.write(
+      `\r  ${done.toLocaleString()} events, ${s.toFixed(0)} s, ${Math.round(((done - first) * perEvent) / s).toLocaleString()} records/s   `,
+    )
   }
-  console.log(`\n  done in ${((performance.now() - t0) / 1000).toFixed(0)} s (with ${Math.round(events / 20).toLocaleString()} tickets and 763 terminals' last two days)`)
+  console.log(
+    `\n  done in ${((performance.now() - t0) / 1000).toFixed(0)} s (with ${Math.round(events / 20).toLocaleString()} tickets and 763 terminals' last two days)`,
+  )
   // A bulk load of 50 million records in minutes leaves the state tables in the few big parts of
   // each INSERT, unmerged (a terminal's 576 heartbeats stay 576 rows); a store that has been taking
   // records for a while has had them merged in the background. Merge them as it would have.
   const m0 = performance.now()
-  for (const t of ['event_state', 'ticket_state', 'terminal_state']) await store.command({ query: `OPTIMIZE TABLE ${t} FINAL` })
+  for (const t of ['event_state', 'ticket_state', 'terminal_state'])
+    await store.command({ query: `OPTIMIZE TABLE ${t} FINAL` })
   console.log(`  state tables merged (OPTIMIZE … FINAL) in ${((performance.now() - m0) / 1000).toFixed(0)} s`)
   // The bulk load went straight into the raw tables, past the ingest writer that keeps the cohort
   // tables: fold them from the raw tables as migration 027 does.
@@ -218,7 +239,7 @@ console.log(
   `store: grid_events ${await rowsIn('grid_events')}, hotline_tickets ${await rowsIn('hotline_tickets')}, terminal_status ${await rowsIn('terminal_status')}; ` +
     `event_state ${await rowsIn('event_state')}, events_rollup ${await rowsIn('events_rollup')} rows; ` +
     `${await count(`SELECT count() AS n FROM system.parts WHERE active AND database = 'ioc'`)} active parts; ` +
-    `${(await count(`SELECT sum(bytes_on_disk) AS n FROM system.parts WHERE active AND database = 'ioc'`) / 2 ** 30).toFixed(2)} GiB on disk`,
+    `${((await count(`SELECT sum(bytes_on_disk) AS n FROM system.parts WHERE active AND database = 'ioc'`)) / 2 ** 30).toFixed(2)} GiB on disk`,
 )
 
 // ── time the api beside the raw tables ──────────────────────────────────────────────────────
@@ -235,7 +256,9 @@ const ctx: AppContext = {
   security: { ...DEFAULT_SECURITY, perUserPerMinute: 1e9, loginsPer5Minutes: 1e9 },
 }
 const { app, hub } = createApp(ctx, { feed: new LocalBus(), hub: { kpiIntervalMs: 3_600_000 } })
-const auth = { headers: { authorization: `Bearer ${await ctx.tokens.issue({ name: 'admin', role: 'admin', region: '3201' })}` } }
+const auth = {
+  headers: { authorization: `Bearer ${await ctx.tokens.issue({ name: 'admin', role: 'admin', region: '3201' })}` },
+}
 
 const districts = city.children('3201').map((r) => r.code)
 const busyGrids = (
@@ -284,12 +307,19 @@ const QUERIES: Array<{ name: string; path: string; raw: string[]; range: readonl
   { name: 'overview', path: '/api/v1/overview?', raw: RAW.overview, range: [today, today + DAY] },
   // Yesterday's whole cohort: today's grows through the day, so the bench's hour decides its size.
   { name: 'overview 1d', path: '/api/v1/overview?', raw: RAW.overview, range: [today - DAY, today] },
-  { name: 'timeseries', path: '/api/v1/timeseries?metric=events.reported&interval=1h&', raw: RAW.timeseries, range: WEEK },
+  {
+    name: 'timeseries',
+    path: '/api/v1/timeseries?metric=events.reported&interval=1h&',
+    raw: RAW.timeseries,
+    range: WEEK,
+  },
   { name: 'breakdown', path: '/api/v1/breakdown?metric=events.reported&by=category&', raw: RAW.breakdown, range: WEEK },
 ]
-const urlOf = (q: (typeof QUERIES)[number], region: string) => `${q.path}region=${region}&from=${iso(q.range[0])}&to=${iso(q.range[1])}`
+const urlOf = (q: (typeof QUERIES)[number], region: string) =>
+  `${q.path}region=${region}&from=${iso(q.range[0])}&to=${iso(q.range[1])}`
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]
 const f1 = (x: number) => x.toFixed(1)
 
 // chDB compiles an expression to machine code on its third use and the statement that compiles it
@@ -309,8 +339,12 @@ async function timed(regions: string[], run: (r: string) => Promise<void>): Prom
 
 // The api's runs and the raw runs of a row are timed in two loops over the same regions: taken in
 // turns, each api request came after a raw scan of millions of rows and paid for the caches it emptied.
-console.log(`\n${RUNS} runs each (after ${WARMUP} warm-up runs; random district and busy grid per run, api and raw timed in separate loops); ms, p50 / p95`)
-console.log(`${'query'.padEnd(12)} ${'level'.padEnd(9)} ${'api p50'.padStart(8)} ${'api p95'.padStart(8)} ${'raw p50'.padStart(8)} ${'raw p95'.padStart(8)} ${'raw/api'.padStart(8)}`)
+console.log(
+  `\n${RUNS} runs each (after ${WARMUP} warm-up runs; random district and busy grid per run, api and raw timed in separate loops); ms, p50 / p95`,
+)
+console.log(
+  `${'query'.padEnd(12)} ${'level'.padEnd(9)} ${'api p50'.padStart(8)} ${'api p95'.padStart(8)} ${'raw p50'.padStart(8)} ${'raw p95'.padStart(8)} ${'raw/api'.padStart(8)}`,
+)
 for (const q of QUERIES) {
   for (const [level, region] of LEVELS) {
     const regions = Array.from({ length: RUNS + WARMUP }, region)
@@ -321,7 +355,13 @@ for (const q of QUERIES) {
     })
     const raw = await timed(regions, async (r) => {
       for (const sql of q.raw) {
-        await (await store.query({ query: sql, query_params: { region: r, from: q.range[0], to: q.range[1], now }, format: 'JSONEachRow' })).json()
+        await (
+          await store.query({
+            query: sql,
+            query_params: { region: r, from: q.range[0], to: q.range[1], now },
+            format: 'JSONEachRow',
+          })
+        ).json()
       }
     })
     console.log(

@@ -34,8 +34,19 @@ const load = () => execFileSync('uptime', { encoding: 'utf8' }).trim()
 /** The simulator's records for as many hours as it takes, ids prefixed so two runs never collide. */
 function records(prefix: string): Record<StreamName, Record<string, unknown>[]> {
   const start = Math.floor((Date.now() - 30 * 24 * HOUR) / 60_000) * 60_000
-  const sim = createSimulator({ seed: 11, rate: 200, city: toSimCity(loadCity()), eventCatalog: loadEventCatalog(), hotlineCatalog: loadHotlineCatalog(), start })
-  const out: Record<StreamName, Record<string, unknown>[]> = { 'grid-events': [], 'terminal-status': [], 'hotline-tickets': [] }
+  const sim = createSimulator({
+    seed: 11,
+    rate: 200,
+    city: toSimCity(loadCity()),
+    eventCatalog: loadEventCatalog(),
+    hotlineCatalog: loadHotlineCatalog(),
+    start,
+  })
+  const out: Record<StreamName, Record<string, unknown>[]> = {
+    'grid-events': [],
+    'terminal-status': [],
+    'hotline-tickets': [],
+  }
   let n = 0
   for (let h = 1; n < RECORDS; h++) {
     const b = sim.advance(start + h * HOUR)
@@ -59,14 +70,20 @@ await migrate(store)
 const city = loadCity()
 await syncRegions(store, city)
 
-console.log(`records: ${RECORDS} from the simulator (three streams), ${PER_REQUEST} per request, ${CONCURRENCY} concurrent senders, inserts of up to ${BATCH_ROWS} rows`)
+console.log(
+  `records: ${RECORDS} from the simulator (three streams), ${PER_REQUEST} per request, ${CONCURRENCY} concurrent senders, inserts of up to ${BATCH_ROWS} rows`,
+)
 console.log(`load before: ${load()}`)
 
 // Raw baseline: the same simulator rows, enriched, as the JSONEachRow objects the sink used to send.
 async function rawInsert(prefix: string): Promise<{ rate: number; cpuUs: number }> {
   const data = records(prefix)
   const enrich = createEnricher(city)
-  const toRow = { 'grid-events': gridEventRow, 'terminal-status': terminalStatusRow, 'hotline-tickets': hotlineTicketRow } as Record<StreamName, (r: never) => Row>
+  const toRow = {
+    'grid-events': gridEventRow,
+    'terminal-status': terminalStatusRow,
+    'hotline-tickets': hotlineTicketRow,
+  } as Record<StreamName, (r: never) => Row>
   const rows = Object.fromEntries(
     STREAM_NAMES.map((s) => [
       s,
@@ -122,13 +139,22 @@ function requestBodies(prefix: string): { stream: StreamName; body: string }[] {
   const bodies: { stream: StreamName; body: string }[] = []
   for (const s of STREAM_NAMES) {
     for (let i = 0; i < data[s].length; i += PER_REQUEST) {
-      bodies.push({ stream: s, body: data[s].slice(i, i + PER_REQUEST).map((r) => JSON.stringify(r)).join('\n') })
+      bodies.push({
+        stream: s,
+        body: data[s]
+          .slice(i, i + PER_REQUEST)
+          .map((r) => JSON.stringify(r))
+          .join('\n'),
+      })
     }
   }
   return bodies
 }
 
-async function viaHttp(prefix: string, ack: 'stored' | 'spooled'): Promise<{ rate: number; cpuUs: number; p50: number; p99: number }> {
+async function viaHttp(
+  prefix: string,
+  ack: 'stored' | 'spooled',
+): Promise<{ rate: number; cpuUs: number; p50: number; p99: number }> {
   const { url, service } = services[ack]
   const bodies = requestBodies(prefix)
   const latencies: number[] = []
@@ -147,7 +173,8 @@ async function viaHttp(prefix: string, ack: 'stored' | 'spooled'): Promise<{ rat
           body: b.body,
         })
         const r = (await res.json()) as { accepted: number; rejected: number }
-        if (res.status !== 200 || r.rejected) throw new Error(`bench request refused: ${res.status} ${JSON.stringify(r).slice(0, 300)}`)
+        if (res.status !== 200 || r.rejected)
+          throw new Error(`bench request refused: ${res.status} ${JSON.stringify(r).slice(0, 300)}`)
         accepted += r.accepted
         latencies.push(performance.now() - s0)
       }
@@ -156,7 +183,12 @@ async function viaHttp(prefix: string, ack: 'stored' | 'spooled'): Promise<{ rat
   await service.pipeline.flush()
   const sec = (performance.now() - t0) / 1000
   latencies.sort((a, b) => a - b)
-  return { rate: accepted / sec, cpuUs: cpuMicros(c0) / accepted, p50: latencies[Math.floor(latencies.length / 2)], p99: latencies[Math.floor(latencies.length * 0.99)] }
+  return {
+    rate: accepted / sec,
+    cpuUs: cpuMicros(c0) / accepted,
+    p50: latencies[Math.floor(latencies.length / 2)],
+    p99: latencies[Math.floor(latencies.length * 0.99)],
+  }
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en')
@@ -176,7 +208,9 @@ for (let round = 1; round <= Number(process.env.BENCH_ROUNDS ?? 2); round++) {
   )
 }
 const rs = await store.query({ query: 'SELECT count() AS n FROM grid_events', format: 'JSONEachRow' })
-console.log(`grid_events rows after the runs: ${(await rs.json<{ n: string }>())[0].n}; RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`)
+console.log(
+  `grid_events rows after the runs: ${(await rs.json<{ n: string }>())[0].n}; RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`,
+)
 console.log(`load after: ${load()}`)
 for (const s of Object.values(services)) {
   await s.server.close()

@@ -13,7 +13,9 @@ const RUNS = 5
 const h = await startHarness()
 const t0 = performance.now()
 const records = await loadDemoHistory(h, { hours: HOURS, rate: RATE })
-console.log(`demo data: ${records} records (${HOURS} h at rate ${RATE}) stored in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+console.log(
+  `demo data: ${records} records (${HOURS} h at rate ${RATE}) stored in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+)
 
 const t = thematicFor(h.ctx)
 await t.ready()
@@ -45,7 +47,11 @@ for (const layer of t.layers.list()) {
     ? Buffer.byteLength(
         JSON.stringify({
           type: 'FeatureCollection',
-          features: objects.map((o) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: [o[pos.lon], o[pos.lat]] }, properties: o })),
+          features: objects.map((o) => ({
+            type: 'Feature',
+            geometry: { type: 'Point', coordinates: [o[pos.lon], o[pos.lat]] },
+            properties: o,
+          })),
         }),
       )
     : 0

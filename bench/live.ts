@@ -27,7 +27,13 @@ const districts = level('district')
 const streets = level('street')
 const communities = level('community')
 const regionFor = (i: number) =>
-  i < 10 ? '3201' : i < 120 ? districts[i % districts.length] : i < 1520 ? streets[i % streets.length] : communities[i % communities.length]
+  i < 10
+    ? '3201'
+    : i < 120
+      ? districts[i % districts.length]
+      : i < 1520
+        ? streets[i % streets.length]
+        : communities[i % communities.length]
 
 const token = await server.login('admin')
 
@@ -88,7 +94,13 @@ async function post(): Promise<void> {
   const now = Date.now()
   const batch = Array.from({ length: perPost }, () => {
     const id = `BL${++seq}`
-    return { event_id: id, step: 'reported', ts: now, category: 'appearance.garbage', grid_code: grids[(seq * 7919) % grids.length] }
+    return {
+      event_id: id,
+      step: 'reported',
+      ts: now,
+      category: 'appearance.garbage',
+      grid_code: grids[(seq * 7919) % grids.length],
+    }
   })
   const ids = batch.map((b) => b.event_id)
   for (const id of ids) sentAt.set(id, now)
@@ -138,10 +150,17 @@ const cpu1 = server.usage()
 const wall = (Date.now() - tMeasure) / 1000
 measuring = false
 
-const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] : NaN)
-console.log(`ingest: ${posted.toLocaleString()} events accepted, sent at ${RATE}/s in ${perPost}-record posts (${postErrors} posts refused or failed)`)
-console.log(`delivered: ${received.toLocaleString()} event messages to clients, ${kpis.toLocaleString()} KPI snapshots; ${dropNotices} dropped notices for ${dropped.toLocaleString()} messages`)
-console.log(`latency ingest ack → client receipt: p50 ${pct(fromAck, 0.5)} ms, p99 ${pct(fromAck, 0.99)} ms, max ${pct(fromAck, 1)} ms over ${fromAck.length.toLocaleString()} receipts (${beforeAck.toLocaleString()} more arrived before the ack)`)
+const pct = (xs: number[], p: number) =>
+  xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] : NaN
+console.log(
+  `ingest: ${posted.toLocaleString()} events accepted, sent at ${RATE}/s in ${perPost}-record posts (${postErrors} posts refused or failed)`,
+)
+console.log(
+  `delivered: ${received.toLocaleString()} event messages to clients, ${kpis.toLocaleString()} KPI snapshots; ${dropNotices} dropped notices for ${dropped.toLocaleString()} messages`,
+)
+console.log(
+  `latency ingest ack → client receipt: p50 ${pct(fromAck, 0.5)} ms, p99 ${pct(fromAck, 0.99)} ms, max ${pct(fromAck, 1)} ms over ${fromAck.length.toLocaleString()} receipts (${beforeAck.toLocaleString()} more arrived before the ack)`,
+)
 console.log(`latency post sent → client receipt: p50 ${pct(fromSend, 0.5)} ms, p99 ${pct(fromSend, 0.99)} ms`)
 console.log(
   `server: ${(((cpu1.cpuSeconds - cpu0.cpuSeconds) / wall) * 100).toFixed(0)} % of one core over ${wall.toFixed(0)} s; ` +

@@ -19,7 +19,14 @@ const HOURS = Number(process.env.BENCH_HOURS ?? 24)
 const HOUR = 3_600_000
 
 function simulator(start: number) {
-  return createSimulator({ seed: 7, rate: RATE, city: toSimCity(loadCity()), eventCatalog: loadEventCatalog(), hotlineCatalog: loadHotlineCatalog(), start })
+  return createSimulator({
+    seed: 7,
+    rate: RATE,
+    city: toSimCity(loadCity()),
+    eventCatalog: loadEventCatalog(),
+    hotlineCatalog: loadHotlineCatalog(),
+    start,
+  })
 }
 const count = (b: Record<(typeof STREAM_NAMES)[number], unknown[]>) => STREAM_NAMES.reduce((n, s) => n + b[s].length, 0)
 
@@ -33,7 +40,9 @@ const start = Math.floor((Date.now() - (HOURS + 48) * HOUR) / 60_000) * 60_000
   let n = 0
   for (let h = 0; h < HOURS; h++) n += count(sim.advance(start + (48 + h + 1) * HOUR))
   const s = (performance.now() - t0) / 1000
-  console.log(`simulator generation: ${n} records for ${HOURS} h at rate ${RATE} in ${s.toFixed(2)} s = ${Math.round(n / s).toLocaleString('en')} records/s`)
+  console.log(
+    `simulator generation: ${n} records for ${HOURS} h at rate ${RATE} in ${s.toFixed(2)} s = ${Math.round(n / s).toLocaleString('en')} records/s`,
+  )
 }
 
 {

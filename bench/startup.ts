@@ -59,16 +59,25 @@ while (!live) {
   }
   await sleep(250)
 }
-console.log(`backfill caught up with the clock after ${((live - t0) / 1000).toFixed(1)} s: ${out.match(/"records":(\d+)/)?.[1]} records`)
+console.log(
+  `backfill caught up with the clock after ${((live - t0) / 1000).toFixed(1)} s: ${out.match(/"records":(\d+)/)?.[1]} records`,
+)
 for (const path of ['metrics', 'healthz'] as const) {
   const ms = probes[path].sort((a, b) => a - b)
   const q = (f: number) => (ms[Math.min(ms.length - 1, Math.floor(f * ms.length))] ?? 0).toFixed(0)
-  console.log(`/${path} during the backfill: ${ms.length} answers, median ${q(0.5)} ms, p99 ${q(0.99)} ms, slowest ${q(1)} ms`)
+  console.log(
+    `/${path} during the backfill: ${ms.length} answers, median ${q(0.5)} ms, p99 ${q(0.99)} ms, slowest ${q(1)} ms`,
+  )
 }
 console.log(`during the backfill: ${unhealthy} /healthz answers not 200, ${probeFailures} requests failed`)
 
 // The node process under npx: the one listening. Read its memory and CPU from /proc.
-const pid = Number(readFileSync('/proc/' + child.pid + '/task/' + child.pid + '/children', 'utf8').trim().split(/\s+/)[0]) || child.pid!
+const pid =
+  Number(
+    readFileSync('/proc/' + child.pid + '/task/' + child.pid + '/children', 'utf8')
+      .trim()
+      .split(/\s+/)[0],
+  ) || child.pid!
 const leaf = (p: number): number => {
   try {
     const kids = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)

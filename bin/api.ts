@@ -9,10 +9,16 @@ import { startAlertEvaluator } from '#api/alerts/evaluator.js'
 import { TailFeed } from '#api/live/tail-feed.js'
 
 const env = readEnv()
-if (!env.CLICKHOUSE_URL) log.warn('CLICKHOUSE_URL is not set: the api runs on the embedded chDB under IOC_DATA_DIR (use npm start for the one-process default)')
+if (!env.CLICKHOUSE_URL)
+  log.warn(
+    'CLICKHOUSE_URL is not set: the api runs on the embedded chDB under IOC_DATA_DIR (use npm start for the one-process default)',
+  )
 const stores = await openStore(env)
 const ctx = await buildContext(env, stores)
-const { app, hub } = createApp(ctx, { feed: new TailFeed(stores.background), webDir: fileURLToPath(new URL('../dist/web', import.meta.url)) })
+const { app, hub } = createApp(ctx, {
+  feed: new TailFeed(stores.background),
+  webDir: fileURLToPath(new URL('../dist/web', import.meta.url)),
+})
 // Alert rules of dashboards/alerts/ on their schedule (IOC_ALERTS=0 turns it off on this node).
 const alerts = startAlertEvaluator(ctx)
 const server = await listen(app, env.PORT, resolveHost(env))

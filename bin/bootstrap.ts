@@ -22,7 +22,10 @@ export async function openStore(env: IocEnv): Promise<StoreSet> {
   // would wait on each other there. The size is read when the process starts (package.json sets it).
   const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4)
   if (!env.CLICKHOUSE_URL && threads < threadsNeeded()) {
-    log.warn({ UV_THREADPOOL_SIZE: threads, needed: threadsNeeded() }, 'too few libuv threads for every workload at once: start the process with UV_THREADPOOL_SIZE set (npm scripts do)')
+    log.warn(
+      { UV_THREADPOOL_SIZE: threads, needed: threadsNeeded() },
+      'too few libuv threads for every workload at once: start the process with UV_THREADPOOL_SIZE set (npm scripts do)',
+    )
   }
   const stores = await openStores({
     url: env.CLICKHOUSE_URL,
@@ -40,7 +43,11 @@ export async function openStore(env: IocEnv): Promise<StoreSet> {
 export async function buildContext(env: IocEnv, stores: StoreSet): Promise<AppContext> {
   const city = loadCity(cityDir(env))
   await syncRegions(stores.background, city)
-  const users = await loadUsers({ usersFile: env.IOC_USERS_FILE, demo: env.IOC_DEMO, demoAccounts: city.config.demo_accounts })
+  const users = await loadUsers({
+    usersFile: env.IOC_USERS_FILE,
+    demo: env.IOC_DEMO,
+    demoAccounts: city.config.demo_accounts,
+  })
   return {
     store: stores.interactive,
     stores,
@@ -58,7 +65,9 @@ export async function buildContext(env: IocEnv, stores: StoreSet): Promise<AppCo
       perUserPerMinute: env.IOC_RATE_LIMIT,
       loginsPer5Minutes: env.IOC_LOGIN_LIMIT,
       sessionMaxHours: env.IOC_SESSION_MAX_HOURS,
-      allowedOrigins: env.IOC_ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+      allowedOrigins: env.IOC_ALLOWED_ORIGINS.split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
       maxBodyBytes: DEFAULT_SECURITY.maxBodyBytes,
       adhocPerUser: env.IOC_ADHOC_PER_USER,
     },
@@ -68,7 +77,8 @@ export async function buildContext(env: IocEnv, stores: StoreSet): Promise<AppCo
 /** Single sign-on when IOC_OIDC_ISSUER is set; the provider must answer its discovery document at start-up. */
 async function oidcFromEnv(env: IocEnv): Promise<OidcLogin | undefined> {
   if (!env.IOC_OIDC_ISSUER) return undefined
-  if (!env.IOC_OIDC_CLIENT_ID || !env.IOC_OIDC_REDIRECT_URL) throw new Error('IOC_OIDC_ISSUER needs IOC_OIDC_CLIENT_ID and IOC_OIDC_REDIRECT_URL')
+  if (!env.IOC_OIDC_CLIENT_ID || !env.IOC_OIDC_REDIRECT_URL)
+    throw new Error('IOC_OIDC_ISSUER needs IOC_OIDC_CLIENT_ID and IOC_OIDC_REDIRECT_URL')
   const login = await OidcLogin.discover({
     issuer: env.IOC_OIDC_ISSUER,
     clientId: env.IOC_OIDC_CLIENT_ID,
@@ -85,7 +95,11 @@ async function oidcFromEnv(env: IocEnv): Promise<OidcLogin | undefined> {
 }
 
 export function ingestTokens(env: IocEnv): Set<string> {
-  const tokens = new Set(env.IOC_INGEST_TOKENS.split(',').map((t) => t.trim()).filter(Boolean))
+  const tokens = new Set(
+    env.IOC_INGEST_TOKENS.split(',')
+      .map((t) => t.trim())
+      .filter(Boolean),
+  )
   if (env.IOC_DEMO) tokens.add(DEMO_INGEST_TOKEN)
   return tokens
 }

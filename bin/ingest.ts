@@ -24,7 +24,11 @@ const city = loadCity(cityDir(env))
 await syncRegions(stores.background, city)
 const audit = new AuditLog(stores.background)
 // Users' sessions (an ingest user's, an operator's reading Open311) stand only while the users file holds them.
-const users = await loadUsers({ usersFile: env.IOC_USERS_FILE, demo: env.IOC_DEMO, demoAccounts: city.config.demo_accounts })
+const users = await loadUsers({
+  usersFile: env.IOC_USERS_FILE,
+  demo: env.IOC_DEMO,
+  demoAccounts: city.config.demo_accounts,
+})
 const service = createIngestService({
   store: stores.ingest,
   readStore: stores.interactive,
@@ -43,7 +47,9 @@ const service = createIngestService({
   bodyTimeoutMs: env.IOC_INGEST_BODY_TIMEOUT_SECONDS * 1000,
 })
 const server = await listen(createIngestApp(service, stores.health), env.PORT, resolveHost(env))
-const mqttSource = env.MQTT_URL ? startMqttSource({ url: env.MQTT_URL, pipeline: service.pipeline, clientId: `ioc-ingest-${hostname()}` }) : undefined
+const mqttSource = env.MQTT_URL
+  ? startMqttSource({ url: env.MQTT_URL, pipeline: service.pipeline, clientId: `ioc-ingest-${hostname()}` })
+  : undefined
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, async () => {

@@ -69,7 +69,14 @@ async function main(): Promise<void> {
 
   const city = simCity(loadCity(values.city ?? cityDir()))
   const start = Math.floor(Date.now() - backfillHours * 3_600_000)
-  const sim = createSimulator({ seed, rate, city, eventCatalog: loadEventCatalog(), hotlineCatalog: loadHotlineCatalog(), start })
+  const sim = createSimulator({
+    seed,
+    rate,
+    city,
+    eventCatalog: loadEventCatalog(),
+    hotlineCatalog: loadHotlineCatalog(),
+    start,
+  })
   const r = sim.rates
   console.log(
     `simulate: ${url} seed ${seed}, ${city.grids.length} grids, ${sim.terminals.length} terminals; ` +
@@ -93,24 +100,34 @@ async function main(): Promise<void> {
         abort.abort(err)
         void shutdown(1)
       } else if (!abort.signal.aborted) {
-        console.error(`simulate: ${n} ${stream} records not delivered: ${err instanceof Error ? err.message : String(err)}`)
+        console.error(
+          `simulate: ${n} ${stream} records not delivered: ${err instanceof Error ? err.message : String(err)}`,
+        )
       }
     },
   })
 
   // A line every ~10 s: what was sent and what the server made of it.
-  let last = { at: Date.now(), sent: 0, per: { 'grid-events': 0, 'terminal-status': 0, 'hotline-tickets': 0 } as Record<StreamName, number> }
+  let last = {
+    at: Date.now(),
+    sent: 0,
+    per: { 'grid-events': 0, 'terminal-status': 0, 'hotline-tickets': 0 } as Record<StreamName, number>,
+  }
   const report = () => {
     const s = simulation.stats()
     const at = Date.now()
     const secs = Math.max(0.001, (at - last.at) / 1000)
     const sent = STREAM_NAMES.reduce((a, k) => a + s.sent[k], 0)
-    const per = STREAM_NAMES.map((k) => `${k.split('-')[0]} ${((s.sent[k] - last.per[k]) / secs).toFixed(1)}`).join(', ')
+    const per = STREAM_NAMES.map((k) => `${k.split('-')[0]} ${((s.sent[k] - last.per[k]) / secs).toFixed(1)}`).join(
+      ', ',
+    )
     console.log(
       `${new Date(at).toISOString()} ${s.backfilling ? 'backfill' : 'live'} ${((sent - last.sent) / secs).toFixed(1)} records/s (${per}); ` +
         `accepted ${counters.accepted} rejected ${counters.rejected} retries ${counters.retries} failed ${STREAM_NAMES.reduce((a, k) => a + s.failed[k], 0)}` +
         (s.backfilling ? `; clock ${new Date(s.position).toISOString()}` : '') +
-        (counters.lastRejections.length > 0 ? `; last rejection: ${counters.lastRejections[counters.lastRejections.length - 1]}` : ''),
+        (counters.lastRejections.length > 0
+          ? `; last rejection: ${counters.lastRejections[counters.lastRejections.length - 1]}`
+          : ''),
     )
     last = { at, sent, per: { ...s.sent } }
   }

@@ -50,7 +50,8 @@ const ingest = createIngestService({
   bodyTimeoutMs: env.IOC_INGEST_BODY_TIMEOUT_SECONDS * 1000,
 })
 const webDir = fileURLToPath(new URL('../dist/web', import.meta.url))
-if (!existsSync(join(webDir, 'index.html'))) log.warn('dist/web is missing: run `npm run build:web` (npm start does) to serve the screen')
+if (!existsSync(join(webDir, 'index.html')))
+  log.warn('dist/web is missing: run `npm run build:web` (npm start does) to serve the screen')
 const { app, hub } = createApp(ctx, { feed: bus, mount: [ingest.routes], webDir })
 // Alert rules of dashboards/alerts/ on their schedule (IOC_ALERTS=0 turns it off on this node).
 const alerts = startAlertEvaluator(ctx)
@@ -58,7 +59,9 @@ const server = await listen(app, env.PORT, resolveHost(env))
 log.info({ ms: Date.now() - began, demo: env.IOC_DEMO }, 'ready')
 const mqttSource = env.MQTT_URL ? startMqttSource({ url: env.MQTT_URL, pipeline: ingest.pipeline }) : undefined
 
-const simulation = env.IOC_SIMULATE ? await simulate(env, stores.background, (stream, records) => ingest.pipeline.ingest(stream, records, 'simulator')) : undefined
+const simulation = env.IOC_SIMULATE
+  ? await simulate(env, stores.background, (stream, records) => ingest.pipeline.ingest(stream, records, 'simulator'))
+  : undefined
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, async () => {
@@ -79,7 +82,11 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
  * Run the simulator in-process. Its story starts at an anchor kept in IOC_DATA_DIR, so a restart
  * continues the same story (open events still close) and only sends what the store does not hold.
  */
-async function simulate(env: IocEnv, store: StoreSet['background'], sink: (stream: StreamName, records: object[]) => Promise<unknown>): Promise<Simulation> {
+async function simulate(
+  env: IocEnv,
+  store: StoreSet['background'],
+  sink: (stream: StreamName, records: object[]) => Promise<unknown>,
+): Promise<Simulation> {
   const anchorFile = join(env.IOC_DATA_DIR, 'simulator.json')
   const saved = existsSync(anchorFile) ? (JSON.parse(readFileSync(anchorFile, 'utf8')) as Anchor) : undefined
   const now = Date.now()
@@ -95,7 +102,10 @@ async function simulate(env: IocEnv, store: StoreSet['background'], sink: (strea
     hotlineCatalog: loadHotlineCatalog(),
     start: anchor.start,
   })
-  log.info({ rate: env.IOC_SIMULATE, from: new Date(backfillFrom).toISOString(), terminals: sim.terminals.length }, 'simulator starting')
+  log.info(
+    { rate: env.IOC_SIMULATE, from: new Date(backfillFrom).toISOString(), terminals: sim.terminals.length },
+    'simulator starting',
+  )
   const run = startSimulation({
     sim,
     sink,
@@ -106,7 +116,10 @@ async function simulate(env: IocEnv, store: StoreSet['background'], sink: (strea
   void run.live.then(() => {
     const s = run.stats()
     const sent = Object.values(s.sent).reduce((a, b) => a + b, 0)
-    log.info({ records: sent, seconds: (Date.now() - t0) / 1000, perSecond: Math.round(sent / ((Date.now() - t0) / 1000)) }, 'simulator caught up; live')
+    log.info(
+      { records: sent, seconds: (Date.now() - t0) / 1000, perSecond: Math.round(sent / ((Date.now() - t0) / 1000)) },
+      'simulator caught up; live',
+    )
   })
   return run
 }

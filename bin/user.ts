@@ -21,7 +21,9 @@ async function readPassword(fromStdin: boolean): Promise<string> {
   if (fromStdin || !process.stdin.isTTY) {
     const chunks: Buffer[] = []
     for await (const c of process.stdin) chunks.push(c as Buffer)
-    return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
+    return Buffer.concat(chunks)
+      .toString('utf8')
+      .replace(/\r?\n$/, '')
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr })
   const pw = await rl.question('password: ')
@@ -44,7 +46,13 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { role: { type: 'string' }, region: { type: 'string' }, file: { type: 'string' }, 'password-stdin': { type: 'boolean' }, help: { type: 'boolean' } },
+    options: {
+      role: { type: 'string' },
+      region: { type: 'string' },
+      file: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
   })
   const [command, name] = positionals
   if (values.help || !command) {
@@ -81,7 +89,9 @@ async function main(argv: string[]): Promise<number> {
   if (pw.length < 8) throw new Error('a password has at least 8 characters')
   const user = StoredUserSchema.parse({ name, role: role.data, region, password_hash: await hashPassword(pw) })
   writeUsers(file, [...users.filter((u) => u.name !== name), user])
-  console.log(`${users.some((u) => u.name === name) ? 'updated' : 'added'} ${name} (${user.role}, ${user.region}) in ${file}`)
+  console.log(
+    `${users.some((u) => u.name === name) ? 'updated' : 'added'} ${name} (${user.role}, ${user.region}) in ${file}`,
+  )
   return 0
 }
 

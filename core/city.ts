@@ -55,7 +55,8 @@ export class City {
     }
     const root = regions.find((r) => r.parent === null)
     if (!root) throw new Error('regions.json has no root region (parent null)')
-    if (root.code !== config.code) throw new Error(`city.yaml says code ${config.code}, regions.json's root is ${root.code}`)
+    if (root.code !== config.code)
+      throw new Error(`city.yaml says code ${config.code}, regions.json's root is ${root.code}`)
     this.root = root
   }
 
@@ -85,7 +86,9 @@ export class City {
     return this.features.get(code)
   }
 
-  childrenGeoJSON(code: string): FeatureCollection<Polygon | MultiPolygon, RegionProps & { centroid: [number, number] }> {
+  childrenGeoJSON(
+    code: string,
+  ): FeatureCollection<Polygon | MultiPolygon, RegionProps & { centroid: [number, number] }> {
     const features = this.children(code).flatMap((child) => {
       const f = this.outline(child.code)
       return f ? [{ ...f, properties: { ...f.properties, centroid: child.centroid } }] : []

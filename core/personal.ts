@@ -32,7 +32,9 @@ export interface PersonalFields {
 function classOf(field: z.ZodType): PersonalClass | undefined {
   const own = z.globalRegistry.get(field)?.personal
   if (own === 'text' || own === 'position') return own
-  return field instanceof z.ZodOptional || field instanceof z.ZodNullable || field instanceof z.ZodDefault ? classOf(field.unwrap() as z.ZodType) : undefined
+  return field instanceof z.ZodOptional || field instanceof z.ZodNullable || field instanceof z.ZodDefault
+    ? classOf(field.unwrap() as z.ZodType)
+    : undefined
 }
 
 /** The personal fields of a record schema, read from its fields' meta. */
@@ -52,7 +54,13 @@ export function personalFields(schema: z.ZodObject): PersonalFields {
  * `onWhole` is told which ones (the caller's audit); de-identified otherwise. Every way out that
  * hands records to a user (lists, Open311, exports) goes through here.
  */
-export function releaseTo<T extends object>(role: Role, rows: T[], fields: PersonalFields, centre: (row: T) => readonly [number, number] | undefined, onWhole: (rows: T[]) => void): T[] {
+export function releaseTo<T extends object>(
+  role: Role,
+  rows: T[],
+  fields: PersonalFields,
+  centre: (row: T) => readonly [number, number] | undefined,
+  onWhole: (rows: T[]) => void,
+): T[] {
   if (!seesPersonalData(role)) return rows.map((r) => deidentify(r, fields, () => centre(r)))
   if (rows.length > 0) onWhole(rows)
   return rows
@@ -63,15 +71,23 @@ export function releaseTo<T extends object>(role: Role, rows: T[], fields: Perso
  * the record's grid; coordinates rounded to 0.01° when the grid is unknown). Other fields stay.
  *
  * @example
- * deidentify({ ticket_id: 'T1', address: '中山路 5 号', lon: 118.7812, lat: 32.0611 }, { text: ['address'], position: ['lon', 'lat'] }, () => [118.78, 32.06])
+ * deidentify({ ticket_id: 'T1', address: '中山路 5 号', lon: 118.7812, lat: 32.0611 }, { text: ['address'], position:
+ * ['lon', 'lat'] }, () => [118.78, 32.06])
  * // { ticket_id: 'T1', address: '', lon: 118.78, lat: 32.06 }
  */
-export function deidentify<T extends object>(row: T, fields: PersonalFields, centre: () => readonly [number, number] | undefined): T {
+export function deidentify<T extends object>(
+  row: T,
+  fields: PersonalFields,
+  centre: () => readonly [number, number] | undefined,
+): T {
   const out: Record<string, unknown> = { ...(row as Record<string, unknown>) }
   for (const f of fields.text) if (f in out) out[f] = out[f] === null ? null : ''
   if (fields.position.length === 2 && fields.position.every((f) => typeof out[f] === 'number')) {
     const [lonField, latField] = fields.position
-    const c = centre() ?? [Math.round((out[lonField] as number) * 100) / 100, Math.round((out[latField] as number) * 100) / 100]
+    const c = centre() ?? [
+      Math.round((out[lonField] as number) * 100) / 100,
+      Math.round((out[latField] as number) * 100) / 100,
+    ]
     out[lonField] = c[0]
     out[latField] = c[1]
   }

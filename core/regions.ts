@@ -5,7 +5,13 @@
 export const LEVELS = ['city', 'district', 'street', 'community', 'grid'] as const
 export type Level = (typeof LEVELS)[number]
 export const LEVEL_DIGITS: Record<Level, number> = { city: 4, district: 6, street: 9, community: 12, grid: 15 }
-export const LEVEL_NAMES_ZH: Record<Level, string> = { city: '市', district: '区', street: '街道', community: '社区', grid: '网格' }
+export const LEVEL_NAMES_ZH: Record<Level, string> = {
+  city: '市',
+  district: '区',
+  street: '街道',
+  community: '社区',
+  grid: '网格',
+}
 
 const LEVEL_BY_LENGTH = new Map<number, Level>(LEVELS.map((l) => [LEVEL_DIGITS[l], l]))
 

@@ -20,7 +20,10 @@ export interface TimeBounds {
   retentionDays: number
 }
 
-export const DEFAULT_TIME_BOUNDS: TimeBounds = { maxFutureMinutes: DEFAULT_MAX_FUTURE_MINUTES, retentionDays: DEFAULT_RETENTION_DAYS }
+export const DEFAULT_TIME_BOUNDS: TimeBounds = {
+  maxFutureMinutes: DEFAULT_MAX_FUTURE_MINUTES,
+  retentionDays: DEFAULT_RETENTION_DAYS,
+}
 
 /** The times (epoch ms, both ends included) a record may carry at `now`. */
 export function timeWindow(now: number, bounds: TimeBounds): { from: number; to: number } {
@@ -30,7 +33,8 @@ export function timeWindow(now: number, bounds: TimeBounds): { from: number; to:
 /** Why a record's time is refused at `now`, or undefined when it may enter. */
 export function timeRefusal(ts: number, now: number, bounds: TimeBounds): string | undefined {
   const { from, to } = timeWindow(now, bounds)
-  if (ts > to) return `${iso(ts)} is more than ${bounds.maxFutureMinutes} minutes ahead of the server's clock (${iso(now)})`
+  if (ts > to)
+    return `${iso(ts)} is more than ${bounds.maxFutureMinutes} minutes ahead of the server's clock (${iso(now)})`
   if (ts < from) return `${iso(ts)} is older than the store's retention of ${bounds.retentionDays} days (${iso(from)})`
   return undefined
 }

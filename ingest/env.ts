@@ -5,7 +5,11 @@ export const IngestEnvSchema = z.object({
   /** `stored`: answer once records are in ClickHouse (or fsync'd while it is down); `spooled`: once fsync'd. */
   IOC_INGEST_ACK: z.enum(['stored', 'spooled']).default('stored'),
   /** Bytes of accepted records the local spool may hold before senders get 429. */
-  IOC_SPOOL_MAX_BYTES: z.coerce.number().int().positive().default(1 << 30),
+  IOC_SPOOL_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1 << 30),
 })
 export type IngestEnv = z.infer<typeof IngestEnvSchema>
 

@@ -46,7 +46,14 @@ export function handleError(err: Error, c: Context) {
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode
     // 400: a body that is not JSON, refused by a declared route's validator before our own checks.
-    const code = status === 413 ? 'payload_too_large' : status === 401 ? 'unauthorized' : status === 400 ? 'bad_request' : 'http_error'
+    const code =
+      status === 413
+        ? 'payload_too_large'
+        : status === 401
+          ? 'unauthorized'
+          : status === 400
+            ? 'bad_request'
+            : 'http_error'
     return c.json(errorBody(code, err.message || 'request refused'), status)
   }
   log.error({ err, path: c.req.path }, 'unhandled error')

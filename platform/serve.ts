@@ -7,7 +7,11 @@ import { log } from './log.js'
 type AnyApp = Pick<Hono<never>, 'fetch'>
 
 /** Listen on host:port with WebSocket upgrades handled by a `ws` server in noServer mode. */
-export function listen(app: AnyApp, port: number, hostname: string): Promise<{ server: ServerType; port: number; close: () => Promise<void> }> {
+export function listen(
+  app: AnyApp,
+  port: number,
+  hostname: string,
+): Promise<{ server: ServerType; port: number; close: () => Promise<void> }> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 })
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port, hostname, websocket: { server: wss } }, (info) => {

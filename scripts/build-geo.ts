@@ -71,7 +71,14 @@ function regionRecords(topology: TopoJSON.Topology): RegionRecord[] {
     for (const f of fc.features) {
       const mp = asMultiPolygon(f.geometry)
       const p = f.properties
-      records.push({ code: p.code, name: p.name, level: p.level, parent: p.parent, centroid: labelPoint(mp), bbox: roundedBBox(mp) })
+      records.push({
+        code: p.code,
+        name: p.name,
+        level: p.level,
+        parent: p.parent,
+        centroid: labelPoint(mp),
+        bbox: roundedBBox(mp),
+      })
     }
   }
   return records.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
@@ -125,7 +132,8 @@ function main(): void {
   lap('written')
 
   log('')
-  for (const level of LEVELS) log(`  ${level.padEnd(10)} ${String(records.filter((r) => r.level === level).length).padStart(6)}`)
+  for (const level of LEVELS)
+    log(`  ${level.padEnd(10)} ${String(records.filter((r) => r.level === level).length).padStart(6)}`)
   for (const f of files) log(`  ${relative(ROOT, f).padEnd(34)} ${(statSync(f).size / 1e6).toFixed(2)} MB`)
   for (const n of sources.notes) log(`  note: ${n}`)
   log(`  done in ${((performance.now() - t0) / 1000).toFixed(1)} s`)

@@ -26,13 +26,14 @@ const H = 0.1
 type Box = [number, number, number, number]
 const r5 = (v: number) => Math.round(v * 1e5) / 1e5
 const rows: Region[] = []
-const features: Record<Level, Feature<Polygon, { code: string; name: string; level: Level; parent: string | null }>[]> = {
-  city: [],
-  district: [],
-  street: [],
-  community: [],
-  grid: [],
-}
+const features: Record<Level, Feature<Polygon, { code: string; name: string; level: Level; parent: string | null }>[]> =
+  {
+    city: [],
+    district: [],
+    street: [],
+    community: [],
+    grid: [],
+  }
 
 function add(code: string, name: string, level: Level, parent: string | null, [x0, y0, x1, y1]: Box): void {
   const bbox: Box = [r5(x0), r5(y0), r5(x1), r5(y1)]
@@ -44,7 +45,11 @@ function add(code: string, name: string, level: Level, parent: string | null, [x
     [bbox[0], bbox[3]],
     [bbox[0], bbox[1]],
   ]
-  features[level].push({ type: 'Feature', properties: { code, name, level, parent }, geometry: { type: 'Polygon', coordinates: [ring] } })
+  features[level].push({
+    type: 'Feature',
+    properties: { code, name, level, parent },
+    geometry: { type: 'Polygon', coordinates: [ring] },
+  })
 }
 
 add(ROOT.code, ROOT.name, 'city', null, [X0, Y0, X0 + W, Y0 + H])

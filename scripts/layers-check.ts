@@ -14,18 +14,28 @@ import { openStores } from '#store/client.js'
 import { migrate } from '#store/migrate.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const { values } = parseArgs({ options: { write: { type: 'boolean', default: false }, 'data-dir': { type: 'string' }, region: { type: 'string', default: '3201' } } })
+const { values } = parseArgs({
+  options: {
+    write: { type: 'boolean', default: false },
+    'data-dir': { type: 'string' },
+    region: { type: 'string', default: '3201' },
+  },
+})
 
 if (values.write) {
   mkdirSync(join(ROOT, 'dashboards/schemas'), { recursive: true })
-  for (const [name, schema] of Object.entries(jsonSchemas())) writeFileSync(join(ROOT, 'dashboards/schemas', name), `${JSON.stringify(schema, null, 2)}\n`)
+  for (const [name, schema] of Object.entries(jsonSchemas()))
+    writeFileSync(join(ROOT, 'dashboards/schemas', name), `${JSON.stringify(schema, null, 2)}\n`)
   const doc = join(ROOT, 'docs/layers.md')
   writeFileSync(doc, withReference(readFileSync(doc, 'utf8')))
   console.log('wrote dashboards/schemas/layer.schema.json, alert.schema.json and the reference of docs/layers.md')
 }
 
 const temp = values['data-dir'] ? undefined : mkdtempSync(join(tmpdir(), 'ioc-layers-check-'))
-const stores = await openStores({ dataDir: values['data-dir'] ?? temp, database: process.env.CLICKHOUSE_DATABASE || 'ioc' })
+const stores = await openStores({
+  dataDir: values['data-dir'] ?? temp,
+  database: process.env.CLICKHOUSE_DATABASE || 'ioc',
+})
 let failed = 0
 try {
   await migrate(stores.background)
@@ -45,10 +55,17 @@ try {
   }
   for (const rule of t.rules.list()) {
     warn(`alerts/${rule.id}.yaml`, await t.rulesSandbox.check(rule.query, rule.params))
-    const r = await t.rulesSandbox.run(rule.query, { region: rule.scope, from: now - rule.lookback_minutes * 60_000, to: now, now }, rule.params)
+    const r = await t.rulesSandbox.run(
+      rule.query,
+      { region: rule.scope, from: now - rule.lookback_minutes * 60_000, to: now, now },
+      rule.params,
+    )
     console.log(`ok   alerts/${rule.id}.yaml  ${r.rows} rows in ${r.elapsedMs.toFixed(0)} ms`)
   }
-  for (const [folder, set] of [['layers', t.layers], ['alerts', t.rules]] as const) {
+  for (const [folder, set] of [
+    ['layers', t.layers],
+    ['alerts', t.rules],
+  ] as const) {
     for (const e of set.problems()) {
       failed++
       console.error(`FAIL ${folder}/${e.file}:${e.line ?? '?'}  ${e.field}: ${e.message}`)

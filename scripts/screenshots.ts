@@ -10,8 +10,13 @@ const BASE = process.env.IOC_BASE ?? 'http://localhost:8080'
 const OUT = process.argv[2] ?? 'docs/screenshots'
 const SCREENS = ['city-overview', 'grid-governance', 'public-service']
 // Software GL, as in the browser tests: the shots must not depend on a GPU.
-const ARGS = ['--no-sandbox', '--no-first-run', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader']
-
+const ARGS = [
+  '--no-sandbox',
+  '--no-first-run',
+  '--use-gl=angle',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+]
 
 /** Waits until every panel on show has data and the map has drawn. */
 async function ready(page: Page): Promise<void> {
@@ -20,7 +25,10 @@ async function ready(page: Page): Promise<void> {
     () => {
       const hosts = [...document.querySelectorAll<HTMLElement>('[data-panel]')]
       // Empty counts as not ready too: the live feed fills with the first pushes after a load.
-      return hosts.length > 0 && hosts.every((h) => !h.querySelector('[data-state="loading"],[data-state="empty"],[data-state="error"]'))
+      return (
+        hosts.length > 0 &&
+        hosts.every((h) => !h.querySelector('[data-state="loading"],[data-state="empty"],[data-state="error"]'))
+      )
     },
     undefined,
     { timeout: 120_000, polling: 1000 },
@@ -28,9 +36,21 @@ async function ready(page: Page): Promise<void> {
   await page.waitForTimeout(4000) // the charts' entry animations and the map's tiles
 }
 
-async function shoot(browser: Browser, user: string, viewport: { width: number; height: number }, tag: string, touch = false): Promise<void> {
+async function shoot(
+  browser: Browser,
+  user: string,
+  viewport: { width: number; height: number },
+  tag: string,
+  touch = false,
+): Promise<void> {
   // Reduced motion: entry animations never freeze half-way in a still picture.
-  const ctx = await browser.newContext({ viewport, hasTouch: touch, isMobile: touch, deviceScaleFactor: 1, reducedMotion: 'reduce' })
+  const ctx = await browser.newContext({
+    viewport,
+    hasTouch: touch,
+    isMobile: touch,
+    deviceScaleFactor: 1,
+    reducedMotion: 'reduce',
+  })
   const page = await ctx.newPage()
   await signIn(page, BASE, user)
   for (const screen of SCREENS) {

@@ -25,6 +25,9 @@ fi
 echo "== types"
 npm run --silent typecheck
 
+echo "== lint: ESLint (typescript-eslint, eslint-plugin-vue) and Prettier"
+npm run --silent lint
+
 echo "== one-way imports between folders (.dependency-cruiser.cjs)"
 npm run --silent lint:deps
 

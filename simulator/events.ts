@@ -34,7 +34,14 @@ export const SOURCES: readonly SourceSpec[] = [
     profile: PROFILES.video,
     verifyMinutes: 20,
     rejectShare: 0.08,
-    affinity: ['order.vendors', 'order.parking', 'appearance.garbage', 'appearance.ads', 'appearance.laundry', 'safety.fire_exit'],
+    affinity: [
+      'order.vendors',
+      'order.parking',
+      'appearance.garbage',
+      'appearance.ads',
+      'appearance.laundry',
+      'safety.fire_exit',
+    ],
   },
   {
     id: 'sensor',
@@ -42,13 +49,24 @@ export const SOURCES: readonly SourceSpec[] = [
     profile: PROFILES.sensor,
     verifyMinutes: 15,
     rejectShare: 0.06,
-    affinity: ['facilities.manhole', 'facilities.waterlogging', 'facilities.streetlight', 'safety.gas', 'environment.smoke', 'environment.sewage', 'environment.noise'],
+    affinity: [
+      'facilities.manhole',
+      'facilities.waterlogging',
+      'facilities.streetlight',
+      'safety.gas',
+      'environment.smoke',
+      'environment.sewage',
+      'environment.noise',
+    ],
   },
   { id: 'hotline', share: 0.12, profile: PROFILES.hotline, verifyMinutes: 30, rejectShare: 0.05 },
 ]
 
 /** Expected records per event (a rejected event has three steps, others six): sizes the arrival rate. */
-export const RECORDS_PER_EVENT = SOURCES.reduce((s, src) => s + src.share * (src.rejectShare * 3 + (1 - src.rejectShare) * 6), 0)
+export const RECORDS_PER_EVENT = SOURCES.reduce(
+  (s, src) => s + src.share * (src.rejectShare * 3 + (1 - src.rejectShare) * 6),
+  0,
+)
 
 /** Target share of events closed after their deadline; departments spread around it. */
 const LATE_SHARE = 0.07
@@ -61,7 +79,18 @@ const SENSOR_NAMES: Record<string, string> = {
   'environment.sewage': '水质监测站',
   'environment.noise': '噪声监测点',
 }
-const PLACES = ['小区门口', '沿街商铺前', '公交站台旁', '路口', '菜场周边', '学校周边', '背街小巷', '绿地内', '停车场', '楼道内']
+const PLACES = [
+  '小区门口',
+  '沿街商铺前',
+  '公交站台旁',
+  '路口',
+  '菜场周边',
+  '学校周边',
+  '背街小巷',
+  '绿地内',
+  '停车场',
+  '楼道内',
+]
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾'
 const GIVEN = '文华明建国平志军伟芳娟敏静丽强磊洋艳勇杰涛婷超秀英霞'
 
@@ -86,7 +115,10 @@ export class GridEventModel {
     this.mattersBySource = SOURCES.map((src) => {
       const pool = src.affinity ? matters.filter((m) => src.affinity?.includes(m.id)) : []
       const list = pool.length > 0 ? pool : matters
-      return new WeightedPicker(list, list.map((m) => m.weight))
+      return new WeightedPicker(
+        list,
+        list.map((m) => m.weight),
+      )
     })
     for (const d of catalog.departments) this.handleHours.set(d.id, d.handle_hours)
     // Some departments are slower than others, so "overdue by department" has something to show;
@@ -108,7 +140,10 @@ export class GridEventModel {
     const intensity = weights.reduce((a, b) => a + b, 0)
     const n = poisson(this.rng, (this.perSecond * intensity * (to - from)) / 1000)
     if (n === 0) return
-    const sources = new WeightedPicker(SOURCES.map((_, i) => i), weights)
+    const sources = new WeightedPicker(
+      SOURCES.map((_, i) => i),
+      weights,
+    )
     const times: number[] = []
     for (let i = 0; i < n; i++) times.push(from + Math.floor(this.rng() * (to - from)))
     times.sort((a, b) => a - b)

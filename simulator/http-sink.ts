@@ -43,7 +43,14 @@ export function createHttpSink(opts: HttpSinkOptions): { sink: Sink; counters: H
   const maxBatch = opts.maxBatch ?? 2000
   const maxAttempts = opts.maxAttempts ?? 10
   const doFetch = opts.fetch ?? fetch
-  const counters: HttpSinkCounters = { requests: 0, posted: 0, accepted: 0, rejected: 0, retries: 0, lastRejections: [] }
+  const counters: HttpSinkCounters = {
+    requests: 0,
+    posted: 0,
+    accepted: 0,
+    rejected: 0,
+    retries: 0,
+    lastRejections: [],
+  }
 
   const post = async (stream: StreamName, records: object[]): Promise<void> => {
     const body = records.map((r) => JSON.stringify(r)).join('\n') + '\n'
@@ -69,14 +76,16 @@ export function createHttpSink(opts: HttpSinkOptions): { sink: Sink; counters: H
           return
         }
         const text = await res.text().catch(() => '')
-        if (res.status === 401 || res.status === 403) throw new SinkAuthError(`ingest refused the token (${res.status}): ${text.slice(0, 200)}`)
+        if (res.status === 401 || res.status === 403)
+          throw new SinkAuthError(`ingest refused the token (${res.status}): ${text.slice(0, 200)}`)
         if (res.status === 413 && records.length > 1) {
           const half = Math.ceil(records.length / 2)
           await post(stream, records.slice(0, half))
           await post(stream, records.slice(half))
           return
         }
-        if (res.status !== 429 && res.status < 500) throw new Error(`ingest answered ${res.status}: ${text.slice(0, 200)}`)
+        if (res.status !== 429 && res.status < 500)
+          throw new Error(`ingest answered ${res.status}: ${text.slice(0, 200)}`)
         if (attempt >= maxAttempts) throw new Error(`ingest still answering ${res.status} after ${attempt} attempts`)
         wait = retryAfterMs(res.headers.get('retry-after')) ?? backoffMs(attempt)
       } catch (err) {

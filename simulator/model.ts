@@ -47,7 +47,12 @@ export interface Simulator {
   readonly position: number
   readonly terminals: readonly TerminalSite[]
   /** Mean arrivals per second (before the daily rhythm) and what they add up to. */
-  readonly rates: { eventsPerSecond: number; ticketsPerSecond: number; heartbeatsPerSecond: number; recordsPerSecond: number }
+  readonly rates: {
+    eventsPerSecond: number
+    ticketsPerSecond: number
+    heartbeatsPerSecond: number
+    recordsPerSecond: number
+  }
   /** Records drawn but not yet due (later steps of open events and tickets). */
   pending(): Record<StreamName, number>
 }
@@ -91,7 +96,11 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     },
     terminals: sites,
     rates: { eventsPerSecond, ticketsPerSecond, heartbeatsPerSecond, recordsPerSecond: heartbeatsPerSecond + rest },
-    pending: () => ({ 'grid-events': events.pending, 'terminal-status': terminals.pending, 'hotline-tickets': tickets.pending }),
+    pending: () => ({
+      'grid-events': events.pending,
+      'terminal-status': terminals.pending,
+      'hotline-tickets': tickets.pending,
+    }),
     advance(until: number): Batch {
       if (!Number.isFinite(until)) throw new Error('simulator: until must be a finite epoch ms')
       until = Math.floor(until)

@@ -117,7 +117,8 @@ export class WeightedPicker<T> {
     readonly items: readonly T[],
     weights: readonly number[],
   ) {
-    if (items.length === 0 || items.length !== weights.length) throw new Error('WeightedPicker needs one weight per item')
+    if (items.length === 0 || items.length !== weights.length)
+      throw new Error('WeightedPicker needs one weight per item')
     this.cumulative = new Float64Array(items.length)
     let sum = 0
     for (let i = 0; i < weights.length; i++) {

@@ -38,7 +38,11 @@ export async function newestStored(store: Store, now: number, bounds: TimeBounds
  * duplicates), or the anchor's start for a store that holds nothing of this story; never before
  * what the store still takes (its retention), never after now.
  */
-export async function resumeFrom(store: Store, anchor: Anchor, { now, bounds }: { now: number; bounds: TimeBounds }): Promise<number> {
+export async function resumeFrom(
+  store: Store,
+  anchor: Anchor,
+  { now, bounds }: { now: number; bounds: TimeBounds },
+): Promise<number> {
   const stored = await newestStored(store, now, bounds)
   const from = stored > anchor.start ? Math.max(anchor.start, stored - 5 * 60_000) : anchor.start
   return Math.min(now, Math.max(from, timeWindow(now, bounds).from))

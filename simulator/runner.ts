@@ -66,8 +66,24 @@ export interface Simulation {
 const zero = (): Record<StreamName, number> => ({ 'grid-events': 0, 'terminal-status': 0, 'hotline-tickets': 0 })
 
 export function startSimulation(opts: RunnerOptions): Simulation {
-  const { sim, sink, tickMs = 1000, chunkMs = HOUR_MS, sliceRecords = DEFAULT_SLICE_RECORDS, maxPendingRecords = 100_000, now = Date.now, onError } = opts
-  const stats: RunnerStats = { position: sim.position, backfilling: true, ticks: 0, sent: zero(), failed: zero(), sinkErrors: 0 }
+  const {
+    sim,
+    sink,
+    tickMs = 1000,
+    chunkMs = HOUR_MS,
+    sliceRecords = DEFAULT_SLICE_RECORDS,
+    maxPendingRecords = 100_000,
+    now = Date.now,
+    onError,
+  } = opts
+  const stats: RunnerStats = {
+    position: sim.position,
+    backfilling: true,
+    ticks: 0,
+    sent: zero(),
+    failed: zero(),
+    sinkErrors: 0,
+  }
   let stopped = false
   let wake: (() => void) | undefined
   let markLive: () => void = () => {}

@@ -16,7 +16,9 @@ export interface Spatial {
 
 export function buildSpatial(city: City, rng: Rng, hotspotCount = 6, hotspotFactor = 6): Spatial {
   // Hotspots are drawn from the dense districts when the city has them (a fixture may not).
-  const dense = city.communities.filter((c) => city.denseDistricts.includes(c.code.slice(0, 6)) && city.gridsOf.has(c.code))
+  const dense = city.communities.filter(
+    (c) => city.denseDistricts.includes(c.code.slice(0, 6)) && city.gridsOf.has(c.code),
+  )
   const pool = dense.length >= hotspotCount ? dense : city.communities.filter((c) => city.gridsOf.has(c.code))
   const hot = new Set<string>()
   while (hot.size < Math.min(hotspotCount, pool.length)) hot.add(pool[Math.floor(rng() * pool.length)].code)

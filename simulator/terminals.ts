@@ -147,7 +147,8 @@ export class TerminalModel {
         s.faultCode = FAULTS.pick(rng)
         s.until = t + lognormal(rng, 2 * HOUR_MS, 0.8)
         // Repairs are done by day: a fault that would outlast the evening waits for the morning.
-        if (s.faultCode !== 'network' && inLocalHours(s.until, 20, 8, this.tz)) s.until = nextLocalHour(s.until, 8, this.tz) + lognormal(rng, HOUR_MS, 0.5)
+        if (s.faultCode !== 'network' && inLocalHours(s.until, 20, 8, this.tz))
+          s.until = nextLocalHour(s.until, 8, this.tz) + lognormal(rng, HOUR_MS, 0.5)
       } else if (r < pDown + pFault + pMaint) {
         s.mode = 'maintenance'
         s.until = t + lognormal(rng, 45 * MINUTE_MS, 0.4)

@@ -27,14 +27,45 @@ const HOTSPOT_SHARE = 0.025
 
 /** Repeat-complaint places: the same grid and address again and again. */
 const HOTSPOT_KINDS: readonly { place: string; category: string; complaints: readonly string[] }[] = [
-  { place: '地块建设工地', category: 'environment', complaints: ['工地夜间施工噪声扰民', '工地扬尘严重', '渣土车带泥上路'] },
+  {
+    place: '地块建设工地',
+    category: 'environment',
+    complaints: ['工地夜间施工噪声扰民', '工地扬尘严重', '渣土车带泥上路'],
+  },
   { place: '号酒吧', category: 'environment', complaints: ['酒吧深夜音乐声过大', '酒吧门口顾客喧哗扰民'] },
   { place: '小区', category: 'housing', complaints: ['小区电梯频繁故障', '物业垃圾清运不及时', '小区停车收费不合理'] },
   { place: '农贸市场', category: 'market', complaints: ['市场商户缺斤短两', '市场周边占道经营'] },
   { place: '路口', category: 'traffic', complaints: ['路口信号灯配时不合理，早晚高峰拥堵', '非机动车乱停放堵塞盲道'] },
   { place: '号餐饮店', category: 'environment', complaints: ['餐饮店油烟直排扰民', '餐饮店后厨污水外溢'] },
 ]
-const ROADS = ['中山路', '北京东路', '珠江路', '汉中路', '龙蟠路', '太平南路', '中华路', '江东中路', '集庆路', '应天大街', '虎踞路', '广州路', '长江路', '洪武路', '升州路', '建宁路', '草场门大街', '水西门大街', '雨花路', '天元路', '双龙大道', '浦珠路', '文澜路', '学海路', '宁六路', '天生桥大道']
+const ROADS = [
+  '中山路',
+  '北京东路',
+  '珠江路',
+  '汉中路',
+  '龙蟠路',
+  '太平南路',
+  '中华路',
+  '江东中路',
+  '集庆路',
+  '应天大街',
+  '虎踞路',
+  '广州路',
+  '长江路',
+  '洪武路',
+  '升州路',
+  '建宁路',
+  '草场门大街',
+  '水西门大街',
+  '雨花路',
+  '天元路',
+  '双龙大道',
+  '浦珠路',
+  '文澜路',
+  '学海路',
+  '宁六路',
+  '天生桥大道',
+]
 const COMPLAINTS: Record<string, readonly string[]> = {
   urban: ['道路施工围挡占道', '小区周边道路破损', '老旧小区改造进度慢'],
   environment: ['夜间施工噪声扰民', '餐饮油烟扰民', '河道有异味'],
@@ -74,8 +105,14 @@ export class TicketModel {
   ) {
     this.tz = spatial.timeZone
     this.ids = new IdMaker('H', spatial.timeZone)
-    this.channels = new WeightedPicker(catalog.channels.map((c) => c.id), catalog.channels.map((c) => c.weight))
-    this.categories = new WeightedPicker(catalog.categories, catalog.categories.map((c) => c.weight))
+    this.channels = new WeightedPicker(
+      catalog.channels.map((c) => c.id),
+      catalog.channels.map((c) => c.weight),
+    )
+    this.categories = new WeightedPicker(
+      catalog.categories,
+      catalog.categories.map((c) => c.weight),
+    )
     // Position-only tickets come through the location-aware channels, at the rate that makes
     // them POSITION_ONLY_SHARE of all tickets; a catalogue without such channels uses every one.
     let geoShare = this.channels.share((c) => GEO_CHANNELS.includes(c))
@@ -86,7 +123,10 @@ export class TicketModel {
       const grid = spatial.grids.pick(rng)
       const category = catalog.categories.find((c) => c.id === k.category) ?? this.categories.pick(rng)
       const prefix = `${grid.district.name}${grid.street.name}`
-      const address = k.place === '小区' || k.place === '路口' ? `${prefix}${shortName(grid.community.name)}${k.place}` : `${prefix}${pickOne(rng, ROADS)}${1 + randInt(rng, 300)}${k.place}`
+      const address =
+        k.place === '小区' || k.place === '路口'
+          ? `${prefix}${shortName(grid.community.name)}${k.place}`
+          : `${prefix}${pickOne(rng, ROADS)}${1 + randInt(rng, 300)}${k.place}`
       return { grid, address, category, complaints: k.complaints }
     })
   }

@@ -97,7 +97,7 @@ function placeholderAt(sql: string, i: number): Placeholder | undefined {
 /** Every placeholder of the SQL text, outside literals, quoted identifiers and comments. */
 export function placeholders(sql: string): Placeholder[] {
   const found: Placeholder[] = []
-  for (let i = 0; i < sql.length; ) {
+  for (let i = 0; i < sql.length;) {
     const c = sql[i]
     if (c === "'" || c === '"' || c === '`') i = skipQuoted(sql, i, c)
     else if (c === '-' && sql[i + 1] === '-') i = endOfLine(sql, i)
@@ -166,7 +166,8 @@ function literal(name: string, type: string, value: unknown): string {
     fail(name, type, value, 'not an integer')
   }
   if (/^(Float(32|64)|Decimal(32|64|128|256)?\(.*\))$/s.test(inner)) {
-    if (typeof value === 'number') return Number.isNaN(value) ? 'nan' : value === Infinity ? 'inf' : value === -Infinity ? '-inf' : String(value)
+    if (typeof value === 'number')
+      return Number.isNaN(value) ? 'nan' : value === Infinity ? 'inf' : value === -Infinity ? '-inf' : String(value)
     if (typeof value === 'string' && DECIMAL.test(value)) return value
     fail(name, type, value, 'not a number')
   }
@@ -177,12 +178,19 @@ function literal(name: string, type: string, value: unknown): string {
   if (/^(Date|Date32|DateTime|DateTime64)(\(.*\))?$/s.test(inner)) {
     // A unix timestamp in seconds (a fraction for milliseconds) goes through a decimal, which casts
     // to a time exactly ('0.000' read as text would be taken for a date); other text is a date-time.
-    const text = value instanceof Date ? (value.getTime() / 1000).toFixed(3) : typeof value === 'number' && Number.isFinite(value) ? String(value) : value
+    const text =
+      value instanceof Date
+        ? (value.getTime() / 1000).toFixed(3)
+        : typeof value === 'number' && Number.isFinite(value)
+          ? String(value)
+          : value
     if (typeof text !== 'string') fail(name, type, value, 'not a date or time')
     const unix = /^\d+(?:\.(\d{1,9}))?$/.exec(text)
     return unix ? `toDecimal64(${stringLiteral(text)}, ${unix[1]?.length ?? 0})` : stringLiteral(text)
   }
-  throw new BindError(`query parameter ${name}: type ${type} is not supported here (bind String, numbers, dates and arrays of them)`)
+  throw new BindError(
+    `query parameter ${name}: type ${type} is not supported here (bind String, numbers, dates and arrays of them)`,
+  )
 }
 
 /** `{name:Type}` → the literal a server would put there; a String stays a plain string literal. */
@@ -203,7 +211,8 @@ export function bindParams(sql: string, params: Record<string, unknown>): string
   let out = ''
   let at = 0
   for (const p of placeholders(sql)) {
-    if (!Object.hasOwn(params, p.name)) throw new BindError(`Substitution ${p.name} is not set: the query has {${p.name}:${p.type}} and no value for it`)
+    if (!Object.hasOwn(params, p.name))
+      throw new BindError(`Substitution ${p.name} is not set: the query has {${p.name}:${p.type}} and no value for it`)
     out += sql.slice(at, p.start) + render(p, params[p.name])
     at = p.end
   }

@@ -41,14 +41,30 @@ export function storeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Store
  */
 export const WORKLOADS = ['interactive', 'adhoc', 'background', 'ingest', 'health'] as const
 export type Workload = (typeof WORKLOADS)[number]
-export const DEFAULT_CONCURRENCY: Readonly<Record<Workload, number>> = { interactive: 4, adhoc: 3, background: 2, ingest: 4, health: 1 }
+export const DEFAULT_CONCURRENCY: Readonly<Record<Workload, number>> = {
+  interactive: 4,
+  adhoc: 3,
+  background: 2,
+  ingest: 4,
+  health: 1,
+}
 
 /** One store per workload; `close()` closes them all. */
 export type StoreSet = Readonly<Record<Workload, Store>> & { close(): Promise<void> }
 
 /** Unregistered here (the store knows no process): server/metrics.ts serves them. */
-export const storeQueued = new Gauge({ name: 'ioc_store_queued', help: 'Queries waiting for a connection of their workload', labelNames: ['workload'], registers: [] })
-export const storeRunning = new Gauge({ name: 'ioc_store_running', help: 'Queries running on a connection of their workload', labelNames: ['workload'], registers: [] })
+export const storeQueued = new Gauge({
+  name: 'ioc_store_queued',
+  help: 'Queries waiting for a connection of their workload',
+  labelNames: ['workload'],
+  registers: [],
+})
+export const storeRunning = new Gauge({
+  name: 'ioc_store_running',
+  help: 'Queries running on a connection of their workload',
+  labelNames: ['workload'],
+  registers: [],
+})
 
 /**
  * chDB's connection, made to behave as a server's for the code above it:
@@ -59,7 +75,9 @@ export const storeRunning = new Gauge({ name: 'ioc_store_running', help: 'Querie
  */
 function chdbConnection(inner: Connection<Readable>): Connection<Readable> {
   const bind = <P extends ConnBaseQueryParams>(p: P): P =>
-    p.query_params && Object.keys(p.query_params).length > 0 ? { ...p, query: bindParams(p.query, p.query_params), query_params: undefined } : p
+    p.query_params && Object.keys(p.query_params).length > 0
+      ? { ...p, query: bindParams(p.query, p.query_params), query_params: undefined }
+      : p
   const drained =
     <P extends ConnBaseQueryParams, R>(f: (p: P) => Promise<R>) =>
     async (p: P): Promise<R> => {
@@ -143,7 +161,9 @@ async function connect(opts: StoreOptions, connections = 10): Promise<ClickHouse
   mkdirSync(path, { recursive: true })
   // chDB binds one data directory per process; several connections to it run side by side, each
   // with its own session, whose `USE` persists and stands in for the HTTP client's `database`.
-  const client = createClient({ connection: chdbConnection(createChdbConnection({ path })) } as Parameters<typeof createClient>[0])
+  const client = createClient({ connection: chdbConnection(createChdbConnection({ path })) } as Parameters<
+    typeof createClient
+  >[0])
   await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` })
   await client.command({ query: `USE ${database}` })
   // Session-wide, as the server client's settings: deduplicate only inserts that carry a token
@@ -168,7 +188,10 @@ export async function createStore(opts: StoreOptions = storeOptionsFromEnv()): P
  * const stores = await openStores(storeOptionsFromEnv())
  * await stores.interactive.query({ query: 'SELECT 1', format: 'JSONEachRow' })
  */
-export async function openStores(opts: StoreOptions = storeOptionsFromEnv(), concurrency: Partial<Record<Workload, number>> = {}): Promise<StoreSet> {
+export async function openStores(
+  opts: StoreOptions = storeOptionsFromEnv(),
+  concurrency: Partial<Record<Workload, number>> = {},
+): Promise<StoreSet> {
   const set: Partial<Record<Workload, Store>> = {}
   for (const w of WORKLOADS) {
     const limit = concurrency[w] ?? DEFAULT_CONCURRENCY[w]

@@ -57,10 +57,27 @@ export interface Cohort {
 }
 
 const stepIs = (step: string) => sql`step = ${sql.string(step)}`
-const first = (name: Sql, step: string, nullable = false): Fold => ({ name, fn: sql`min`, args: sql`ts`, cond: stepIs(step), nullable })
-const last = (name: Sql, step: string): Fold => ({ name, fn: sql`max`, args: sql`ts`, cond: stepIs(step), nullable: true })
+const first = (name: Sql, step: string, nullable = false): Fold => ({
+  name,
+  fn: sql`min`,
+  args: sql`ts`,
+  cond: stepIs(step),
+  nullable,
+})
+const last = (name: Sql, step: string): Fold => ({
+  name,
+  fn: sql`max`,
+  args: sql`ts`,
+  cond: stepIs(step),
+  nullable: true,
+})
 /** The grid of the record's first start step. */
-const placeOf = (step: string): Fold => ({ name: sql`grid_code`, fn: sql`argMin`, args: sql`grid_code, ts`, cond: stepIs(step) })
+const placeOf = (step: string): Fold => ({
+  name: sql`grid_code`,
+  fn: sql`argMin`,
+  args: sql`grid_code, ts`,
+  cond: stepIs(step),
+})
 
 export const EVENT_COHORT_TABLE: Cohort = {
   table: tables.eventCohort,
@@ -88,7 +105,12 @@ export const TICKET_COHORT_TABLE: Cohort = {
     // at one instant are ordered by name, as there.
     { name: sql`status`, fn: sql`max`, args: sql`(ts, toString(step))`, tail: sql`.2` },
     // The latest rating given, '' for none (by time, then value: a rating may ride on any step).
-    { name: sql`satisfaction`, fn: sql`argMax`, args: sql`satisfaction, (ts, satisfaction)`, cond: sql`satisfaction != ''` },
+    {
+      name: sql`satisfaction`,
+      fn: sql`argMax`,
+      args: sql`satisfaction, (ts, satisfaction)`,
+      cond: sql`satisfaction != ''`,
+    },
   ],
 }
 
@@ -98,7 +120,9 @@ export const COHORTS = [EVENT_COHORT_TABLE, TICKET_COHORT_TABLE] as const
 function fold(f: Fold, among?: Sql): Sql {
   const conds = [f.cond && sql`(${f.cond})`, among].filter((c): c is Sql => c !== undefined)
   const tail = f.tail ?? sql.empty()
-  return conds.length ? sql`${f.fn}If(${f.args}, ${sql.join(conds, sql` AND `)})${tail}` : sql`${f.fn}(${f.args})${tail}`
+  return conds.length
+    ? sql`${f.fn}If(${f.args}, ${sql.join(conds, sql` AND `)})${tail}`
+    : sql`${f.fn}(${f.args})${tail}`
 }
 
 const idOf = (c: Cohort) => sql.identifier(c.id)
@@ -108,7 +132,9 @@ const tupleOf = (c: Cohort, among?: Sql) => sql`tuple(${sql.join(c.folds.map((f)
 const fromTuple = (c: Cohort, t: Sql) =>
   sql.join([
     ...c.folds.map((f, i) =>
-      f.nullable ? sql`nullIf(tupleElement(${t}, ${sql.position(i + 1)}), ${NONE})` : sql`tupleElement(${t}, ${sql.position(i + 1)})`,
+      f.nullable
+        ? sql`nullIf(tupleElement(${t}, ${sql.position(i + 1)}), ${NONE})`
+        : sql`tupleElement(${t}, ${sql.position(i + 1)})`,
     ),
     idOf(c),
   ])

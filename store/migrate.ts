@@ -37,10 +37,15 @@ export async function migrate(store: Store, dir = migrationsDir): Promise<string
     sql`CREATE TABLE IF NOT EXISTS ${tables.schemaMigrations}
         (version String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)) ENGINE = ReplacingMergeTree ORDER BY version`.toQuery(),
   )
-  const rs = await store.query({ ...sql`SELECT version FROM ${tables.schemaMigrations}`.toQuery(), format: 'JSONEachRow' })
+  const rs = await store.query({
+    ...sql`SELECT version FROM ${tables.schemaMigrations}`.toQuery(),
+    format: 'JSONEachRow',
+  })
   const done = new Set((await rs.json<{ version: string }>()).map((r) => r.version))
   const applied: string[] = []
-  for (const file of readdirSync(dir).filter((f) => /^\d{3}_.+\.sql$/.test(f)).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => /^\d{3}_.+\.sql$/.test(f))
+    .sort()) {
     const version = file.replace(/\.sql$/, '')
     if (done.has(version)) continue
     for (const statement of splitStatements(readFileSync(`${dir}/${file}`, 'utf8'))) {

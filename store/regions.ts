@@ -6,7 +6,10 @@ import { sql } from './sql.js'
 
 /** Load the city's regions into the `regions` table when it does not hold exactly them. */
 export async function syncRegions(store: Store, city: City): Promise<void> {
-  const rs = await store.query({ ...sql`SELECT count() AS n FROM ${tables.regions} FINAL`.toQuery(), format: 'JSONEachRow' })
+  const rs = await store.query({
+    ...sql`SELECT count() AS n FROM ${tables.regions} FINAL`.toQuery(),
+    format: 'JSONEachRow',
+  })
   const [{ n }] = await rs.json<{ n: string }>()
   if (Number(n) === city.regions.size) return
   await store.command(sql`TRUNCATE TABLE ${tables.regions}`.toQuery())

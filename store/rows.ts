@@ -12,7 +12,14 @@ export type Row = Record<string, string | number | null>
 
 /** Where a record is: the columns enrichment fills, the same in every table. */
 function place(r: Enrichment): Row {
-  return { grid_code: r.grid_code, community: r.community, street: r.street, district: r.district, lon: r.lon, lat: r.lat }
+  return {
+    grid_code: r.grid_code,
+    community: r.community,
+    street: r.street,
+    district: r.district,
+    lon: r.lon,
+    lat: r.lat,
+  }
 }
 
 export function gridEventRow(r: EnrichedGridEvent): Row {

@@ -39,12 +39,16 @@ const timeMs = (v: unknown): number | null => {
 
 /** Rows of a rule's query as observations; `key`, `region` and `value` are required columns. */
 export function observations(rule: AlertRule, result: QueryResult): Observation[] {
-  const idx = Object.fromEntries(['key', 'region', 'value', 'label', 'lon', 'lat', 'since', 'deadline'].map((n) => [n, column(result, n)]))
+  const idx = Object.fromEntries(
+    ['key', 'region', 'value', 'label', 'lon', 'lat', 'since', 'deadline'].map((n) => [n, column(result, n)]),
+  )
   for (const need of ['key', 'region', 'value']) {
     if (idx[need] < 0) throw new Error(`rule ${rule.id}: the query must return a column named ${need}`)
   }
-  if (rule.condition.kind === 'duration' && idx.since < 0) throw new Error(`rule ${rule.id}: a duration condition needs a column named since`)
-  if (rule.condition.kind === 'sla' && idx.deadline < 0) throw new Error(`rule ${rule.id}: an sla condition needs a column named deadline`)
+  if (rule.condition.kind === 'duration' && idx.since < 0)
+    throw new Error(`rule ${rule.id}: a duration condition needs a column named since`)
+  if (rule.condition.kind === 'sla' && idx.deadline < 0)
+    throw new Error(`rule ${rule.id}: an sla condition needs a column named deadline`)
   const get = (row: unknown[], n: string) => (idx[n] >= 0 ? row[idx[n]] : null)
   return result.data.map((row) => ({
     key: String(get(row, 'key')),
@@ -58,7 +62,8 @@ export function observations(rule: AlertRule, result: QueryResult): Observation[
   }))
 }
 
-const cmp = (a: number, op: '>' | '>=' | '<' | '<=', b: number) => (op === '>' ? a > b : op === '>=' ? a >= b : op === '<' ? a < b : a <= b)
+const cmp = (a: number, op: '>' | '>=' | '<' | '<=', b: number) =>
+  op === '>' ? a > b : op === '>=' ? a >= b : op === '<' ? a < b : a <= b
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b)
@@ -81,7 +86,15 @@ export function robustZ(x: number, baseline: number[]): { z: number; median: num
 export function inQuiet(rule: Pick<AlertRule, 'quiet'>, now: number, tz: string): boolean {
   if (!rule.quiet.length) return false
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', weekday: 'short', hourCycle: 'h23' }).formatToParts(new Date(now)).map((p) => [p.type, p.value]),
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: tz,
+      hour: '2-digit',
+      minute: '2-digit',
+      weekday: 'short',
+      hourCycle: 'h23',
+    })
+      .formatToParts(new Date(now))
+      .map((p) => [p.type, p.value]),
   )
   const minutes = Number(parts.hour) * 60 + Number(parts.minute)
   const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(parts.weekday) + 1
@@ -138,23 +151,39 @@ export class AlertEvaluator {
   async verdicts(rule: AlertRule, now: number, sandbox: Sandbox = this.sandbox): Promise<Verdict[]> {
     const c = rule.condition
     const window = c.kind === 'rise' ? c.window_minutes : rule.lookback_minutes
-    const run = (at: number) => sandbox.run(rule.query, { region: rule.scope, from: at - window * 60_000, to: at, now: at }, rule.params)
+    const run = (at: number) =>
+      sandbox.run(rule.query, { region: rule.scope, from: at - window * 60_000, to: at, now: at }, rule.params)
     const current = observations(rule, await run(now))
     if (c.kind === 'threshold') {
       const clear = c.clear ?? c.value
-      return current.map((obs) => ({ obs, fire: cmp(obs.value, c.op, c.value), hold: cmp(obs.value, c.op, clear), detail: `${fmt(obs.value)} ${c.op} ${fmt(c.value)}` }))
+      return current.map((obs) => ({
+        obs,
+        fire: cmp(obs.value, c.op, c.value),
+        hold: cmp(obs.value, c.op, clear),
+        detail: `${fmt(obs.value)} ${c.op} ${fmt(c.value)}`,
+      }))
     }
     if (c.kind === 'duration') {
       return current.map((obs) => {
         const minutes = obs.since === null ? 0 : (now - obs.since) / 60_000
         const on = minutes >= c.minutes
-        return { obs: { ...obs, value: Math.round(minutes) }, fire: on, hold: on, detail: `${Math.round(minutes)} 分钟 ≥ ${c.minutes}` }
+        return {
+          obs: { ...obs, value: Math.round(minutes) },
+          fire: on,
+          hold: on,
+          detail: `${Math.round(minutes)} 分钟 ≥ ${c.minutes}`,
+        }
       })
     }
     if (c.kind === 'sla') {
       return current.map((obs) => {
         const late = obs.deadline === null ? -1 : (now - obs.deadline) / 60_000 - c.grace_minutes
-        return { obs, fire: late > 0, hold: late > 0, detail: late > 0 ? `超时 ${Math.round(late + c.grace_minutes)} 分钟` : '未超时' }
+        return {
+          obs,
+          fire: late > 0,
+          hold: late > 0,
+          detail: late > 0 ? `超时 ${Math.round(late + c.grace_minutes)} 分钟` : '未超时',
+        }
       })
     }
     // rise: the same window in each of the past weeks is the baseline, per key (absent = 0).
@@ -164,14 +193,20 @@ export class AlertEvaluator {
     }
     // Weeks with no rows at all are weeks without data (a new city, a gap), not weeks of zero.
     const known = past.filter((m) => m.size > 0)
-    if (known.length < c.min_weeks) return current.map((obs) => ({ obs, fire: false, hold: false, detail: `往周同期数据不足（${known.length} 周）` }))
+    if (known.length < c.min_weeks)
+      return current.map((obs) => ({ obs, fire: false, hold: false, detail: `往周同期数据不足（${known.length} 周）` }))
     return current.map((obs) => {
       const { z, median: med } = robustZ(
         obs.value,
         known.map((m) => m.get(obs.key) ?? 0),
       )
       const big = obs.value >= c.min_value
-      return { obs, fire: big && z >= c.z, hold: big && z >= c.clear_z, detail: `${fmt(obs.value)}，往周同期中位数 ${fmt(med)}，z=${z.toFixed(1)}` }
+      return {
+        obs,
+        fire: big && z >= c.z,
+        hold: big && z >= c.clear_z,
+        detail: `${fmt(obs.value)}，往周同期中位数 ${fmt(med)}，z=${z.toFixed(1)}`,
+      }
     })
   }
 
@@ -197,11 +232,26 @@ export class AlertEvaluator {
   }
 
   /** The rule over the past week without storing anything: when it would have fired and cleared (a studio draft). */
-  async dryRun(rule: AlertRule, now = this.ctx.now(), days = 7): Promise<{ evaluations: number; fired: number; events: { at: string; kind: 'fire' | 'resolve'; key: string; region: string; value: number; detail: string }[] }> {
+  async dryRun(
+    rule: AlertRule,
+    now = this.ctx.now(),
+    days = 7,
+  ): Promise<{
+    evaluations: number
+    fired: number
+    events: { at: string; kind: 'fire' | 'resolve'; key: string; region: string; value: number; detail: string }[]
+  }> {
     // Hourly, or every 3 hours for a rise (each evaluation then runs weeks + 1 queries).
     const step = (rule.condition.kind === 'rise' ? 3 : 1) * 3_600_000
     const firing = new Set<string>()
-    const events: { at: string; kind: 'fire' | 'resolve'; key: string; region: string; value: number; detail: string }[] = []
+    const events: {
+      at: string
+      kind: 'fire' | 'resolve'
+      key: string
+      region: string
+      value: number
+      detail: string
+    }[] = []
     let evaluations = 0
     let fired = 0
     // On the hour over the period, and now: what an evaluator would have done, ending with today.
@@ -218,7 +268,14 @@ export class AlertEvaluator {
         const at = new Date(t).toISOString()
         if (firing.has(v.obs.key) && !v.hold) {
           firing.delete(v.obs.key)
-          events.push({ at, kind: 'resolve', key: v.obs.key, region: v.obs.region, value: v.obs.value, detail: v.detail })
+          events.push({
+            at,
+            kind: 'resolve',
+            key: v.obs.key,
+            region: v.obs.region,
+            value: v.obs.value,
+            detail: v.detail,
+          })
         } else if (!firing.has(v.obs.key) && v.fire && !quiet) {
           firing.add(v.obs.key)
           fired++

@@ -81,14 +81,19 @@ export async function writeAlert(store: Store, a: Alert): Promise<void> {
 }
 
 export async function getAlert(store: Store, id: string): Promise<Alert | undefined> {
-  const [r] = await rows<Row>(store, sql`SELECT ${COLUMNS} FROM ${tables.alerts} FINAL WHERE alert_id = ${sql.string(id)}`)
+  const [r] = await rows<Row>(
+    store,
+    sql`SELECT ${COLUMNS} FROM ${tables.alerts} FINAL WHERE alert_id = ${sql.string(id)}`,
+  )
   return r ? fromRow(r) : undefined
 }
 
 /** Alerts not yet resolved (the evaluator's memory between ticks, shared by every api process). */
 export async function openAlerts(store: Store, ruleId?: string): Promise<Alert[]> {
   const rule = !ruleId ? sql.empty() : sql` AND rule_id = ${sql.string(ruleId)}`
-  return (await rows<Row>(store, sql`SELECT ${COLUMNS} FROM ${tables.alerts} FINAL WHERE status != 'resolved'${rule}`)).map(fromRow)
+  return (
+    await rows<Row>(store, sql`SELECT ${COLUMNS} FROM ${tables.alerts} FINAL WHERE status != 'resolved'${rule}`)
+  ).map(fromRow)
 }
 
 export interface ListQuery {

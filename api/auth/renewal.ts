@@ -14,18 +14,36 @@ import type { Session } from '#platform/auth/tokens.js'
  *   its refusal is a 401, its absence a 503 (the screen tries again later).
  * Every refusal is audited.
  */
-export async function renewSession(ctx: AppContext, session: Session, ip: string | undefined): Promise<{ token: string; user: User }> {
+export async function renewSession(
+  ctx: AppContext,
+  session: Session,
+  ip: string | undefined,
+): Promise<{ token: string; user: User }> {
   const refuse = (message: string, detail = message): ApiError => {
-    ctx.audit?.record({ action: 'refresh.refused', user: session.user.name, role: session.user.role, region: session.user.region, ip, detail })
+    ctx.audit?.record({
+      action: 'refresh.refused',
+      user: session.user.name,
+      role: session.user.role,
+      region: session.user.region,
+      ip,
+      detail,
+    })
     return unauthorized(message)
   }
   const maxHours = ctx.security?.sessionMaxHours ?? DEFAULT_SECURITY.sessionMaxHours
-  if (ctx.now() - session.signedInAt >= maxHours * 3600_000) throw refuse(`the session reached the maximum session age of ${maxHours} hours: sign in again`)
+  if (ctx.now() - session.signedInAt >= maxHours * 3600_000)
+    throw refuse(`the session reached the maximum session age of ${maxHours} hours: sign in again`)
 
-  const renewed = session.source === 'password' ? renewLocal(ctx, session, refuse) : await renewAtProvider(ctx, session, refuse)
+  const renewed =
+    session.source === 'password' ? renewLocal(ctx, session, refuse) : await renewAtProvider(ctx, session, refuse)
   const { user } = renewed
   ctx.audit?.record({ action: 'refresh', user: user.name, role: user.role, region: user.region, ip })
-  const token = await ctx.tokens.issue(user, { source: session.source, signedInAt: session.signedInAt, idp: renewed.idp, ttlSeconds: renewed.ttlSeconds })
+  const token = await ctx.tokens.issue(user, {
+    source: session.source,
+    signedInAt: session.signedInAt,
+    idp: renewed.idp,
+    ttlSeconds: renewed.ttlSeconds,
+  })
   return { token, user }
 }
 
@@ -46,6 +64,8 @@ async function renewAtProvider(ctx: AppContext, session: Session, refuse: Refuse
   } catch (err) {
     if (err instanceof OidcRefused) throw refuse(`${err.message}: sign in again`, err.message)
     log.warn({ err, user: session.user.name }, 'the identity provider could not be asked to renew a session')
-    throw new ApiError(503, 'unavailable', 'the identity provider cannot be reached: try again shortly', undefined, { 'Retry-After': '30' })
+    throw new ApiError(503, 'unavailable', 'the identity provider cannot be reached: try again shortly', undefined, {
+      'Retry-After': '30',
+    })
   }
 }

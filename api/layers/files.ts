@@ -25,7 +25,12 @@ export function parseYamlFile<S extends z.ZodType>(file: string, text: string, s
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      errors: doc.errors.map((e) => ({ file, line: counter.linePos(e.pos[0]).line, field: '(yaml)', message: e.message.split('\n')[0] })),
+      errors: doc.errors.map((e) => ({
+        file,
+        line: counter.linePos(e.pos[0]).line,
+        field: '(yaml)',
+        message: e.message.split('\n')[0],
+      })),
     }
   }
   const parsed = schema.safeParse(doc.toJS())
@@ -95,7 +100,11 @@ export class FileSet<T> {
   private async loadNow(): Promise<void> {
     const items = new Map<string, T>()
     const errors: FileError[] = []
-    const files = existsSync(this.opts.dir) ? readdirSync(this.opts.dir).filter((f) => /\.ya?ml$/.test(f)).sort() : []
+    const files = existsSync(this.opts.dir)
+      ? readdirSync(this.opts.dir)
+          .filter((f) => /\.ya?ml$/.test(f))
+          .sort()
+      : []
     for (const f of files) {
       const file = join(this.opts.dir, f)
       let text: string
@@ -113,7 +122,12 @@ export class FileSet<T> {
       }
       const id = this.opts.idOf(parsed.value)
       if (basename(f).replace(/\.ya?ml$/, '') !== id) {
-        errors.push({ file: f, line: lineOfKey(text, ['id']), field: 'id', message: `the file of ${id} must be called ${id}.yaml` })
+        errors.push({
+          file: f,
+          line: lineOfKey(text, ['id']),
+          field: 'id',
+          message: `the file of ${id} must be called ${id}.yaml`,
+        })
         continue
       }
       if (items.has(id)) {

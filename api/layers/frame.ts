@@ -8,7 +8,9 @@ type Kind = FrameColumn['kind']
 
 /** The frame kind of a ClickHouse type: numbers and times as floats, paths as points, the rest as text. */
 export function kindOf(dbType: string): Kind {
-  const t = dbType.replace(/^(Nullable|LowCardinality)\((.*)\)$/, '$2').replace(/^(Nullable|LowCardinality)\((.*)\)$/, '$2')
+  const t = dbType
+    .replace(/^(Nullable|LowCardinality)\((.*)\)$/, '$2')
+    .replace(/^(Nullable|LowCardinality)\((.*)\)$/, '$2')
   if (/^Array\((Tuple\(\s*Float|Array\(Float)/.test(t)) return 'path'
   if (t === 'Float32') return 'f32'
   if (/^(U?Int\d+|Float64|Decimal.*|Bool|Date.*)$/.test(t)) return 'f64'
@@ -22,7 +24,9 @@ function toNumber(v: unknown, time: boolean): number {
   if (time) {
     const s = String(v)
     // DateTime64 in JSON is 'YYYY-MM-DD hh:mm:ss[.sss]' in the column's zone; ours are UTC.
-    return /^\d{4}-\d\d-\d\d/.test(s) ? Date.parse(`${s.replace(' ', 'T')}${s.length > 10 ? 'Z' : 'T00:00:00Z'}`) : Number(s) * 1000
+    return /^\d{4}-\d\d-\d\d/.test(s)
+      ? Date.parse(`${s.replace(' ', 'T')}${s.length > 10 ? 'Z' : 'T00:00:00Z'}`)
+      : Number(s) * 1000
   }
   if (typeof v === 'boolean') return v ? 1 : 0
   return Number(v)
@@ -66,7 +70,14 @@ export function encodeFrame(result: QueryResult, info: { layer: string; region: 
         }
       }
       const at = push(new Uint8Array(starts.buffer))
-      columns.push({ name: m.name, kind, dbType: m.type, offset: at, points, coordsOffset: push(new Uint8Array(xy.buffer)) })
+      columns.push({
+        name: m.name,
+        kind,
+        dbType: m.type,
+        offset: at,
+        points,
+        coordsOffset: push(new Uint8Array(xy.buffer)),
+      })
     } else {
       const dict: string[] = []
       const index = new Map<string, number>()

@@ -46,7 +46,8 @@ function typeOf(s: Json): string {
     if (s.prefixItems) return `[${s.prefixItems.map(typeOf).join(', ')}]`
     return `list of ${s.items && !Array.isArray(s.items) ? typeOf(s.items) : 'values'}`
   }
-  if (s.type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object') return 'map of name → object'
+  if (s.type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object')
+    return 'map of name → object'
   if (s.type === 'object') return 'object'
   if (Array.isArray(s.type)) return s.type.join(' or ')
   if (s.type === 'string' && s.pattern) return `text (\`${s.pattern}\`)`
@@ -70,32 +71,48 @@ function fieldRows(s: Json, prefix: string, out: string[], sections: string[]): 
   const required = new Set(s.required ?? [])
   for (const [name, f] of Object.entries(s.properties ?? {})) {
     const path = `${prefix}${name}`
-    const need = required.has(name) && f.default === undefined ? 'required' : f.default !== undefined ? `default \`${JSON.stringify(f.default)}\`` : 'optional'
+    const need =
+      required.has(name) && f.default === undefined
+        ? 'required'
+        : f.default !== undefined
+          ? `default \`${JSON.stringify(f.default)}\``
+          : 'optional'
     const desc = [f.description, limits(f)].filter(Boolean).join(' ')
     const variants = f.oneOf ?? f.anyOf
     const objectVariants = variants?.filter((v) => v.type === 'object' && v.properties) ?? []
     const tag =
       objectVariants.length > 1
-        ? Object.keys(objectVariants[0].properties!).find((k) => objectVariants.every((v) => v.properties![k]?.const !== undefined))
+        ? Object.keys(objectVariants[0].properties!).find((k) =>
+            objectVariants.every((v) => v.properties![k]?.const !== undefined),
+          )
         : undefined
     if (tag) {
       // A tagged union (draw, legend, condition): one table per variant.
-      out.push(`| \`${path}\` | one of ${objectVariants.length} kinds (by \`${tag}\`) | ${need} | ${cellText(desc)} See below. |`)
+      out.push(
+        `| \`${path}\` | one of ${objectVariants.length} kinds (by \`${tag}\`) | ${need} | ${cellText(desc)} See below. |`,
+      )
       for (const v of objectVariants) {
         const kind = String(v.properties![tag!].const)
         const rows: string[] = []
         fieldRows(v, `${path}.`, rows, sections)
-        sections.push(`#### \`${path}.${tag}: ${kind}\`\n\n| field | type | | meaning |\n| --- | --- | --- | --- |\n${rows.join('\n')}\n`)
+        sections.push(
+          `#### \`${path}.${tag}: ${kind}\`\n\n| field | type | | meaning |\n| --- | --- | --- | --- |\n${rows.join('\n')}\n`,
+        )
       }
       continue
     }
     out.push(`| \`${path}\` | ${cellText(typeOf(f))} | ${need} | ${cellText(desc)} |`)
     // Untagged object alternatives (a linear or an ordinal size scale): their fields in one list.
-    const merged = objectVariants.length > 1 ? { type: 'object', properties: Object.assign({}, ...objectVariants.map((v) => v.properties)) } : undefined
+    const merged =
+      objectVariants.length > 1
+        ? { type: 'object', properties: Object.assign({}, ...objectVariants.map((v) => v.properties)) }
+        : undefined
     const obj = merged ?? variants?.find((v) => v.type === 'object' && v.properties) ?? f
     if (obj.type === 'object' && obj.properties) fieldRows(obj, `${path}.`, out, sections)
-    if (f.type === 'object' && f.additionalProperties && typeof f.additionalProperties === 'object') fieldRows(f.additionalProperties, `${path}.<name>.`, out, sections)
-    if (f.type === 'array' && f.items && !Array.isArray(f.items) && f.items.type === 'object') fieldRows(f.items, `${path}[].`, out, sections)
+    if (f.type === 'object' && f.additionalProperties && typeof f.additionalProperties === 'object')
+      fieldRows(f.additionalProperties, `${path}.<name>.`, out, sections)
+    if (f.type === 'array' && f.items && !Array.isArray(f.items) && f.items.type === 'object')
+      fieldRows(f.items, `${path}[].`, out, sections)
   }
 }
 

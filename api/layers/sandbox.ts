@@ -65,12 +65,15 @@ export const ALLOWED_TABLES: Readonly<Record<string, Readable>> = { ...VIEWS, ..
 const READABLE = Object.keys(VIEWS).join(', ')
 
 /** Functions that reach outside the allow-listed tables (files, network, dictionaries, other tables). */
-const DENIED_FUNCTION = /^(dict[A-Za-z]*|joinGet[A-Za-z]*|file|url|s3[A-Za-z]*|remote[A-Za-z]*|cluster[A-Za-z]*|hdfs[A-Za-z]*|mysql|postgresql|mongodb|redis|sqlite|jdbc|odbc|input|executable|azureBlobStorage|gcs|iceberg[A-Za-z]*|deltaLake|hudi|getSetting|getMacro|filesystem[A-Za-z]*|shardNum|hostName|fqdn)$/
+const DENIED_FUNCTION =
+  /^(dict[A-Za-z]*|joinGet[A-Za-z]*|file|url|s3[A-Za-z]*|remote[A-Za-z]*|cluster[A-Za-z]*|hdfs[A-Za-z]*|mysql|postgresql|mongodb|redis|sqlite|jdbc|odbc|input|executable|azureBlobStorage|gcs|iceberg[A-Za-z]*|deltaLake|hudi|getSetting|getMacro|filesystem[A-Za-z]*|shardNum|hostName|fqdn)$/
 
 export interface SandboxLimits {
   maxExecutionSeconds: number
   maxResultRows: number
-  /** The result as ClickHouse holds it; its JSON in this process is a few times larger, so this bounds our memory too. */
+  /**
+   * The result as ClickHouse holds it; its JSON in this process is a few times larger, so this bounds our memory too.
+   */
   maxResultBytes: number
   maxMemoryBytes: number
   maxRowsToRead: number
@@ -89,7 +92,12 @@ export const DEFAULT_LIMITS: SandboxLimits = {
 }
 
 /** The studio's drafts: any analyst's ad-hoc query, run beside everything else. */
-export const DRAFT_LIMITS: SandboxLimits = { ...DEFAULT_LIMITS, maxResultBytes: 16 << 20, maxMemoryBytes: 512 << 20, niceness: 19 }
+export const DRAFT_LIMITS: SandboxLimits = {
+  ...DEFAULT_LIMITS,
+  maxResultBytes: 16 << 20,
+  maxMemoryBytes: 512 << 20,
+  niceness: 19,
+}
 
 /** A refused or failed query, with the reason an analyst can act on. */
 export class SandboxError extends Error {
@@ -122,14 +130,6 @@ export interface QueryResult {
   elapsedMs: number
   rowsRead: number
   bytesRead: number
-}
-
-const SYSTEM_PARAM_TYPES: Record<string, string> = {
-  region: 'String',
-  from: 'DateTime64(3)',
-  to: 'DateTime64(3)',
-  now: 'DateTime64(3)',
-  child_depth: 'UInt8',
 }
 
 /** A ClickHouse DateTime64(3) parameter value for epoch ms, as a unix timestamp (zone-free). */
@@ -179,7 +179,12 @@ export class Sandbox {
     const l = this.limits
     const query = `${await this.wrap(body)}\n${this.settings()}`
     const t0 = performance.now()
-    let json: { meta: { name: string; type: string }[]; data: unknown[][]; rows: number; statistics?: { elapsed: number; rows_read: number; bytes_read: number } }
+    let json: {
+      meta: { name: string; type: string }[]
+      data: unknown[][]
+      rows: number
+      statistics?: { elapsed: number; rows_read: number; bytes_read: number }
+    }
     try {
       const rs = await this.store.query({ query, query_params: this.bind(values, params), format: 'JSONCompact' })
       json = (await rs.json()) as typeof json
@@ -241,13 +246,19 @@ export class Sandbox {
     this.ctes ??= (async () => {
       const db = await this.db()
       const rs = await this.store.query({
-        query: 'SELECT table, groupArray(name) AS columns FROM system.columns WHERE database = {db:String} AND has({tables:Array(String)}, table) GROUP BY table',
+        query:
+          'SELECT table, groupArray(name) AS columns FROM system.columns WHERE database = {db:String} AND has({tables:Array(String)}, table) GROUP BY table',
         query_params: { db, tables: Object.keys(ALLOWED_TABLES) },
         format: 'JSONEachRow',
       })
-      const columns = new Map((await rs.json<{ table: string; columns: string[] }>()).map((r) => [r.table, new Set(r.columns)]))
+      const columns = new Map(
+        (await rs.json<{ table: string; columns: string[] }>()).map((r) => [r.table, new Set(r.columns)]),
+      )
       return Object.entries(ALLOWED_TABLES)
-        .map(([t, { scope, stream }]) => `${t} AS (${shadow(db, t, scope, stream ? PERSONAL_FIELDS[stream] : undefined, columns.get(t) ?? new Set())})`)
+        .map(
+          ([t, { scope, stream }]) =>
+            `${t} AS (${shadow(db, t, scope, stream ? PERSONAL_FIELDS[stream] : undefined, columns.get(t) ?? new Set())})`,
+        )
         .join(',\n  ')
     })().catch((e: unknown) => {
       this.ctes = undefined
@@ -279,16 +290,25 @@ export class Sandbox {
  * their type: '' or NULL), and a position the centre of the row's grid (rounded to 0.01° if the grid
  * is not in `regions`).
  */
-function shadow(db: string, table: string, scope: string, personal: PersonalFields | undefined, columns: ReadonlySet<string>): string {
+function shadow(
+  db: string,
+  table: string,
+  scope: string,
+  personal: PersonalFields | undefined,
+  columns: ReadonlySet<string>,
+): string {
   const text = (personal?.text ?? []).filter((c) => columns.has(c))
   const position = (personal?.position ?? []).filter((c) => columns.has(c))
-  if (text.length === 0 && position.length === 0) return `SELECT * FROM ${db}.${table} WHERE startsWith(${scope}, {__scope:String})`
+  if (text.length === 0 && position.length === 0)
+    return `SELECT * FROM ${db}.${table} WHERE startsWith(${scope}, {__scope:String})`
   const replaced = [
     ...text.map((c) => `defaultValueOfArgumentType(t.${c}) AS ${c}`),
     // The centre's columns in `regions` are named as the records' position fields: lon, lat.
     ...position.map((c) => `if(g.code = '', round(t.${c}, 2), g.${c}) AS ${c}`),
   ]
-  const centres = position.length ? ` LEFT JOIN (SELECT code, ${position.join(', ')} FROM ${db}.regions) AS g ON g.code = t.grid_code` : ''
+  const centres = position.length
+    ? ` LEFT JOIN (SELECT code, ${position.join(', ')} FROM ${db}.regions) AS g ON g.code = t.grid_code`
+    : ''
   return `SELECT t.* REPLACE (${replaced.join(', ')}) FROM ${db}.${table} AS t${centres} WHERE startsWith(t.${scope}, {__scope:String})`
 }
 
@@ -342,7 +362,8 @@ export function checkAst(lines: string[]): void {
       if (parent.startsWith('TableExpression')) {
         throw new SandboxError('function', `table function ${fn[1]}() is not allowed: read the views`)
       }
-      if (DENIED_FUNCTION.test(fn[1])) throw new SandboxError('function', `function ${fn[1]}() is not allowed in a layer`)
+      if (DENIED_FUNCTION.test(fn[1]))
+        throw new SandboxError('function', `function ${fn[1]}() is not allowed in a layer`)
     }
   }
 }
@@ -384,9 +405,11 @@ function classify(e: Error): SandboxError {
   if (e instanceof SandboxError) return e
   const msg = (e.message || String(e)).trim()
   if (/readonly mode/i.test(msg)) return new SandboxError('not_select', `only reads are allowed: ${msg}`)
-  if (/Timeout exceeded|Limit for (rows|bytes) to read|Memory limit|TOO_MANY_ROWS|exceeded/i.test(msg)) return new SandboxError('limit', `the query went over the sandbox's limits: ${msg}`)
+  if (/Timeout exceeded|Limit for (rows|bytes) to read|Memory limit|TOO_MANY_ROWS|exceeded/i.test(msg))
+    return new SandboxError('limit', `the query went over the sandbox's limits: ${msg}`)
   if (/Syntax error/i.test(msg)) return new SandboxError('syntax', msg)
-  if (/Substitution .* is not set|query parameter/i.test(msg)) return new SandboxError('params', `${msg} (declare it under params)`)
+  if (/Substitution .* is not set|query parameter/i.test(msg))
+    return new SandboxError('params', `${msg} (declare it under params)`)
   if (/UNKNOWN_TABLE|Unknown table|does not exist/i.test(msg)) {
     return new SandboxError('table', `${msg} (the views: ${READABLE})`)
   }

@@ -115,7 +115,9 @@ export class LiveHub {
     }
     this.unsubscribe = feed.on((stream, rows) => this.onStored(stream, rows))
     this.timers.push(setInterval(() => void this.pushKpis(), this.opts.kpiIntervalMs))
-    this.timers.push(setInterval(() => this.broadcast({ type: 'heartbeat', ts: new Date().toISOString() }), this.opts.heartbeatMs))
+    this.timers.push(
+      setInterval(() => this.broadcast({ type: 'heartbeat', ts: new Date().toISOString() }), this.opts.heartbeatMs),
+    )
     // Sessions end on the socket as they do on HTTP: at expiry, and when the users file drops or changes the user.
     this.timers.push(setInterval(() => this.sweepSessions(), this.opts.sessionSweepMs))
     this.unwatchUsers = ctx.users.onChange(() => this.sweepSessions())
@@ -123,14 +125,23 @@ export class LiveHub {
 
   /** Handlers for hono's upgradeWebSocket. `tokenFromQuery` authenticates at once when given. */
   handlers(tokenFromQuery: string | undefined) {
-    const client: Client = { ws: undefined as unknown as WSContext, topics: new Set(), dropped: 0, queue: Promise.resolve() }
+    const client: Client = {
+      ws: undefined as unknown as WSContext,
+      topics: new Set(),
+      dropped: 0,
+      queue: Promise.resolve(),
+    }
     return {
       onOpen: async (_evt: Event, ws: WSContext) => {
         client.ws = ws
         this.clients.add(client)
         liveClients.set(this.clients.size)
         client.authTimer = setTimeout(() => {
-          if (!client.user) this.refuse(client, { code: 'unauthorized', message: `authenticate within ${this.opts.authTimeoutMs / 1000} s: {"type":"auth","token":…}` })
+          if (!client.user)
+            this.refuse(client, {
+              code: 'unauthorized',
+              message: `authenticate within ${this.opts.authTimeoutMs / 1000} s: {"type":"auth","token":…}`,
+            })
         }, this.opts.authTimeoutMs)
         if (tokenFromQuery) this.enqueue(client, () => this.authenticate(client, tokenFromQuery))
       },
@@ -191,7 +202,11 @@ export class LiveHub {
     client.session = verdict.session
     // A new token may carry a narrower region: a subscription outside it ends.
     if (client.region && !client.region.startsWith(user.region)) {
-      this.send(client, { type: 'error', code: 'forbidden', message: `region ${client.region} is outside your scope ${user.region}` })
+      this.send(client, {
+        type: 'error',
+        code: 'forbidden',
+        message: `region ${client.region} is outside your scope ${user.region}`,
+      })
       this.leave(client)
       client.topics.clear()
     }
@@ -232,7 +247,11 @@ export class LiveHub {
       return this.send(client, { type: 'error', code: 'bad_message', message: 'messages are JSON' })
     }
     if (!parsed.success) {
-      return this.send(client, { type: 'error', code: 'bad_message', message: `${parsed.error.issues[0].path.join('.') || 'message'}: ${parsed.error.issues[0].message}` })
+      return this.send(client, {
+        type: 'error',
+        code: 'bad_message',
+        message: `${parsed.error.issues[0].path.join('.') || 'message'}: ${parsed.error.issues[0].message}`,
+      })
     }
     const msg = parsed.data
     if (msg.type === 'auth') {
@@ -240,15 +259,25 @@ export class LiveHub {
       return
     }
     if (msg.type === 'ping') return this.send(client, { type: 'heartbeat', ts: new Date().toISOString() })
-    if (!client.user) return this.send(client, { type: 'error', code: 'unauthorized', message: 'authenticate first: {"type":"auth","token":…}' })
+    if (!client.user)
+      return this.send(client, {
+        type: 'error',
+        code: 'unauthorized',
+        message: 'authenticate first: {"type":"auth","token":…}',
+      })
     if (msg.type === 'unsubscribe') {
       this.leave(client)
       client.topics.clear()
       return
     }
-    if (!this.ctx.city.get(msg.region)) return this.send(client, { type: 'error', code: 'not_found', message: `no region ${msg.region}` })
+    if (!this.ctx.city.get(msg.region))
+      return this.send(client, { type: 'error', code: 'not_found', message: `no region ${msg.region}` })
     if (!msg.region.startsWith(client.user.region)) {
-      return this.send(client, { type: 'error', code: 'forbidden', message: `region ${msg.region} is outside your scope ${client.user.region}` })
+      return this.send(client, {
+        type: 'error',
+        code: 'forbidden',
+        message: `region ${msg.region} is outside your scope ${client.user.region}`,
+      })
     }
     this.leave(client)
     client.region = msg.region
@@ -259,12 +288,25 @@ export class LiveHub {
     set.add(client)
 
     const missed = msg.since === undefined ? undefined : this.missed(msg.region, client.topics, msg.since, msg.epoch)
-    this.send(client, { type: 'subscribed', region: msg.region, topics: [...client.topics], epoch: this.epoch, seq: this.seq, ...(missed ? { replayed: missed.length } : {}) })
+    this.send(client, {
+      type: 'subscribed',
+      region: msg.region,
+      topics: [...client.topics],
+      epoch: this.epoch,
+      seq: this.seq,
+      ...(missed ? { replayed: missed.length } : {}),
+    })
     if (msg.since !== undefined) {
       if (missed) {
-        this.sendRaw(client, missed.map((e) => JSON.stringify({ type: e.topic, region: msg.region, seq: e.seq, data: e.data })))
+        this.sendRaw(
+          client,
+          missed.map((e) => JSON.stringify({ type: e.topic, region: msg.region, seq: e.seq, data: e.data })),
+        )
       } else {
-        const reason = msg.epoch !== this.epoch ? 'another server process, or this one restarted' : 'older than what this server keeps'
+        const reason =
+          msg.epoch !== this.epoch
+            ? 'another server process, or this one restarted'
+            : 'older than what this server keeps'
         this.send(client, { type: 'resync', region: msg.region, reason, epoch: this.epoch, seq: this.seq })
       }
     }
@@ -277,7 +319,10 @@ export class LiveHub {
   /** What a client of `region` missed after `since`, or undefined when the rings no longer hold all of it. */
   private missed(region: string, topics: Set<Topic>, since: number, epoch: string | undefined): Entry[] | undefined {
     if (epoch !== this.epoch || since > this.seq) return undefined
-    const rings = region.length <= 4 ? [...this.rings.entries()].filter(([k]) => k.startsWith(region)).map(([, r]) => r) : [this.rings.get(region.slice(0, 6))]
+    const rings =
+      region.length <= 4
+        ? [...this.rings.entries()].filter(([k]) => k.startsWith(region)).map(([, r]) => r)
+        : [this.rings.get(region.slice(0, 6))]
     const out: Entry[] = []
     for (const ring of rings) {
       if (!ring) continue
@@ -307,7 +352,12 @@ export class LiveHub {
     for (const r of rows) {
       if ((r.ts as number) < cutoff) continue
       const place = String(r.grid_code)
-      const entry: Entry = { seq: ++this.seq, topic, place, data: liveRecord(stream, r, (grid) => this.ctx.city.get(grid)?.centroid) }
+      const entry: Entry = {
+        seq: ++this.seq,
+        topic,
+        place,
+        data: liveRecord(stream, r, (grid) => this.ctx.city.get(grid)?.centroid),
+      }
       this.remember(entry)
       this.deliver(entry, ancestry(place), perClient)
     }
@@ -383,7 +433,9 @@ export class LiveHub {
     if (this.kpiRunning) return
     this.kpiRunning = true
     try {
-      const regions = [...this.byRegion.entries()].filter(([, set]) => [...set].some((c) => c.topics.has('kpi'))).map(([r]) => r)
+      const regions = [...this.byRegion.entries()]
+        .filter(([, set]) => [...set].some((c) => c.topics.has('kpi')))
+        .map(([r]) => r)
       const subscribed = new Set(regions)
       for (const r of this.kpiCache.keys()) if (!subscribed.has(r)) this.kpiCache.delete(r)
       if (regions.length === 0) return
@@ -400,7 +452,11 @@ export class LiveHub {
   private async kpis(regions: string[]): Promise<Map<string, Overview>> {
     const now = this.ctx.now()
     try {
-      const got = await overviewByRegion(this.ctx.store, regions, { from: startOfDay(now, this.ctx.tz), to: now + 1, now })
+      const got = await overviewByRegion(this.ctx.store, regions, {
+        from: startOfDay(now, this.ctx.tz),
+        to: now + 1,
+        now,
+      })
       for (const [region, data] of got) this.kpiCache.set(region, { at: now, data })
       return got
     } catch (err) {
@@ -415,7 +471,15 @@ export class LiveHub {
   }
 
   private send(client: Client, msg: ServerMessage): void {
-    this.sendRaw(client, [JSON.stringify(msg)], msg.type !== 'kpi' && msg.type !== 'events' && msg.type !== 'tickets' && msg.type !== 'terminals' && msg.type !== 'alerts')
+    this.sendRaw(
+      client,
+      [JSON.stringify(msg)],
+      msg.type !== 'kpi' &&
+        msg.type !== 'events' &&
+        msg.type !== 'tickets' &&
+        msg.type !== 'terminals' &&
+        msg.type !== 'alerts',
+    )
   }
 
   /**
@@ -447,8 +511,15 @@ export class LiveHub {
  * read back DateTime text), and de-identified (core/personal.ts) for every role: a wall is seen by
  * the room, and a record's personal data is read on its page, where the read is audited.
  */
-export function liveRecord(stream: StreamName, r: Row, centre: (grid: string) => readonly [number, number] | undefined): LiveRecord {
-  const out: Record<string, unknown> = { ...deidentify(r, PERSONAL_FIELDS[stream], () => centre(String(r.grid_code))), ts: new Date(r.ts as number).toISOString() }
+export function liveRecord(
+  stream: StreamName,
+  r: Row,
+  centre: (grid: string) => readonly [number, number] | undefined,
+): LiveRecord {
+  const out: Record<string, unknown> = {
+    ...deidentify(r, PERSONAL_FIELDS[stream], () => centre(String(r.grid_code))),
+    ts: new Date(r.ts as number).toISOString(),
+  }
   if (typeof r.deadline === 'number') out.deadline = new Date(r.deadline).toISOString()
   else if (typeof r.deadline === 'string') out.deadline = iso(r.deadline)
   // A row is the stored form of a record its stream's schema validated, so it has that record's fields.

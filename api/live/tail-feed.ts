@@ -92,7 +92,8 @@ export class TailFeed implements StoredFeed {
               ORDER BY ingested_at LIMIT ${sql.uint32(this.opts.maxRows)}`
     const rs = await this.store.query({ ...q.toQuery(), format: 'JSONEachRow' })
     const got = await rs.json<Row & { at_ms: string; ts_ms: string }>()
-    if (got.length === this.opts.maxRows) log.warn({ stream, rows: got.length }, 'live tail read its row limit: records may be late')
+    if (got.length === this.opts.maxRows)
+      log.warn({ stream, rows: got.length }, 'live tail read its row limit: records may be late')
     let watermark = wm
     const fresh: Row[] = []
     for (const { at_ms, ts_ms, ...r } of got) {

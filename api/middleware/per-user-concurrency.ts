@@ -16,7 +16,13 @@ export function perUserConcurrency(limit: number, what: string): MiddlewareHandl
     const name = c.get('user').name
     const n = running.get(name) ?? 0
     if (n >= limit) {
-      throw new ApiError(429, 'too_many_queries', `${n} of your ${what} are still running (at most ${limit} at once): wait for one to finish`, { limit }, { 'Retry-After': '2' })
+      throw new ApiError(
+        429,
+        'too_many_queries',
+        `${n} of your ${what} are still running (at most ${limit} at once): wait for one to finish`,
+        { limit },
+        { 'Retry-After': '2' },
+      )
     }
     running.set(name, n + 1)
     try {

@@ -19,16 +19,28 @@ export async function overviewWithCompare(store: Store, s: Scope, compare: boole
 
 async function points(store: Store, def: MetricDef, s: Scope, interval: Interval, tz: string) {
   const got = await compute(store, def, s, { kind: 'series', interval, tz })
-  return bucketStarts(s.from, s.to, interval, tz).map((t) => ({ t: new Date(t).toISOString(), v: got.get(String(t)) ?? 0 }))
+  return bucketStarts(s.from, s.to, interval, tz).map((t) => ({
+    t: new Date(t).toISOString(),
+    v: got.get(String(t)) ?? 0,
+  }))
 }
 
 /** Values per interval over [from, to), every interval present (0 where nothing happened). */
-export async function metricTimeseries(store: Store, def: MetricDef, s: Scope, interval: Interval, tz: string, compare: boolean): Promise<Timeseries> {
+export async function metricTimeseries(
+  store: Store,
+  def: MetricDef,
+  s: Scope,
+  interval: Interval,
+  tz: string,
+  compare: boolean,
+): Promise<Timeseries> {
   const out: Timeseries = { metric: def.id, interval, points: await points(store, def, s, interval, tz) }
   if (compare) {
     const prev = await points(store, def, previousOf(s), interval, tz)
     // Aligned to the points by position; a range not aligned to the interval can give one bucket more or less.
-    out.previous = out.points.map((p, i) => prev[i] ?? { t: new Date(Date.parse(p.t) - (s.to - s.from)).toISOString(), v: 0 })
+    out.previous = out.points.map(
+      (p, i) => prev[i] ?? { t: new Date(Date.parse(p.t) - (s.to - s.from)).toISOString(), v: 0 },
+    )
   }
   return out
 }

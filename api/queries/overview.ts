@@ -34,7 +34,10 @@ export interface RowSource {
  */
 function merged(table: Sql, columns: readonly StateColumn[], where: Sql): RowSource {
   const exprs = columns.flatMap(([name, , expr]) => (expr ? [sql`${expr} AS ${name}`] : []))
-  return { aliases: exprs.length ? sql`WITH ${sql.join(exprs)} ` : sql.empty(), from: sql`${table} FINAL WHERE ${where}` }
+  return {
+    aliases: exprs.length ? sql`WITH ${sql.join(exprs)} ` : sql.empty(),
+    from: sql`${table} FINAL WHERE ${where}`,
+  }
 }
 
 /** A kind of record with a state table and a cohort table (migration 040), keyed by its id. */
@@ -54,7 +57,8 @@ interface StateSource {
 const within = (column: Sql, [from, to]: CohortRange) => sql`${column} >= ${sql.ms(from)} AND ${column} < ${sql.ms(to)}`
 
 /** Records whose start lies in the range, by the start column (of `table` when given). */
-const startedIn = (src: StateSource, range: CohortRange, table?: Sql) => within(table ? sql`${table}.${src.start}` : src.start, range)
+const startedIn = (src: StateSource, range: CohortRange, table?: Sql) =>
+  within(table ? sql`${table}.${src.start}` : src.start, range)
 
 /** Merged rows as a subquery with one column per state column. */
 const asSubquery = (m: RowSource, src: StateSource) =>
@@ -224,7 +228,11 @@ export const overviewSql = (s: Scope) =>
 
 /** A row's columns of one part, without its prefix. */
 const partOf = (row: Counts, prefix: string): Counts =>
-  Object.fromEntries(Object.entries(row).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]))
+  Object.fromEntries(
+    Object.entries(row)
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([k, v]) => [k.slice(prefix.length), v]),
+  )
 
 type Counts = Record<string, string | number>
 
@@ -239,7 +247,11 @@ export async function overview(store: Store, s: Scope): Promise<Overview> {
  * The overview of many regions of one level at once, for the live socket's KPI snapshots: three
  * grouped queries instead of three per region, so a thousand subscribed communities cost as much as one city.
  */
-export async function overviewByRegion(store: Store, regions: string[], s: Omit<Scope, 'region'>): Promise<Map<string, Overview>> {
+export async function overviewByRegion(
+  store: Store,
+  regions: string[],
+  s: Omit<Scope, 'region'>,
+): Promise<Map<string, Overview>> {
   const out = new Map<string, Overview>()
   const byLength = new Map<number, string[]>()
   for (const r of regions) byLength.set(r.length, [...(byLength.get(r.length) ?? []), r])
@@ -253,7 +265,8 @@ export async function overviewByRegion(store: Store, regions: string[], s: Omit<
       )
       got.push(new Map(rs.map((x) => [x.r, partOf(x, PREFIXES[i])])))
     }
-    for (const r of list) out.set(r, toOverview({ ...s, region: r }, r, got[0].get(r) ?? {}, got[1].get(r) ?? {}, got[2].get(r) ?? {}))
+    for (const r of list)
+      out.set(r, toOverview({ ...s, region: r }, r, got[0].get(r) ?? {}, got[1].get(r) ?? {}, got[2].get(r) ?? {}))
   }
   return out
 }

@@ -121,12 +121,9 @@ type RawStep = Record<string, unknown> & { ts: string; step?: string; grid_code:
 type TimelineStep = Record<string, unknown> & { ts: string; deadline: string | null; step?: string; grid_code: string }
 
 /** Every stored step of one record, oldest first: the record's timeline. */
-async function timeline(
-  store: Store,
-  kind: 'event' | 'ticket',
-  id: string,
-): Promise<TimelineStep[]> {
-  const [table, idColumn] = kind === 'event' ? [tables.gridEvents, sql`event_id`] : [tables.hotlineTickets, sql`ticket_id`]
+async function timeline(store: Store, kind: 'event' | 'ticket', id: string): Promise<TimelineStep[]> {
+  const [table, idColumn] =
+    kind === 'event' ? [tables.gridEvents, sql`event_id`] : [tables.hotlineTickets, sql`ticket_id`]
   const got = await rows<RawStep>(
     store,
     sql`SELECT * EXCEPT (ingested_at) FROM ${table} WHERE ${idColumn} = ${sql.string(id)} ORDER BY ts, step`,
@@ -142,7 +139,11 @@ export async function getEvent(store: Store, id: string, now: number) {
   const evaluated = steps.find((s) => s.step === 'evaluated')
   const deadline = steps.map((s) => s.deadline).find(Boolean) ?? null
   const rank = Math.max(...steps.map((s) => STEPS.indexOf(String(s.step))))
-  const pick = (k: string) => [...steps].reverse().map((s) => s[k]).find((v) => v !== '' && v !== null && v !== undefined)
+  const pick = (k: string) =>
+    [...steps]
+      .reverse()
+      .map((s) => s[k])
+      .find((v) => v !== '' && v !== null && v !== undefined)
   return {
     event_id: id,
     category: String(first.category),
@@ -246,7 +247,11 @@ export async function getTicket(store: Store, id: string) {
   if (steps.length === 0) return undefined
   const first = steps.find((s) => s.step === 'created') ?? steps[0]
   const last = steps[steps.length - 1]
-  const pick = (k: string) => [...steps].reverse().map((s) => s[k]).find((v) => v !== '' && v !== null && v !== undefined)
+  const pick = (k: string) =>
+    [...steps]
+      .reverse()
+      .map((s) => s[k])
+      .find((v) => v !== '' && v !== null && v !== undefined)
   return {
     ticket_id: id,
     category: String(first.category),
@@ -347,6 +352,12 @@ export async function getTerminal(store: Store, id: string) {
     site: String(last.site),
     fault_code: String(last.fault_code),
     paper_pct: last.paper_pct === null ? null : num(last.paper_pct),
-    timeline: got.reverse().map((r) => ({ ts: iso(r.ts), status: r.status, fault_code: r.fault_code, paper_pct: r.paper_pct, transactions: num(r.transactions) })),
+    timeline: got.reverse().map((r) => ({
+      ts: iso(r.ts),
+      status: r.status,
+      fault_code: r.fault_code,
+      paper_pct: r.paper_pct,
+      transactions: num(r.transactions),
+    })),
   }
 }

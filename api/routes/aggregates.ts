@@ -19,7 +19,8 @@ export function aggregateRoutes(ctx: AppContext) {
 
   function metricOf(id: string): MetricDef {
     const def = catalog.get(id)
-    if (!def) throw badRequest(`parameter metric: no metric ${id} (GET /api/v1/metrics lists them)`, { parameter: 'metric' })
+    if (!def)
+      throw badRequest(`parameter metric: no metric ${id} (GET /api/v1/metrics lists them)`, { parameter: 'metric' })
     return def
   }
 

@@ -35,8 +35,13 @@ export function alertRoutes(ctx: AppContext, hub: Pick<LiveHub, 'publish'>) {
     const thematic = thematicFor(ctx)
     await thematic.ready()
     const user = c.get('user')
-    const rules = thematic.rules.list().filter((r) => r.scope.startsWith(user.region) || user.region.startsWith(r.scope))
-    return c.json({ rules, errors: user.role === 'admin' || user.role === 'analyst' ? thematic.rules.problems() : [] }, 200)
+    const rules = thematic.rules
+      .list()
+      .filter((r) => r.scope.startsWith(user.region) || user.region.startsWith(r.scope))
+    return c.json(
+      { rules, errors: user.role === 'admin' || user.role === 'analyst' ? thematic.rules.problems() : [] },
+      200,
+    )
   })
 
   /** An alert the caller may act on: operator or admin, inside their region. */
@@ -59,7 +64,10 @@ export function alertRoutes(ctx: AppContext, hub: Pick<LiveHub, 'publish'>) {
     const alert = await actionable(c, c.req.valid('param').id)
     const now = ctx.now()
     const acked = { status: 'acknowledged' as const, acked_by: c.get('user').name }
-    return c.json(await save({ ...alert, ...acked, updated_at: new Date(now).toISOString(), version: nextVersion(now) }), 200)
+    return c.json(
+      await save({ ...alert, ...acked, updated_at: new Date(now).toISOString(), version: nextVersion(now) }),
+      200,
+    )
   })
 
   app.openapi(
@@ -68,7 +76,10 @@ export function alertRoutes(ctx: AppContext, hub: Pick<LiveHub, 'publish'>) {
       const alert = await actionable(c, c.req.valid('param').id)
       const { assignee } = c.req.valid('json')
       const now = ctx.now()
-      return c.json(await save({ ...alert, assignee, updated_at: new Date(now).toISOString(), version: nextVersion(now) }), 200)
+      return c.json(
+        await save({ ...alert, assignee, updated_at: new Date(now).toISOString(), version: nextVersion(now) }),
+        200,
+      )
     },
     assigneeHook,
   )

@@ -72,11 +72,25 @@ export function authRoutes(ctx: AppContext) {
       deleteCookie(c, COOKIE, { path: '/api/v1/auth/oidc' })
       if (!raw) throw unauthorized('the sign-in took too long or did not start here: start again')
       try {
-        const signedIn = await oidcLogin.finish(new URL(c.req.url).search, JSON.parse(raw), (code) => ctx.city.get(code) !== undefined)
+        const signedIn = await oidcLogin.finish(
+          new URL(c.req.url).search,
+          JSON.parse(raw),
+          (code) => ctx.city.get(code) !== undefined,
+        )
         const { user } = signedIn
-        ctx.audit?.record({ action: 'oidc.login', user: user.name, role: user.role, region: user.region, ip: clientIp(c) })
+        ctx.audit?.record({
+          action: 'oidc.login',
+          user: user.name,
+          role: user.role,
+          region: user.region,
+          ip: clientIp(c),
+        })
         // The provider's refresh token goes into the session token, encrypted (api/auth/tokens.ts).
-        const token = await ctx.tokens.issue(user, { source: 'oidc', idp: signedIn.idp, ttlSeconds: signedIn.ttlSeconds })
+        const token = await ctx.tokens.issue(user, {
+          source: 'oidc',
+          idp: signedIn.idp,
+          ttlSeconds: signedIn.ttlSeconds,
+        })
         return c.redirect(`/login#token=${encodeURIComponent(token)}`, 302)
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err)

@@ -6,7 +6,10 @@ import { contractApp } from '../openapi.js'
 /** Names for the ids that records carry (`appearance.garbage` → 暴露垃圾), from dashboards/catalog. */
 export function catalogRoutes(ctx: AppContext) {
   const app = contractApp()
-  const body: CatalogNamesBody = { events: Object.fromEntries(ctx.names.events), tickets: Object.fromEntries(ctx.names.tickets) }
+  const body: CatalogNamesBody = {
+    events: Object.fromEntries(ctx.names.events),
+    tickets: Object.fromEntries(ctx.names.tickets),
+  }
   app.openapi(routes.catalog, (c) => c.json(body, 200))
   return app
 }

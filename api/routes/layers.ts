@@ -11,7 +11,17 @@ import { thematicFor } from '../layers/service.js'
 import { range, scopedRegion } from '../params.js'
 
 export function summary(l: Layer): LayerSummary {
-  return { id: l.id, title: l.title, description: l.description, levels: l.levels, draw: l.draw, legend: l.legend, refresh_seconds: l.refresh_seconds, params: l.params, ...(l.live ? { live: l.live } : {}) }
+  return {
+    id: l.id,
+    title: l.title,
+    description: l.description,
+    levels: l.levels,
+    draw: l.draw,
+    legend: l.legend,
+    refresh_seconds: l.refresh_seconds,
+    params: l.params,
+    ...(l.live ? { live: l.live } : {}),
+  }
 }
 
 /** Declared extra parameters from the query string, typed; a bad one is a 400 naming it. */
@@ -26,7 +36,11 @@ export function extrasFrom(c: Context, params: Record<string, LayerParam>): Reco
       continue
     }
     const v = Number(raw)
-    const ok = raw.trim() !== '' && Number.isFinite(v) && (p.type === 'Float64' || Number.isInteger(v)) && (p.type !== 'UInt32' || (v >= 0 && v <= 4_294_967_295))
+    const ok =
+      raw.trim() !== '' &&
+      Number.isFinite(v) &&
+      (p.type === 'Float64' || Number.isInteger(v)) &&
+      (p.type !== 'UInt32' || (v >= 0 && v <= 4_294_967_295))
     if (!ok) throw badRequest(`parameter ${name}: not a ${p.type}`, { parameter: name })
     out[name] = v
   }
@@ -70,20 +84,31 @@ export function layerRoutes(ctx: AppContext) {
     const layer = thematic.layers.get(id)
     const user = c.get('user')
     if (!layer) throw notFound(`no layer ${id}`)
-    if (!(layer.roles as string[]).includes(user.role)) throw forbidden(`layer ${layer.id} is not open to the ${user.role} role`)
+    if (!(layer.roles as string[]).includes(user.role))
+      throw forbidden(`layer ${layer.id} is not open to the ${user.role} role`)
     const q = c.req.valid('query')
     const region = scopedRegion(c, ctx, q.region)
     // A layer of another part of the city does not exist for this question (as in the list).
     const scope = layerScope(ctx, layer, region.code)
     if (!scope) throw notFound(`no layer ${layer.id} for region ${region.code}`)
     const level = levelOf(region.code)!
-    if (!layer.levels.includes(level)) throw badRequest(`parameter region: layer ${layer.id} applies at ${layer.levels.join(', ')}, not at ${level}`, { parameter: 'region' })
+    if (!layer.levels.includes(level))
+      throw badRequest(`parameter region: layer ${layer.id} applies at ${layer.levels.join(', ')}, not at ${level}`, {
+        parameter: 'region',
+      })
     const r = range(ctx, q)
     const result = await thematic.sandbox
-      .run(layer.sql, { region: region.code, scope, ...r, now: ctx.now(), extras: extrasFrom(c, layer.params) }, layer.params)
+      .run(
+        layer.sql,
+        { region: region.code, scope, ...r, now: ctx.now(), extras: extrasFrom(c, layer.params) },
+        layer.params,
+      )
       .catch(sandboxFailure)
     const frame = encodeFrame(result, { layer: layer.id, region: region.code })
-    return c.body(frame as Uint8Array<ArrayBuffer>, 200, { 'content-type': FRAME_MEDIA_TYPE, 'cache-control': 'no-store' })
+    return c.body(frame as Uint8Array<ArrayBuffer>, 200, {
+      'content-type': FRAME_MEDIA_TYPE,
+      'cache-control': 'no-store',
+    })
   })
   return app
 }

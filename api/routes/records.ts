@@ -38,7 +38,10 @@ export function recordRoutes(ctx: AppContext) {
   const app = contractApp()
 
   /** The region, page and time bounds of a list, checked against the caller's scope. */
-  function page(c: Context<Env>, q: { region?: string; category?: string; limit: number; cursor?: string; since?: number }) {
+  function page(
+    c: Context<Env>,
+    q: { region?: string; category?: string; limit: number; cursor?: string; since?: number },
+  ) {
     const now = ctx.now()
     return {
       until: timeWindow(now, ctx.timeBounds ?? DEFAULT_TIME_BOUNDS).to,
@@ -51,12 +54,28 @@ export function recordRoutes(ctx: AppContext) {
     }
   }
 
-  /** A record fetched by id is shown only inside the caller's scope; outside it, it does not exist (404 either way, so an id cannot be probed). */
-  function inScope<T extends { grid_code: string }>(c: Context<Env>, kind: string, id: string, record: T | undefined): T {
+  /**
+   * A record fetched by id is shown only inside the caller's scope; outside it, it does not exist (404 either way, so
+   * an id cannot be probed).
+   */
+  function inScope<T extends { grid_code: string }>(
+    c: Context<Env>,
+    kind: string,
+    id: string,
+    record: T | undefined,
+  ): T {
     const user = c.get('user')
     if (!record || !record.grid_code.startsWith(user.region)) throw notFound(`no ${kind} ${id} in your scope`)
     // Who viewed which record is kept (docs/security.md): a record page can name a citizen.
-    ctx.audit?.record({ action: 'view', user: user.name, role: user.role, region: user.region, ip: clientIp(c), target_kind: kind, target_id: id })
+    ctx.audit?.record({
+      action: 'view',
+      user: user.name,
+      role: user.role,
+      region: user.region,
+      ip: clientIp(c),
+      target_kind: kind,
+      target_id: id,
+    })
     return record
   }
 
@@ -64,10 +83,29 @@ export function recordRoutes(ctx: AppContext) {
    * A page of records as the caller may see it: de-identified for a role that may not see personal
    * data; otherwise whole, with an audit row naming every record on the page.
    */
-  function released<T extends { grid_code: string; lon: number; lat: number }>(c: Context<Env>, stream: StreamName, kind: string, ids: (r: T) => string, got: { items: T[]; next_cursor: string | null }) {
+  function released<T extends { grid_code: string; lon: number; lat: number }>(
+    c: Context<Env>,
+    stream: StreamName,
+    kind: string,
+    ids: (r: T) => string,
+    got: { items: T[]; next_cursor: string | null },
+  ) {
     const user = c.get('user')
-    const items = releaseTo(user.role, got.items, PERSONAL_FIELDS[stream], (r) => ctx.city.get(r.grid_code)?.centroid, (whole) =>
-      ctx.audit?.record({ action: 'read', user: user.name, role: user.role, region: user.region, ip: clientIp(c), target_kind: kind, target_ids: whole.map(ids) }),
+    const items = releaseTo(
+      user.role,
+      got.items,
+      PERSONAL_FIELDS[stream],
+      (r) => ctx.city.get(r.grid_code)?.centroid,
+      (whole) =>
+        ctx.audit?.record({
+          action: 'read',
+          user: user.name,
+          role: user.role,
+          region: user.region,
+          ip: clientIp(c),
+          target_kind: kind,
+          target_ids: whole.map(ids),
+        }),
     )
     return { ...got, items }
   }
@@ -75,7 +113,10 @@ export function recordRoutes(ctx: AppContext) {
   app.openapi(routes.events, async (c) => {
     const q = c.req.valid('query')
     const got = await listEvents(ctx.store, { ...page(c, q), status: q.status })
-    return c.json(released(c, 'grid-events', 'event', (r) => r.event_id, got), 200)
+    return c.json(
+      released(c, 'grid-events', 'event', (r) => r.event_id, got),
+      200,
+    )
   })
   app.openapi(
     routes.event,
@@ -89,7 +130,10 @@ export function recordRoutes(ctx: AppContext) {
   app.openapi(routes.tickets, async (c) => {
     const q = c.req.valid('query')
     const got = await listTickets(ctx.store, { ...page(c, q), status: q.status })
-    return c.json(released(c, 'hotline-tickets', 'ticket', (r) => r.ticket_id, got), 200)
+    return c.json(
+      released(c, 'hotline-tickets', 'ticket', (r) => r.ticket_id, got),
+      200,
+    )
   })
   app.openapi(
     routes.ticket,

@@ -9,7 +9,10 @@ export function screenRoutes(dir = SCREENS_DIR) {
   const app = contractApp()
   app.openapi(routes.screens, (c) => {
     const { screens, errors } = loadScreens(dir)
-    const body: ScreenList = { screens: screens.map((s) => ({ id: s.id, title: s.title, dwell_seconds: s.carousel.dwell_seconds })), errors }
+    const body: ScreenList = {
+      screens: screens.map((s) => ({ id: s.id, title: s.title, dwell_seconds: s.carousel.dwell_seconds })),
+      errors,
+    }
     return c.json(body, 200)
   })
   app.openapi(routes.screen, (c) => {
@@ -18,7 +21,11 @@ export function screenRoutes(dir = SCREENS_DIR) {
     const screen = screens.find((s) => s.id === id)
     if (screen) return c.json(screen, 200)
     const bad = errors.filter((e) => e.file.replace(/\.ya?ml$/, '') === id)
-    if (bad.length) return c.json({ error: { code: 'invalid_screen', message: `screen file of ${id} is invalid`, details: bad } }, 500)
+    if (bad.length)
+      return c.json(
+        { error: { code: 'invalid_screen', message: `screen file of ${id} is invalid`, details: bad } },
+        500,
+      )
     throw notFound(`no screen ${id}`)
   })
   return app

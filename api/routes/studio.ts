@@ -35,7 +35,8 @@ export function studioRoutes(ctx: AppContext) {
   // Mounted at the root with the other declared routes: its guards name its own paths.
   app.use(`${V1}/studio/*`, async (c, next) => {
     const role = c.get('user').role
-    if (role !== 'analyst' && role !== 'admin') throw forbidden(`the studio is for analysts and admins, not the ${role} role`)
+    if (role !== 'analyst' && role !== 'admin')
+      throw forbidden(`the studio is for analysts and admins, not the ${role} role`)
     await thematic.ready()
     await next()
   })
@@ -62,7 +63,8 @@ export function studioRoutes(ctx: AppContext) {
   app.openapi(routes.studioValidate, async (c) => {
     const { kind } = c.req.valid('param')
     const { text } = c.req.valid('json')
-    const { errors, warnings } = kind === 'layers' ? await thematic.validateLayer(text) : await thematic.validateRule(text)
+    const { errors, warnings } =
+      kind === 'layers' ? await thematic.validateLayer(text) : await thematic.validateRule(text)
     return c.json({ errors, warnings }, 200)
   })
 
@@ -70,25 +72,52 @@ export function studioRoutes(ctx: AppContext) {
   app.openapi(routes.studioRun, async (c) => {
     const b = c.req.valid('json')
     const { layer, errors } = await thematic.validateLayer(b.text)
-    if (!layer) throw new ApiError(400, 'invalid_layer', errors.map((e) => `line ${e.line ?? '?'} ${e.field}: ${e.message}`).join('; '), { errors })
+    if (!layer)
+      throw new ApiError(
+        400,
+        'invalid_layer',
+        errors.map((e) => `line ${e.line ?? '?'} ${e.field}: ${e.message}`).join('; '),
+        { errors },
+      )
     const region = scopedRegion(c, ctx, b.region)
     const scope = layerScope(ctx, layer, region.code)
-    if (!scope) throw badRequest(`parameter region: the layer is about ${layer.scope}, not ${region.code}`, { parameter: 'region' })
+    if (!scope)
+      throw badRequest(`parameter region: the layer is about ${layer.scope}, not ${region.code}`, {
+        parameter: 'region',
+      })
     const level = levelOf(region.code)!
-    if (!layer.levels.includes(level)) throw badRequest(`parameter region: the layer applies at ${layer.levels.join(', ')}, not at ${level}`, { parameter: 'region' })
+    if (!layer.levels.includes(level))
+      throw badRequest(`parameter region: the layer applies at ${layer.levels.join(', ')}, not at ${level}`, {
+        parameter: 'region',
+      })
     const r = range(ctx, { from: time(b.from, 'from'), to: time(b.to, 'to') })
     const t0 = performance.now()
-    const result = await thematic.drafts.run(layer.sql, { region: region.code, scope, ...r, now: ctx.now(), extras: extrasFrom(c, layer.params) }, layer.params).catch(sandboxFailure)
+    const result = await thematic.drafts
+      .run(
+        layer.sql,
+        { region: region.code, scope, ...r, now: ctx.now(), extras: extrasFrom(c, layer.params) },
+        layer.params,
+      )
+      .catch(sandboxFailure)
     const frame = encodeFrame(result, { layer: layer.id, region: region.code })
     c.header('x-ioc-total-ms', (performance.now() - t0).toFixed(1))
-    return c.body(frame as Uint8Array<ArrayBuffer>, 200, { 'content-type': FRAME_MEDIA_TYPE, 'cache-control': 'no-store' })
+    return c.body(frame as Uint8Array<ArrayBuffer>, 200, {
+      'content-type': FRAME_MEDIA_TYPE,
+      'cache-control': 'no-store',
+    })
   })
 
   /** A draft rule over the past week: when it would have fired and cleared (nothing is stored). */
   app.openapi(routes.studioDryRun, async (c) => {
     const b = c.req.valid('json')
     const { rule, errors } = await thematic.validateRule(b.text)
-    if (!rule) throw new ApiError(400, 'invalid_rule', errors.map((e) => `line ${e.line ?? '?'} ${e.field}: ${e.message}`).join('; '), { errors })
+    if (!rule)
+      throw new ApiError(
+        400,
+        'invalid_rule',
+        errors.map((e) => `line ${e.line ?? '?'} ${e.field}: ${e.message}`).join('; '),
+        { errors },
+      )
     const user = c.get('user')
     // The rule runs in its own scope, which must be inside the caller's.
     if (!isWithin(rule.scope, user.region)) throw forbidden(`scope ${rule.scope} is outside your region ${user.region}`)
@@ -106,8 +135,15 @@ export function studioRoutes(ctx: AppContext) {
         ? await thematic.validateLayer(text, `${id}.yaml`).then((v) => ({ errors: v.errors, item: v.layer }))
         : await thematic.validateRule(text, `${id}.yaml`).then((v) => ({ errors: v.errors, item: v.rule }))
     const item = checked.item
-    if (!item) throw new ApiError(400, 'invalid_file', checked.errors.map((e) => `line ${e.line ?? '?'} ${e.field}: ${e.message}`).join('; '), { errors: checked.errors })
-    if (item.id !== id) throw badRequest(`id: the file ${id}.yaml must hold id ${id}, not ${item.id}`, { parameter: 'id' })
+    if (!item)
+      throw new ApiError(
+        400,
+        'invalid_file',
+        checked.errors.map((e) => `line ${e.line ?? '?'} ${e.field}: ${e.message}`).join('; '),
+        { errors: checked.errors },
+      )
+    if (item.id !== id)
+      throw badRequest(`id: the file ${id}.yaml must hold id ${id}, not ${item.id}`, { parameter: 'id' })
     const user = c.get('user')
     const scope = item.scope ?? ctx.city.root.code
     if (!isWithin(scope, user.region)) throw forbidden(`scope ${scope} is outside your region ${user.region}`)
@@ -120,7 +156,8 @@ export function studioRoutes(ctx: AppContext) {
     if (before) {
       const old = parseYamlFile(`${id}.yaml`, before, kind === 'layers' ? LayerSchema : AlertRuleSchema)
       const oldScope = (old.ok ? old.value.scope : undefined) ?? ctx.city.root.code
-      if (!isWithin(oldScope, user.region)) throw forbidden(`${kind}/${id}.yaml replaces a file scoped to ${oldScope}, outside your region ${user.region}`)
+      if (!isWithin(oldScope, user.region))
+        throw forbidden(`${kind}/${id}.yaml replaces a file scoped to ${oldScope}, outside your region ${user.region}`)
     }
     const tmp = join(dir, `.${id}.yaml.tmp`)
     writeFileSync(tmp, text.endsWith('\n') ? text : `${text}\n`)
@@ -128,7 +165,17 @@ export function studioRoutes(ctx: AppContext) {
     await ctx.store.insert({
       table: tableName.studioAudit,
       format: 'JSONEachRow',
-      values: [{ user: user.name, role: user.role, kind, item_id: id, action: before ? 'update' : 'create', before, after: text }],
+      values: [
+        {
+          user: user.name,
+          role: user.role,
+          kind,
+          item_id: id,
+          action: before ? 'update' : 'create',
+          before,
+          after: text,
+        },
+      ],
     })
     await folder(kind).load()
     return c.json({ saved: `${kind}/${id}.yaml`, action: before ? ('update' as const) : ('create' as const) }, 200)

@@ -29,7 +29,15 @@ export async function startServer(name: string, env: Record<string, string>) {
   })
   const dir = mkdtempSync(join(tmpdir(), `ioc-bench-${name}-`))
   const server = spawn('npx', ['tsx', '--max-semi-space-size=64', 'bin/start.ts'], {
-    env: { ...process.env, PORT: String(port), IOC_DATA_DIR: dir, IOC_DEMO: '1', LOG_LEVEL: 'warn', IOC_RATE_LIMIT: '1000000', ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      IOC_DATA_DIR: dir,
+      IOC_DEMO: '1',
+      LOG_LEVEL: 'warn',
+      IOC_RATE_LIMIT: '1000000',
+      ...env,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
     detached: true,
   })
@@ -52,7 +60,11 @@ export async function startServer(name: string, env: Record<string, string>) {
       return { cpuSeconds: (Number(stat[11]) + Number(stat[12])) / TICK, rss }
     },
     async login(username: string): Promise<string> {
-      const res = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo' }) })
+      const res = await fetch(`${base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password: 'demo' }),
+      })
       return ((await res.json()) as { token: string }).token
     },
     async stop(): Promise<void> {

@@ -17,15 +17,30 @@ export const ConditionSchema = z
         kind: z.literal('threshold'),
         op: Op.default('>='),
         value: z.number().describe('Fires when `value op this`.'),
-        clear: z.number().optional().describe('Hysteresis: a firing alert clears only past this (default: the threshold itself).'),
+        clear: z
+          .number()
+          .optional()
+          .describe('Hysteresis: a firing alert clears only past this (default: the threshold itself).'),
       })
       .strict(),
     z
       .object({
         kind: z.literal('rise'),
-        window_minutes: z.number().int().min(5).max(1440).default(60).describe('The window ending now that is compared.'),
+        window_minutes: z
+          .number()
+          .int()
+          .min(5)
+          .max(1440)
+          .default(60)
+          .describe('The window ending now that is compared.'),
         weeks: z.number().int().min(2).max(12).default(4).describe('Past weeks whose same window is the baseline.'),
-        min_weeks: z.number().int().min(1).max(12).default(2).describe('Past weeks that must hold data (any row) for a verdict: no history, no alert.'),
+        min_weeks: z
+          .number()
+          .int()
+          .min(1)
+          .max(12)
+          .default(2)
+          .describe('Past weeks that must hold data (any row) for a verdict: no history, no alert.'),
         z: z.number().positive().default(3).describe('Robust z-score ((value − median) / (1.4826 · MAD)) that fires.'),
         clear_z: z.number().default(1.5).describe('Hysteresis: z-score under which a firing alert clears.'),
         min_value: z.number().min(0).default(5).describe('Ignore rows whose value is under this (noise).'),
@@ -52,7 +67,10 @@ export const QuietSchema = z
   .object({
     from: HHMM,
     to: HHMM.describe('End (exclusive); may be before `from` for a period across midnight.'),
-    days: z.array(z.number().int().min(1).max(7)).optional().describe('ISO weekdays (1 Monday … 7 Sunday); every day when absent.'),
+    days: z
+      .array(z.number().int().min(1).max(7))
+      .optional()
+      .describe('ISO weekdays (1 Monday … 7 Sunday); every day when absent.'),
   })
   .strict()
   .describe('A period (city time) in which the rule raises no new alert; firing ones still clear.')
@@ -72,14 +90,24 @@ export const AlertRuleSchema = z
     params: z
       .record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/), ParamSchema)
       .default({})
-      .refine((p) => Object.keys(p).every((k) => !(RESERVED_PARAMS as readonly string[]).includes(k)), { message: 'region, from, to, now are bound by the sandbox' }),
+      .refine((p) => Object.keys(p).every((k) => !(RESERVED_PARAMS as readonly string[]).includes(k)), {
+        message: 'region, from, to, now are bound by the sandbox',
+      }),
     query: z
       .string()
       .min(10)
       .max(20_000)
-      .describe('One SELECT returning key, region, value (and label, lon, lat, since or deadline). Bound: {region}, {from}, {to}, {now}.'),
+      .describe(
+        'One SELECT returning key, region, value (and label, lon, lat, since or deadline). Bound: {region}, {from}, {to}, {now}.',
+      ),
     condition: ConditionSchema,
-    lookback_minutes: z.number().int().min(5).max(10_080).default(60).describe('{from} is now minus this (rise: the window).'),
+    lookback_minutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(10_080)
+      .default(60)
+      .describe('{from} is now minus this (rise: the window).'),
     every_seconds: z.number().int().min(10).max(86_400).default(60).describe('How often the evaluator runs the rule.'),
     quiet: z.array(QuietSchema).default([]),
     level: z.enum(LEVELS).optional().describe('Level of the `region` column, for the list and the map.'),

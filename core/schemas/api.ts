@@ -10,7 +10,10 @@ export type Role = z.infer<typeof RoleSchema>
 export const UserSchema = z.object({ name: z.string(), role: RoleSchema, region: z.string() })
 export type User = z.infer<typeof UserSchema>
 
-export const LoginRequestSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) })
+export const LoginRequestSchema = z.object({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+})
 export const LoginResponseSchema = z.object({ token: z.string(), user: UserSchema })
 export type LoginResponse = z.infer<typeof LoginResponseSchema>
 /** GET /api/v1/auth/login: what the sign-in page needs before anyone has signed in. */
@@ -38,7 +41,9 @@ export type RegionInfo = z.infer<typeof RegionInfoSchema>
 const RegionGeometrySchema = z
   .custom<Polygon | MultiPolygon>((g) => {
     const type = (g as { type?: unknown } | null)?.type
-    return (type === 'Polygon' || type === 'MultiPolygon') && Array.isArray((g as { coordinates?: unknown }).coordinates)
+    return (
+      (type === 'Polygon' || type === 'MultiPolygon') && Array.isArray((g as { coordinates?: unknown }).coordinates)
+    )
   }, 'a Polygon or MultiPolygon')
   .meta({ type: 'object', description: 'GeoJSON Polygon or MultiPolygon' })
 const RegionFeaturePropsSchema = z.object({
@@ -99,7 +104,10 @@ export const METRICS = [
   'terminals.online',
   'terminals.fault',
 ] as const
-/** The contract's minimum set above; the metrics answered are those of dashboards/catalog/metrics.yaml (GET /api/v1/metrics). */
+/**
+ * The contract's minimum set above; the metrics answered are those of dashboards/catalog/metrics.yaml (GET
+ * /api/v1/metrics).
+ */
 export const MetricSchema = z.string().regex(/^[a-z_]+\.[a-z0-9_]+$/, 'a metric id is stream.measure')
 export type Metric = z.infer<typeof MetricSchema>
 export const CompareSchema = z.enum(['previous'])
@@ -113,7 +121,10 @@ const INTERVAL_ALIASES: Record<string, (typeof INTERVALS)[number]> = {
   day: '1d',
   '24h': '1d',
 }
-export const IntervalSchema = z.preprocess((v) => (typeof v === 'string' ? (INTERVAL_ALIASES[v] ?? v) : v), z.enum(INTERVALS))
+export const IntervalSchema = z.preprocess(
+  (v) => (typeof v === 'string' ? (INTERVAL_ALIASES[v] ?? v) : v),
+  z.enum(INTERVALS),
+)
 export type Interval = z.infer<typeof IntervalSchema>
 export const BREAKDOWNS = ['child', 'category', 'status', 'department', 'channel', 'step'] as const
 export const BreakdownBySchema = z.enum(BREAKDOWNS)
@@ -181,11 +192,15 @@ export const TerminalSummarySchema = z.object({
   transactions: z.number(),
 })
 export type TerminalSummary = z.infer<typeof TerminalSummarySchema>
-/** One stored step of an event or ticket: its columns as stored (`step` is typed optional as the query layer reads rows). */
+/**
+ * One stored step of an event or ticket: its columns as stored (`step` is typed optional as the query layer reads
+ * rows).
+ */
 export const TimelineStepSchema = z
   .object({ step: z.string().optional(), ts: z.string(), deadline: z.string().nullable() })
   .catchall(z.unknown())
-export const PageSchema = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), next_cursor: z.string().nullable() })
+export const PageSchema = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), next_cursor: z.string().nullable() })
 
 /** Where a record lies: the names of its district, street and community codes. */
 const PlaceSchema = z.object({ district: z.string(), street: z.string(), community: z.string() })
@@ -198,7 +213,10 @@ export const EventDetailSchema = EventSummarySchema.extend({
 })
 export type EventDetail = z.infer<typeof EventDetailSchema>
 /** GET /api/v1/tickets/{id}: the ticket as of its latest step, with every step. */
-export const TicketDetailSchema = TicketSummarySchema.extend({ ...PlaceSchema.shape, timeline: z.array(TimelineStepSchema) })
+export const TicketDetailSchema = TicketSummarySchema.extend({
+  ...PlaceSchema.shape,
+  timeline: z.array(TimelineStepSchema),
+})
 export type TicketDetail = z.infer<typeof TicketDetailSchema>
 /** GET /api/v1/terminals/{id}: the latest report, and the recent ones oldest first. */
 export const TerminalDetailSchema = TerminalSummarySchema.omit({ since: true, transactions: true }).extend({
@@ -216,7 +234,10 @@ export const TerminalDetailSchema = TerminalSummarySchema.omit({ since: true, tr
 export type TerminalDetail = z.infer<typeof TerminalDetailSchema>
 
 /** Display names of catalogue ids (matters, classes, departments, channels, categories) per stream. */
-export const CatalogNamesSchema = z.object({ events: z.record(z.string(), z.string()), tickets: z.record(z.string(), z.string()) })
+export const CatalogNamesSchema = z.object({
+  events: z.record(z.string(), z.string()),
+  tickets: z.record(z.string(), z.string()),
+})
 export type CatalogNamesBody = z.infer<typeof CatalogNamesSchema>
 
 export const ErrorBodySchema = z.object({
@@ -233,7 +254,10 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
     type: z.literal('subscribe'),
     topics: z.array(TopicSchema).min(1),
     region: z.string(),
-    /** Resume: the last `seq` this client saw and the `epoch` it came with; missed records are replayed or a `resync` is sent. */
+    /**
+     * Resume: the last `seq` this client saw and the `epoch` it came with; missed records are replayed or a `resync` is
+     * sent.
+     */
     since: z.number().int().nonnegative().optional(),
     epoch: z.string().max(64).optional(),
   }),

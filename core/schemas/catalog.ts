@@ -43,7 +43,9 @@ export const HotlineCategorySchema = z.object({
 export const HotlineCatalogSchema = z.object({
   kind: z.literal('hotline-catalog'),
   schemaVersion: z.literal(1),
-  channels: z.array(z.object({ id: z.string(), name: z.string(), name_en: z.string(), weight: z.number().nonnegative() })),
+  channels: z.array(
+    z.object({ id: z.string(), name: z.string(), name_en: z.string(), weight: z.number().nonnegative() }),
+  ),
   categories: z.array(HotlineCategorySchema).min(1),
 })
 export type HotlineCatalog = z.infer<typeof HotlineCatalogSchema>

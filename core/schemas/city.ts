@@ -30,7 +30,9 @@ export const CitySimulatorSchema = z
   .strict()
 
 /** One of the contract's demo accounts (IOC_DEMO=1, password demo): which region of this city it sees. */
-export const DemoAccountSchema = z.object({ name: z.string().min(1).max(64), role: RoleSchema, region: RegionCodeSchema }).strict()
+export const DemoAccountSchema = z
+  .object({ name: z.string().min(1).max(64), role: RoleSchema, region: RegionCodeSchema })
+  .strict()
 export type DemoAccount = z.infer<typeof DemoAccountSchema>
 
 /**
@@ -58,11 +60,15 @@ export const CityConfigSchema = z
     // Every region the file names lies in this city (the loader checks they exist in regions.json).
     const named = [
       ...c.demo_accounts.map((a, i) => ({ code: a.region, path: ['demo_accounts', i, 'region'] })),
-      ...Object.keys(c.simulator.district_weight).map((code) => ({ code, path: ['simulator', 'district_weight', code] })),
+      ...Object.keys(c.simulator.district_weight).map((code) => ({
+        code,
+        path: ['simulator', 'district_weight', code],
+      })),
       ...c.simulator.dense_districts.map((code, i) => ({ code, path: ['simulator', 'dense_districts', i] })),
     ]
     for (const n of named) {
-      if (!n.code.startsWith(c.code)) ctx.addIssue({ code: 'custom', path: n.path, message: `${n.code} is not within ${c.code}` })
+      if (!n.code.startsWith(c.code))
+        ctx.addIssue({ code: 'custom', path: n.path, message: `${n.code} is not within ${c.code}` })
     }
   })
 export type CityConfig = z.infer<typeof CityConfigSchema>

@@ -4,7 +4,10 @@ import { z } from 'zod'
 export const TimestampSchema = z
   .union([
     z.number().int().min(0).max(8_640_000_000_000),
-    z.string().max(40).refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO 8601 time'),
+    z
+      .string()
+      .max(40)
+      .refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO 8601 time'),
   ])
   .transform((v) => (typeof v === 'number' ? v : Date.parse(v)))
 

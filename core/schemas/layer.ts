@@ -11,11 +11,17 @@ export const LayerRoleSchema = z.enum(HUMAN_ROLES)
 
 export const IdSchema = z
   .string()
-  .regex(/^[a-z][a-z0-9_-]{1,63}$/, 'an id is 2–64 characters: lower-case letters, digits, _ and -, starting with a letter')
+  .regex(
+    /^[a-z][a-z0-9_-]{1,63}$/,
+    'an id is 2–64 characters: lower-case letters, digits, _ and -, starting with a letter',
+  )
   .describe('Unique id; also the file name without .yaml.')
 
 export const TitleSchema = z
-  .object({ zh: z.string().min(1).max(40).describe('Chinese title'), en: z.string().min(1).max(60).describe('English title') })
+  .object({
+    zh: z.string().min(1).max(40).describe('Chinese title'),
+    en: z.string().min(1).max(60).describe('English title'),
+  })
   .strict()
   .describe('Titles in Chinese and English.')
 
@@ -39,13 +45,21 @@ const HexColor = z.string().regex(/^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$/, 'a colou
 export const ColorScaleSchema = z
   .object({
     field: ColumnName.describe('Result column the colour is computed from.'),
-    scale: z.enum(['linear', 'quantize', 'ordinal']).default('linear').describe('linear: interpolate over domain; quantize: equal steps; ordinal: one colour per domain value.'),
-    domain: z.array(z.union([z.number(), z.string()])).min(1).describe('Numbers for linear/quantize ([min, max]), values for ordinal.'),
+    scale: z
+      .enum(['linear', 'quantize', 'ordinal'])
+      .default('linear')
+      .describe('linear: interpolate over domain; quantize: equal steps; ordinal: one colour per domain value.'),
+    domain: z
+      .array(z.union([z.number(), z.string()]))
+      .min(1)
+      .describe('Numbers for linear/quantize ([min, max]), values for ordinal.'),
     colors: z.array(HexColor).min(1).describe('Colours: the ramp, or one per ordinal value.'),
     other: HexColor.optional().describe('Ordinal: colour of a value not in the domain.'),
   })
   .strict()
-export const ColorSchema = z.union([HexColor, ColorScaleSchema]).describe('A fixed colour or a colour scale over a column.')
+export const ColorSchema = z
+  .union([HexColor, ColorScaleSchema])
+  .describe('A fixed colour or a colour scale over a column.')
 export type ColorScale = z.infer<typeof ColorScaleSchema>
 
 export const SizeScaleSchema = z
@@ -90,8 +104,26 @@ const Scatter = z
     tooltip,
   })
   .strict()
-const Icon = z.object({ type: z.literal('icon'), position, icon: z.enum(['pin', 'triangle', 'square', 'diamond']).default('pin'), color: ColorSchema.default('#ffb300'), size: SizeSchema.default(24), tooltip }).strict()
-const Heatmap = z.object({ type: z.literal('heatmap'), position, weight: ColumnName.optional().describe('Column weighting each point.'), radius_pixels: z.number().min(1).max(200).default(30), colors: z.array(HexColor).min(2).optional(), tooltip }).strict()
+const Icon = z
+  .object({
+    type: z.literal('icon'),
+    position,
+    icon: z.enum(['pin', 'triangle', 'square', 'diamond']).default('pin'),
+    color: ColorSchema.default('#ffb300'),
+    size: SizeSchema.default(24),
+    tooltip,
+  })
+  .strict()
+const Heatmap = z
+  .object({
+    type: z.literal('heatmap'),
+    position,
+    weight: ColumnName.optional().describe('Column weighting each point.'),
+    radius_pixels: z.number().min(1).max(200).default(30),
+    colors: z.array(HexColor).min(2).optional(),
+    tooltip,
+  })
+  .strict()
 const Hexagon = z
   .object({
     type: z.literal('hexagon'),
@@ -112,7 +144,18 @@ const Hexagon = z
     tooltip,
   })
   .strict()
-const Grid = z.object({ type: z.literal('grid'), position, weight: ColumnName.optional(), cell_size: z.number().min(20).max(20000).default(500).describe('Cell size in metres.'), colors: z.array(HexColor).min(2).optional(), extruded: z.boolean().default(false), elevation_scale: z.number().min(0).default(20), tooltip }).strict()
+const Grid = z
+  .object({
+    type: z.literal('grid'),
+    position,
+    weight: ColumnName.optional(),
+    cell_size: z.number().min(20).max(20000).default(500).describe('Cell size in metres.'),
+    colors: z.array(HexColor).min(2).optional(),
+    extruded: z.boolean().default(false),
+    elevation_scale: z.number().min(0).default(20),
+    tooltip,
+  })
+  .strict()
 const Arc = z
   .object({
     type: z.literal('arc'),
@@ -124,17 +167,38 @@ const Arc = z
     shape: z
       .enum(['arc', 'flat'])
       .default('arc')
-      .describe("arc: deck.gl's 3D arc; flat: a curve bowed in the map's plane, which reads as an arc on an unpitched map."),
+      .describe(
+        "arc: deck.gl's 3D arc; flat: a curve bowed in the map's plane, which reads as an arc on an unpitched map.",
+      ),
     target_ring: z.number().min(0).max(40).default(0).describe('Radius in pixels of a ring at each target (0: none).'),
     tooltip,
   })
   .strict()
-const Path = z.object({ type: z.literal('path'), path: ColumnName.describe('Column of type Array(Tuple(Float64, Float64)): the vertices [lon, lat].'), color: ColorSchema.default('#4fc3f7'), width: SizeSchema.default(3), tooltip }).strict()
-const Text = z.object({ type: z.literal('text'), position, text: ColumnName.describe('Column with the label.'), color: ColorSchema.default('#e0f7ff'), size: SizeSchema.default(14), tooltip }).strict()
+const Path = z
+  .object({
+    type: z.literal('path'),
+    path: ColumnName.describe('Column of type Array(Tuple(Float64, Float64)): the vertices [lon, lat].'),
+    color: ColorSchema.default('#4fc3f7'),
+    width: SizeSchema.default(3),
+    tooltip,
+  })
+  .strict()
+const Text = z
+  .object({
+    type: z.literal('text'),
+    position,
+    text: ColumnName.describe('Column with the label.'),
+    color: ColorSchema.default('#e0f7ff'),
+    size: SizeSchema.default(14),
+    tooltip,
+  })
+  .strict()
 const Choropleth = z
   .object({
     type: z.literal('choropleth'),
-    key: ColumnName.default('region').describe("Column holding the region code of a child of the current region (the current level's children)."),
+    key: ColumnName.default('region').describe(
+      "Column holding the region code of a child of the current region (the current level's children).",
+    ),
     color: ColorScaleSchema,
     opacity: z.number().min(0).max(1).default(0.7),
     tooltip,
@@ -149,8 +213,23 @@ export type DrawType = LayerDraw['type']
 
 export const LegendSchema = z
   .discriminatedUnion('kind', [
-    z.object({ kind: z.literal('gradient'), colors: z.array(HexColor).min(2), labels: z.tuple([z.string(), z.string()]).describe('Low and high end.'), unit: z.string().max(20).optional() }).strict(),
-    z.object({ kind: z.literal('categories'), items: z.array(z.object({ label: z.string().min(1).max(40), color: HexColor }).strict()).min(1).max(16) }).strict(),
+    z
+      .object({
+        kind: z.literal('gradient'),
+        colors: z.array(HexColor).min(2),
+        labels: z.tuple([z.string(), z.string()]).describe('Low and high end.'),
+        unit: z.string().max(20).optional(),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('categories'),
+        items: z
+          .array(z.object({ label: z.string().min(1).max(40), color: HexColor }).strict())
+          .min(1)
+          .max(16),
+      })
+      .strict(),
   ])
   .describe('What the map legend shows for this layer.')
 export type LayerLegend = z.infer<typeof LegendSchema>
@@ -165,7 +244,10 @@ const DeriveRuleSchema = z
   .object({
     field: ColumnName.describe('Field of the pushed record.'),
     in: z.array(z.string()).min(1).optional().describe('The rule holds when the field is one of these values.'),
-    past: z.boolean().optional().describe('true: the rule holds when the field is a time before now; false: when it is not.'),
+    past: z
+      .boolean()
+      .optional()
+      .describe('true: the rule holds when the field is a time before now; false: when it is not.'),
     value: z.string().describe('Value of the derived column when the rule holds.'),
   })
   .strict()
@@ -205,14 +287,26 @@ export const LayerSchema = z
     params: z
       .record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'a parameter name'), ParamSchema)
       .default({})
-      .refine((p) => Object.keys(p).every((k) => !(RESERVED_PARAMS as readonly string[]).includes(k)), { message: `region, from, to, now and child_depth are bound by the sandbox` })
+      .refine((p) => Object.keys(p).every((k) => !(RESERVED_PARAMS as readonly string[]).includes(k)), {
+        message: `region, from, to, now and child_depth are bound by the sandbox`,
+      })
       .describe('Extra bound parameters with their types and defaults.'),
     sql: SqlSchema,
     draw: DrawSchema,
     legend: LegendSchema,
-    refresh_seconds: z.number().int().min(10).max(86_400).default(300).describe('How often the screen reloads the layer.'),
+    refresh_seconds: z
+      .number()
+      .int()
+      .min(10)
+      .max(86_400)
+      .default(300)
+      .describe('How often the screen reloads the layer.'),
     live: LiveSchema.optional(),
-    roles: z.array(LayerRoleSchema).min(1).default([...HUMAN_ROLES]).describe('Roles that may use the layer.'),
+    roles: z
+      .array(LayerRoleSchema)
+      .min(1)
+      .default([...HUMAN_ROLES])
+      .describe('Roles that may use the layer.'),
   })
   .strict()
 export type Layer = z.infer<typeof LayerSchema>
@@ -232,7 +326,12 @@ export const LayerSummarySchema = z.object({
 })
 export type LayerSummary = z.infer<typeof LayerSummarySchema>
 /** One problem in one file, where an analyst can find it. */
-export const FileErrorSchema = z.object({ file: z.string(), line: z.number().nullable(), field: z.string(), message: z.string() })
+export const FileErrorSchema = z.object({
+  file: z.string(),
+  line: z.number().nullable(),
+  field: z.string(),
+  message: z.string(),
+})
 export type FileError = z.infer<typeof FileErrorSchema>
 export const LayerListSchema = z.object({
   layers: z.array(LayerSummarySchema),
@@ -250,9 +349,22 @@ export const FRAME_MEDIA_TYPE = 'application/vnd.ioc.columns'
 export const FrameColumnSchema = z.discriminatedUnion('kind', [
   z.object({ name: z.string(), kind: z.literal('f64'), offset: z.number(), dbType: z.string() }),
   z.object({ name: z.string(), kind: z.literal('f32'), offset: z.number(), dbType: z.string() }),
-  z.object({ name: z.string(), kind: z.literal('dict'), offset: z.number(), dbType: z.string(), dict: z.array(z.string()) }),
+  z.object({
+    name: z.string(),
+    kind: z.literal('dict'),
+    offset: z.number(),
+    dbType: z.string(),
+    dict: z.array(z.string()),
+  }),
   /** Array of [lon, lat] points per row: `starts` (Uint32, length+1) then Float64 xy pairs. */
-  z.object({ name: z.string(), kind: z.literal('path'), offset: z.number(), dbType: z.string(), points: z.number(), coordsOffset: z.number() }),
+  z.object({
+    name: z.string(),
+    kind: z.literal('path'),
+    offset: z.number(),
+    dbType: z.string(),
+    points: z.number(),
+    coordsOffset: z.number(),
+  }),
 ])
 export type FrameColumn = z.infer<typeof FrameColumnSchema>
 export const FrameHeaderSchema = z.object({

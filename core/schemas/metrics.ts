@@ -14,7 +14,16 @@ export const METRIC_UNITS = ['count', 'ratio', 'minutes'] as const
 
 /** Predicates over a record's state now (cohort and stock metrics). */
 export const EVENT_PREDICATES = ['all', 'open', 'closed', 'overdue', 'rework'] as const
-export const TICKET_PREDICATES = ['all', 'open', 'closed', 'rated', 'satisfied', 'replied', 'reopened', 'repeat'] as const
+export const TICKET_PREDICATES = [
+  'all',
+  'open',
+  'closed',
+  'rated',
+  'satisfied',
+  'replied',
+  'reopened',
+  'repeat',
+] as const
 /** Timestamps of a record's state, for durations. */
 export const EVENT_TIMES = ['reported_at', 'evaluated_at'] as const
 export const TICKET_TIMES = ['created_at', 'replied_at', 'closed_at'] as const
@@ -96,12 +105,18 @@ export const MetricCatalogSchema = z
       if (m.kind === 'cohort' || m.kind === 'stock') {
         const preds: readonly string[] = m.source === 'events' ? EVENT_PREDICATES : TICKET_PREDICATES
         const times: readonly string[] = m.source === 'events' ? EVENT_TIMES : TICKET_TIMES
-        for (const p of [m.where, m.kind === 'cohort' ? m.numerator : undefined]) if (p && !preds.includes(p)) at(`no predicate ${p} for ${m.source} (${preds.join(', ')})`)
+        for (const p of [m.where, m.kind === 'cohort' ? m.numerator : undefined])
+          if (p && !preds.includes(p)) at(`no predicate ${p} for ${m.source} (${preds.join(', ')})`)
         if (m.kind === 'cohort') {
           if (m.measure === 'rate' && !m.numerator) at('a rate needs a numerator')
-          if ((m.measure === 'avg_minutes' || m.measure === 'p90_minutes') && !m.duration) at('a duration measure needs duration {from, to}')
-          for (const t of m.duration ? [m.duration.from, m.duration.to] : []) if (!times.includes(t)) at(`no time ${t} for ${m.source} (${times.join(', ')})`)
-          if ((m.measure === 'step_reached' || m.measure === 'step_minutes') && (m.source !== 'events' || !m.breakdowns.includes('step'))) {
+          if ((m.measure === 'avg_minutes' || m.measure === 'p90_minutes') && !m.duration)
+            at('a duration measure needs duration {from, to}')
+          for (const t of m.duration ? [m.duration.from, m.duration.to] : [])
+            if (!times.includes(t)) at(`no time ${t} for ${m.source} (${times.join(', ')})`)
+          if (
+            (m.measure === 'step_reached' || m.measure === 'step_minutes') &&
+            (m.source !== 'events' || !m.breakdowns.includes('step'))
+          ) {
             at('per-step measures are of events, with a breakdown by step')
           }
         }

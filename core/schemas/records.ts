@@ -18,7 +18,11 @@ export type TicketStep = z.infer<typeof TicketStepSchema>
 export type TerminalStatusValue = z.infer<typeof TerminalStatusValueSchema>
 export type Satisfaction = z.infer<typeof SatisfactionSchema>
 
-const IdSchema = z.string().min(1).max(64).regex(/^[\w.:-]+$/, 'ids use letters, digits and . _ : -')
+const IdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\w.:-]+$/, 'ids use letters, digits and . _ : -')
 
 /** One step of a grid event's closed loop (接单 → 核单 → 派单 → 办单 → 交单 → 评单). */
 export const GridEventSchema = z
@@ -90,7 +94,9 @@ export type StreamName = keyof typeof STREAMS
 export const STREAM_NAMES = Object.keys(STREAMS) as StreamName[]
 
 /** Each stream's personal fields, as its schema declares them (core/personal.ts). */
-export const PERSONAL_FIELDS = Object.fromEntries(STREAM_NAMES.map((s) => [s, personalFields(STREAMS[s].schema)])) as Record<StreamName, PersonalFields>
+export const PERSONAL_FIELDS = Object.fromEntries(
+  STREAM_NAMES.map((s) => [s, personalFields(STREAMS[s].schema)]),
+) as Record<StreamName, PersonalFields>
 
 /** Codes added to every record by enrichment, and the WGS84 position it is stored at. */
 export interface Enrichment {

@@ -70,8 +70,10 @@ export const PanelSchema = z
   })
   .strict()
   .superRefine((p, ctx) => {
-    if (p.type === 'kpi' && !p.metrics) ctx.addIssue({ code: 'custom', path: ['metrics'], message: 'a kpi panel lists its metrics' })
-    if (p.type !== 'kpi' && p.metrics) ctx.addIssue({ code: 'custom', path: ['metrics'], message: `only a kpi panel takes metrics, not ${p.type}` })
+    if (p.type === 'kpi' && !p.metrics)
+      ctx.addIssue({ code: 'custom', path: ['metrics'], message: 'a kpi panel lists its metrics' })
+    if (p.type !== 'kpi' && p.metrics)
+      ctx.addIssue({ code: 'custom', path: ['metrics'], message: `only a kpi panel takes metrics, not ${p.type}` })
   })
 export type Panel = z.infer<typeof PanelSchema>
 
@@ -83,7 +85,10 @@ export const ScreenSchema = z
     map: z
       .object({
         /** Layers switched on when the screen opens: ids of dashboards/layers files. */
-        layers: z.array(z.string().regex(/^[a-z][a-z0-9._-]{1,60}$/)).max(12).default(['events']),
+        layers: z
+          .array(z.string().regex(/^[a-z][a-z0-9._-]{1,60}$/))
+          .max(12)
+          .default(['events']),
       })
       .strict()
       .default({ layers: ['events'] }),
@@ -97,7 +102,8 @@ export const ScreenSchema = z
     const top = s.panels.filter((p) => p.slot === 'top')
     if (top.length > 1) ctx.addIssue({ code: 'custom', path: ['panels'], message: 'at most one panel in the top slot' })
     for (const slot of ['left', 'right'] as const) {
-      if (s.panels.filter((p) => p.slot === slot).length > 5) ctx.addIssue({ code: 'custom', path: ['panels'], message: `at most 5 panels in the ${slot} column` })
+      if (s.panels.filter((p) => p.slot === slot).length > 5)
+        ctx.addIssue({ code: 'custom', path: ['panels'], message: `at most 5 panels in the ${slot} column` })
     }
   })
 export type Screen = z.infer<typeof ScreenSchema>

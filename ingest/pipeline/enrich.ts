@@ -29,7 +29,12 @@ export function createLocator(city: City) {
       if (!grid || grid.level !== 'grid') return { ok: false, path: 'grid_code', message: `unknown grid ${gridCode}` }
     } else if (pos) {
       grid = city.locate(pos[0], pos[1])
-      if (!grid) return { ok: false, path: 'lon', message: `position ${pos[0].toFixed(5)},${pos[1].toFixed(5)} is outside the city` }
+      if (!grid)
+        return {
+          ok: false,
+          path: 'lon',
+          message: `position ${pos[0].toFixed(5)},${pos[1].toFixed(5)} is outside the city`,
+        }
       gridCode = grid.code
     } else {
       return { ok: false, path: 'grid_code', message: 'a grid_code or a position (lon, lat) is required' }
@@ -37,7 +42,14 @@ export function createLocator(city: City) {
     const [lon, lat] = pos ?? grid.centroid
     return {
       ok: true,
-      value: { grid_code: gridCode, community: gridCode.slice(0, 12), street: gridCode.slice(0, 9), district: gridCode.slice(0, 6), lon, lat },
+      value: {
+        grid_code: gridCode,
+        community: gridCode.slice(0, 12),
+        street: gridCode.slice(0, 9),
+        district: gridCode.slice(0, 6),
+        lon,
+        lat,
+      },
     }
   }
 }

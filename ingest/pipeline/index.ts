@@ -5,7 +5,14 @@ import type { City } from '#core/city.js'
 import { DEFAULT_TIME_BOUNDS, timeRefusal, type TimeBounds } from '#core/time-bounds.js'
 import { STREAMS, STREAM_NAMES, type StreamName } from '#core/schemas/records.js'
 import type { Store } from '#store/client.js'
-import { ingestAccepted, ingestLagSeconds, ingestReceived, ingestRejected, pendingRows, spoolBytes } from '#platform/metrics.js'
+import {
+  ingestAccepted,
+  ingestLagSeconds,
+  ingestReceived,
+  ingestRejected,
+  pendingRows,
+  spoolBytes,
+} from '#platform/metrics.js'
 import { log } from '#platform/log.js'
 import type { LocalBus } from '#platform/feed.js'
 import { BackpressureError } from '../sink/backpressure.js'
@@ -80,7 +87,18 @@ type Checked =
   | { ok: false; path: string; message: string; reason: 'parse' | 'validate' | 'time' | 'enrich' | 'region' }
 
 /** source → validate → enrich → spool (fsync) → ClickHouse, with every invalid record kept in `rejects`. */
-export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpoolBytes = 1 << 30, instance, ack = 'stored', timeBounds, now = Date.now }: IngestPipelineOptions) {
+export function createIngestPipeline({
+  store,
+  city,
+  bus,
+  batch,
+  spoolDir,
+  maxSpoolBytes = 1 << 30,
+  instance,
+  ack = 'stored',
+  timeBounds,
+  now = Date.now,
+}: IngestPipelineOptions) {
   const locate = createLocator(city)
   const bounds: TimeBounds = { ...DEFAULT_TIME_BOUNDS, ...timeBounds }
   const opts: BatchOptions = { maxRows: 100_000, maxDelayMs: 250, flushNowRows: 2_000, ...batch }
@@ -143,7 +161,10 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
     bus.publish(stream, rows)
   }
 
-  const spools = Object.fromEntries((['rejects', ...STREAM_NAMES] as Target[]).map((t) => [t, spoolFor(t)])) as Record<Target, Spool>
+  const spools = Object.fromEntries((['rejects', ...STREAM_NAMES] as Target[]).map((t) => [t, spoolFor(t)])) as Record<
+    Target,
+    Spool
+  >
   for (const s of Object.values(spools)) s.start()
   const spooledBytes = () => Object.values(spools).reduce((n, s) => n + s.bytes, 0)
 
@@ -152,7 +173,12 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
    * this returns, so they never outlive a young-generation GC while the answer waits on the store.
    * `unreadable` marks entries the source could not parse (an NDJSON line that is not JSON), by index.
    */
-  function prepare(stream: StreamName, items: readonly unknown[], origin: Origin = 'http', unreadable: ReadonlyMap<number, string> = new Map()): Prepared {
+  function prepare(
+    stream: StreamName,
+    items: readonly unknown[],
+    origin: Origin = 'http',
+    unreadable: ReadonlyMap<number, string> = new Map(),
+  ): Prepared {
     const batch = startBatch(stream, origin)
     for (let index = 0; index < items.length; index++) batch.add(index, items[index], unreadable.get(index))
     return batch.done()
@@ -165,7 +191,7 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
   function prepareNdjson(stream: StreamName, text: string, origin: Origin = 'http'): Prepared {
     const batch = startBatch(stream, origin)
     let index = 0
-    for (let start = 0; start < text.length; ) {
+    for (let start = 0; start < text.length;) {
       let end = text.indexOf('\n', start)
       if (end < 0) end = text.length
       const line = text.slice(start, end)
@@ -205,7 +231,14 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
           return
         }
         errors.push({ index, path: step.path, message: step.message })
-        rejectTsv += encodeLine(REJECT_COLUMNS, { stream, source, record_index: index, path: step.path, reason: step.message, raw: rawText(text ?? raw) })
+        rejectTsv += encodeLine(REJECT_COLUMNS, {
+          stream,
+          source,
+          record_index: index,
+          path: step.path,
+          reason: step.message,
+          raw: rawText(text ?? raw),
+        })
         ingestRejected.inc({ stream, reason: step.reason })
       },
       done(): Prepared {
@@ -225,8 +258,15 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
       if (!placed.ok) return { ...placed, reason: 'enrich' }
       if (region !== undefined && !placed.value.grid_code.startsWith(region)) {
         const byGrid = valid.value.grid_code !== undefined
-        const where = byGrid ? `grid ${placed.value.grid_code}` : `position ${placed.value.lon.toFixed(5)},${placed.value.lat.toFixed(5)} (grid ${placed.value.grid_code})`
-        return { ok: false, path: byGrid ? 'grid_code' : 'lon', message: `${where} is outside the sender's region ${region}`, reason: 'region' }
+        const where = byGrid
+          ? `grid ${placed.value.grid_code}`
+          : `position ${placed.value.lon.toFixed(5)},${placed.value.lat.toFixed(5)} (grid ${placed.value.grid_code})`
+        return {
+          ok: false,
+          path: byGrid ? 'grid_code' : 'lon',
+          message: `${where} is outside the sender's region ${region}`,
+          reason: 'region',
+        }
       }
       return { ok: true, record: valid.value, placement: placed.value }
     }
@@ -237,19 +277,39 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
    * in the spool while ClickHouse is unavailable.
    */
   async function commit(p: Prepared, ackMode: 'stored' | 'spooled' = ack): Promise<IngestResult> {
-    await Promise.all([spools[p.stream].append(p.tsv, p.accepted, ackMode), spools.rejects.append(p.rejectTsv, p.errors.length, ackMode)])
+    await Promise.all([
+      spools[p.stream].append(p.tsv, p.accepted, ackMode),
+      spools.rejects.append(p.rejectTsv, p.errors.length, ackMode),
+    ])
     return { accepted: p.accepted, rejected: p.errors.length, errors: p.errors }
   }
 
   /** Keep input that never reached a stream (an unknown CloudEvents type, say) in `rejects`, durably. */
-  async function rejectOnly(label: string, source: string, entries: readonly (RecordError & { raw: unknown })[]): Promise<void> {
+  async function rejectOnly(
+    label: string,
+    source: string,
+    entries: readonly (RecordError & { raw: unknown })[],
+  ): Promise<void> {
     let tsv = ''
-    for (const e of entries) tsv += encodeLine(REJECT_COLUMNS, { stream: label, source, record_index: e.index, path: e.path, reason: e.message, raw: rawText(e.raw) })
+    for (const e of entries)
+      tsv += encodeLine(REJECT_COLUMNS, {
+        stream: label,
+        source,
+        record_index: e.index,
+        path: e.path,
+        reason: e.message,
+        raw: rawText(e.raw),
+      })
     await spools.rejects.append(tsv, entries.length)
   }
 
   /** Store the valid records of a batch and keep each invalid one with its reason (prepare, then commit). */
-  function ingest(stream: StreamName, items: readonly unknown[], origin: Origin = 'http', unreadable?: ReadonlyMap<number, string>): Promise<IngestResult> {
+  function ingest(
+    stream: StreamName,
+    items: readonly unknown[],
+    origin: Origin = 'http',
+    unreadable?: ReadonlyMap<number, string>,
+  ): Promise<IngestResult> {
     try {
       return commit(prepare(stream, items, origin, unreadable))
     } catch (e) {
@@ -266,7 +326,10 @@ export function createIngestPipeline({ store, city, bus, batch, spoolDir, maxSpo
   async function close(graceMs = 5_000): Promise<void> {
     const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), graceMs).unref())
     if ((await Promise.race([flush().then(() => 'done' as const), timer])) === 'timeout') {
-      log.warn({ bytes: spooledBytes() }, 'store did not take every spooled record: they are replayed at the next start')
+      log.warn(
+        { bytes: spooledBytes() },
+        'store did not take every spooled record: they are replayed at the next start',
+      )
     }
     await Promise.all(Object.values(spools).map((s) => s.close()))
     await Promise.all(writers.map((w) => w.close().catch(() => {})))

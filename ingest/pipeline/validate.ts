@@ -30,10 +30,13 @@ export function validateRecord<S extends z.ZodType>(schema: S, raw: unknown): St
  * a record the fast path accepts is one zod accepts (test/unit/ingest-validate.test.ts checks it).
  * The accepted record is the parsed input itself, not a copy; its times are still wire values.
  */
-export function createFastValidator<S extends z.ZodType>(schema: S): (raw: unknown) => Step<Readonly<Record<string, unknown>>> {
+export function createFastValidator<S extends z.ZodType>(
+  schema: S,
+): (raw: unknown) => Step<Readonly<Record<string, unknown>>> {
   const check = ajv.compile(toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as object)
   return (raw) => {
-    if (check(raw) && refinementsHold(raw as Record<string, unknown>)) return { ok: true, value: raw as Record<string, unknown> }
+    if (check(raw) && refinementsHold(raw as Record<string, unknown>))
+      return { ok: true, value: raw as Record<string, unknown> }
     const slow = validateRecord(schema, raw)
     // zod accepting what the fast path refused is legitimate (ajv is stricter on nothing we know of, but zod decides).
     return slow.ok ? { ok: true, value: raw as Record<string, unknown> } : slow
@@ -42,7 +45,8 @@ export function createFastValidator<S extends z.ZodType>(schema: S): (raw: unkno
 
 const ajv = new Ajv2020({ strict: false, allErrors: false, validateFormats: false })
 
-const parses = (v: unknown) => v === undefined || typeof v === 'number' || (typeof v === 'string' && !Number.isNaN(Date.parse(v)))
+const parses = (v: unknown) =>
+  v === undefined || typeof v === 'number' || (typeof v === 'string' && !Number.isNaN(Date.parse(v)))
 
 /** What the schemas' refine/superRefine add to their JSON Schema: times that parse, a place. */
 function refinementsHold(r: Record<string, unknown>): boolean {

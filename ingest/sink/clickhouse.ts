@@ -49,7 +49,12 @@ export function createTableWriter(store: Store, stream: StreamName, suffix: stri
     })
     await ready
     await store.command(sql.truncateStage.toQuery())
-    await store.insert({ table: sql.stage.toString(), values: body(tsv), format: 'TabSeparated', columns: sql.columns as [string, ...string[]] })
+    await store.insert({
+      table: sql.stage.toString(),
+      values: body(tsv),
+      format: 'TabSeparated',
+      columns: sql.columns as [string, ...string[]],
+    })
     let note = await attempt?.recall()
     if (!note) {
       const dupRs = await store.query({ ...sql.duplicates.toQuery(), format: 'JSONCompactEachRow' })

@@ -111,7 +111,8 @@ export class Spool {
     mkdirSync(opts.dir, { recursive: true })
     for (const f of readdirSync(opts.dir).sort()) {
       // A note whose segment is gone: the process stopped between deleting the two.
-      if (NOTE.test(f) && !existsSync(join(opts.dir, f.replace(/\.note\.json$/, '.tsv')))) rmSync(join(opts.dir, f), { force: true })
+      if (NOTE.test(f) && !existsSync(join(opts.dir, f.replace(/\.note\.json$/, '.tsv'))))
+        rmSync(join(opts.dir, f), { force: true })
       const m = FILE.exec(f)
       if (!m) continue
       const seq = Number(m[1])
@@ -126,7 +127,8 @@ export class Spool {
       this.bytes += bytes
       this.nextSeq = seq + 1
     }
-    if (this.queue.length) log.info({ spool: opts.name, segments: this.queue.length, bytes: this.bytes }, 'replaying spooled records')
+    if (this.queue.length)
+      log.info({ spool: opts.name, segments: this.queue.length, bytes: this.bytes }, 'replaying spooled records')
     this.depth()
   }
 
@@ -160,7 +162,11 @@ export class Spool {
     this.toWrite.push({ seg, data: tsv })
     const durable = this.commit()
     seg.durable = durable
-    if (seg.rows >= this.opts.maxRows || (!this.inserting && this.queue.length === 0 && seg.rows >= this.opts.flushNowRows)) this.seal()
+    if (
+      seg.rows >= this.opts.maxRows ||
+      (!this.inserting && this.queue.length === 0 && seg.rows >= this.opts.flushNowRows)
+    )
+      this.seal()
     this.depth()
     await durable
     if (ack === 'stored' && !this.degraded) await seg.settled.promise
@@ -183,7 +189,18 @@ export class Spool {
   }
 
   private segment(seq: number, path: string): Segment {
-    return { seq, path, rows: 0, bytes: 0, chunks: [], firstAt: Date.now(), sealed: false, durable: Promise.resolve(), stored: deferred(), settled: deferred() }
+    return {
+      seq,
+      path,
+      rows: 0,
+      bytes: 0,
+      chunks: [],
+      firstAt: Date.now(),
+      sealed: false,
+      durable: Promise.resolve(),
+      stored: deferred(),
+      settled: deferred(),
+    }
   }
 
   private openSegment(): Segment {
@@ -304,7 +321,11 @@ export class Spool {
         seg.settled.resolve()
         if (tsv && this.opts.onStored) this.opts.onStored(tsv, result)
       } catch (err) {
-        if (!this.degraded) log.warn({ err, spool: this.opts.name, bytes: this.bytes }, 'insert failed: records stay in the spool and are retried')
+        if (!this.degraded)
+          log.warn(
+            { err, spool: this.opts.name, bytes: this.bytes },
+            'insert failed: records stay in the spool and are retried',
+          )
         this.degraded = true
         for (const s of this.queue) s.settled.resolve()
         this.current?.settled.resolve()
@@ -315,7 +336,8 @@ export class Spool {
         this.depth()
       }
       // An idle inserter takes a big enough open segment now rather than at its timer, and one whose time is up.
-      if (this.queue.length === 0 && this.current && (this.current.rows >= this.opts.flushNowRows || this.overdue)) this.seal()
+      if (this.queue.length === 0 && this.current && (this.current.rows >= this.opts.flushNowRows || this.overdue))
+        this.seal()
     }
   }
 

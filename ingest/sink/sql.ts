@@ -35,7 +35,10 @@ export interface WriterSql {
   cohort?: { table: string; insert: (token: string, dups: readonly string[]) => Sql }
 }
 
-const COHORT_OF: Partial<Record<StreamName, Cohort>> = { 'grid-events': EVENT_COHORT_TABLE, 'hotline-tickets': TICKET_COHORT_TABLE }
+const COHORT_OF: Partial<Record<StreamName, Cohort>> = {
+  'grid-events': EVENT_COHORT_TABLE,
+  'hotline-tickets': TICKET_COHORT_TABLE,
+}
 const COHORT_TABLE: Partial<Record<StreamName, string>> = {
   'grid-events': tableName.eventCohort,
   'hotline-tickets': tableName.ticketCohort,
@@ -65,7 +68,9 @@ export function writerSql(stream: StreamName, suffix: string): WriterSql {
   const fresh = (dups: readonly string[]) =>
     sql`WHERE ${keyExpr(id, hasStep, ts)} NOT IN ${sql.strings(dups)} LIMIT 1 BY ${hasStep ? sql`${id}, step, ts` : sql`${id}, ts`}`
   const storedKey = hasStep ? sql`${id}, step, ts` : sql`${id}, ts`
-  const stagedKey = hasStep ? sql`(${id}, step, fromUnixTimestamp64Milli(ts, 'UTC'))` : sql`(${id}, fromUnixTimestamp64Milli(ts, 'UTC'))`
+  const stagedKey = hasStep
+    ? sql`(${id}, step, fromUnixTimestamp64Milli(ts, 'UTC'))`
+    : sql`(${id}, fromUnixTimestamp64Milli(ts, 'UTC'))`
   const columnList = sql.join(names.map((n) => sql.identifier(n)))
   return {
     table: name,
@@ -86,7 +91,13 @@ export function writerSql(stream: StreamName, suffix: string): WriterSql {
       table: COHORT_TABLE[stream]!,
       insert: (token, dups) => {
         const settings = sql`insert_deduplicate = 1, insert_deduplication_token = ${sql.token(`${token}:cohort`)}`
-        return cohortDelta(cohort, stage, (column) => staged.get(column) ?? sql.identifier(column), fresh(dups), settings)
+        return cohortDelta(
+          cohort,
+          stage,
+          (column) => staged.get(column) ?? sql.identifier(column),
+          fresh(dups),
+          settings,
+        )
       },
     },
   }

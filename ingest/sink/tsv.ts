@@ -47,7 +47,9 @@ export const COLUMNS: Record<StreamName, Column[]> = {
 }
 
 /** The rejects table's columns that ingest writes (received_at is its default). */
-export const REJECT_COLUMNS: Column[] = (REJECT_TABLE as readonly RawColumnDef[]).filter((c) => c.default === undefined).map(stagingColumn)
+export const REJECT_COLUMNS: Column[] = (REJECT_TABLE as readonly RawColumnDef[])
+  .filter((c) => c.default === undefined)
+  .map(stagingColumn)
 
 const NEEDS_ESCAPE = /[\\\t\n\r\0]/
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' }
@@ -57,7 +59,16 @@ export function escapeTsv(s: string): string {
   return NEEDS_ESCAPE.test(s) ? s.replace(/[\\\t\n\r\0]/g, (c) => ESCAPES[c]) : s
 }
 
-const UNESCAPES: Record<string, string> = { '\\': '\\', t: '\t', n: '\n', r: '\r', '0': '\0', b: '\b', f: '\f', "'": "'" }
+const UNESCAPES: Record<string, string> = {
+  '\\': '\\',
+  t: '\t',
+  n: '\n',
+  r: '\r',
+  '0': '\0',
+  b: '\b',
+  f: '\f',
+  "'": "'",
+}
 export function unescapeTsv(s: string): string {
   return s.includes('\\') ? s.replace(/\\(.)/g, (_, c: string) => UNESCAPES[c] ?? c) : s
 }
@@ -72,7 +83,11 @@ export function toMs(v: unknown): number {
  * `place` win over the record's own (the grid found for a position, the position in WGS84).
  * Only called on records that passed validation, so every field has its schema's type.
  */
-export function encodeLine(columns: readonly Column[], record: Readonly<Record<string, unknown>>, placement?: object): string {
+export function encodeLine(
+  columns: readonly Column[],
+  record: Readonly<Record<string, unknown>>,
+  placement?: object,
+): string {
   // An interface such as Enrichment has no index signature; its fields are read by column name.
   const place = placement as Readonly<Record<string, unknown>> | undefined
   let line = ''

@@ -37,11 +37,20 @@ const tokenId = (token: string) => `token:${createHash('sha256').update(token).d
  * `ingest` (that user's region). 401 for anything else that is not valid; 403 for a session of any
  * other role: an admin reads and administers, it does not feed records.
  */
-export async function ingestCredential(token: string, opts: IngestAuthOptions, name = 'the ingest token'): Promise<Credential> {
+export async function ingestCredential(
+  token: string,
+  opts: IngestAuthOptions,
+  name = 'the ingest token',
+): Promise<Credential> {
   if (opts.ingestTokens.has(token)) return { id: tokenId(token) }
   const user = await opts.tokens.verify(token)
   if (!user) throw new ApiError(401, 'unauthorized', `${name} is not valid`)
-  if (user.role !== 'ingest') throw new ApiError(403, 'forbidden', `role ${user.role} may not send records: use an ingest token or a user of role ingest`)
+  if (user.role !== 'ingest')
+    throw new ApiError(
+      403,
+      'forbidden',
+      `role ${user.role} may not send records: use an ingest token or a user of role ingest`,
+    )
   return { id: `user:${user.name}`, region: user.region }
 }
 

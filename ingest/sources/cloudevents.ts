@@ -38,7 +38,11 @@ export function toEvents(headers: Record<string, string>, body: string): CloudEv
  * answer's indexes are positions in the request, and an unknown type rejects that event only.
  * `region`: an ingest user's, whose records must lie in it.
  */
-export async function ingestEvents(pipeline: IngestPipeline, events: CloudEvent<unknown>[], region?: string): Promise<IngestResult> {
+export async function ingestEvents(
+  pipeline: IngestPipeline,
+  events: CloudEvent<unknown>[],
+  region?: string,
+): Promise<IngestResult> {
   const byStream = new Map<StreamName, { items: unknown[]; positions: number[] }>()
   const unknown: (RecordError & { raw: unknown })[] = []
   events.forEach((e, position) => {
@@ -54,14 +58,18 @@ export async function ingestEvents(pipeline: IngestPipeline, events: CloudEvent<
     byStream.set(stream, group)
   })
   // Prepare every stream first (a 429 refuses the whole request before anything is spooled).
-  const prepared = [...byStream].map(([stream, g]) => ({ g, p: pipeline.prepare(stream, g.items, { source: 'cloudevents', region }) }))
+  const prepared = [...byStream].map(([stream, g]) => ({
+    g,
+    p: pipeline.prepare(stream, g.items, { source: 'cloudevents', region }),
+  }))
   const errors: RecordError[] = unknown.map(({ raw: _raw, ...e }) => e)
   if (unknown.length) await pipeline.rejectOnly('cloudevents', 'cloudevents', unknown)
   let accepted = 0
   for (const { g, p } of prepared) {
     const r = await pipeline.commit(p)
     accepted += r.accepted
-    for (const err of r.errors) errors.push({ ...err, index: g.positions[err.index], path: err.path ? `data.${err.path}` : 'data' })
+    for (const err of r.errors)
+      errors.push({ ...err, index: g.positions[err.index], path: err.path ? `data.${err.path}` : 'data' })
   }
   errors.sort((a, b) => a.index - b.index)
   return { accepted, rejected: errors.length, errors }

@@ -45,11 +45,21 @@ export function parseJsonBody(text: string): unknown[] {
 }
 
 /** Validate, enrich and encode a body of either kind (see pipeline.prepareNdjson for NDJSON). */
-export function prepareBody(pipeline: IngestPipeline, stream: StreamName, contentType: string, text: string, origin: Origin) {
+export function prepareBody(
+  pipeline: IngestPipeline,
+  stream: StreamName,
+  contentType: string,
+  text: string,
+  origin: Origin,
+) {
   const type = mediaType(contentType)
   if (NDJSON.has(type)) return pipeline.prepareNdjson(stream, text, origin)
   if (type === 'application/json') return pipeline.prepare(stream, parseJsonBody(text), origin)
-  throw new ApiError(415, 'unsupported_media_type', `send application/json or application/x-ndjson, not ${type || 'no content type'}`)
+  throw new ApiError(
+    415,
+    'unsupported_media_type',
+    `send application/json or application/x-ndjson, not ${type || 'no content type'}`,
+  )
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
@@ -66,7 +76,8 @@ export async function readBody<E extends Env>(c: Context<E>, maxBytes: number, t
     try {
       bytes = gunzipSync(bytes, { maxOutputLength: maxBytes })
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new ApiError(413, 'payload_too_large', `the body is over ${maxBytes} bytes once decompressed`)
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+        throw new ApiError(413, 'payload_too_large', `the body is over ${maxBytes} bytes once decompressed`)
       throw new ApiError(400, 'bad_encoding', `the body is not valid gzip: ${(e as Error).message}`)
     }
   } else if (encoding !== 'identity') {
@@ -93,7 +104,15 @@ async function bodyWithin<E extends Env>(c: Context<E>, ms: number): Promise<Arr
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       closeAfterAnswer(c)
-      reject(new ApiError(408, 'request_timeout', `the body did not arrive within ${ms / 1000} s; send it faster or in smaller batches`, undefined, { Connection: 'close' }))
+      reject(
+        new ApiError(
+          408,
+          'request_timeout',
+          `the body did not arrive within ${ms / 1000} s; send it faster or in smaller batches`,
+          undefined,
+          { Connection: 'close' },
+        ),
+      )
     }, ms)
   })
   try {
@@ -128,7 +147,8 @@ export interface InFlightOptions<E extends Env> {
  * cannot take the whole budget from the others. A request alone (for the budget, or for its sender)
  * is always taken, however large its body.
  * @example
- * app.post('/ingest/v1/:stream', inFlightLimit<SenderEnv>({ max: 64, maxBytes: 256 << 20, bodyLimitBytes: 16 << 20, senderShare: 0.25, senderOf: (c) => c.var.sender.key }), handler)
+ * app.post('/ingest/v1/:stream', inFlightLimit<SenderEnv>({ max: 64, maxBytes: 256 << 20, bodyLimitBytes: 16 << 20,
+ * senderShare: 0.25, senderOf: (c) => c.var.sender.key }), handler)
  */
 export function inFlightLimit<E extends Env>(opts: InFlightOptions<E>): MiddlewareHandler<E> {
   let n = 0
@@ -138,9 +158,16 @@ export function inFlightLimit<E extends Env>(opts: InFlightOptions<E>): Middlewa
   const senderMaxBytes = opts.maxBytes * opts.senderShare
   return async function inFlight(c, next) {
     const declared = Number(c.req.header('content-length'))
-    const size = Number.isFinite(declared) && declared >= 0 ? Math.min(declared, opts.bodyLimitBytes) : opts.bodyLimitBytes
+    const size =
+      Number.isFinite(declared) && declared >= 0 ? Math.min(declared, opts.bodyLimitBytes) : opts.bodyLimitBytes
     if (n >= opts.max || (n > 0 && bytes + size > opts.maxBytes)) {
-      throw new ApiError(429, 'too_many_requests', `too many ingest requests at once (${n}, ${bytes} bytes); retry later`, undefined, { 'Retry-After': '1' })
+      throw new ApiError(
+        429,
+        'too_many_requests',
+        `too many ingest requests at once (${n}, ${bytes} bytes); retry later`,
+        undefined,
+        { 'Retry-After': '1' },
+      )
     }
     const key = opts.senderOf(c)
     const mine = bySender.get(key) ?? { n: 0, bytes: 0 }
@@ -169,8 +196,10 @@ export function inFlightLimit<E extends Env>(opts: InFlightOptions<E>): Middlewa
 
 /** A backpressure signal from the pipeline as the contract's 429 with Retry-After. */
 export function asHttpError(e: unknown): unknown {
-  if (e instanceof BackpressureError) return new ApiError(429, 'too_many_requests', e.message, undefined, { 'Retry-After': String(e.retryAfterSeconds) })
-  if (e instanceof SpoolWriteError) return new ApiError(503, 'unavailable', e.message, undefined, { 'Retry-After': '5' })
+  if (e instanceof BackpressureError)
+    return new ApiError(429, 'too_many_requests', e.message, undefined, { 'Retry-After': String(e.retryAfterSeconds) })
+  if (e instanceof SpoolWriteError)
+    return new ApiError(503, 'unavailable', e.message, undefined, { 'Retry-After': '5' })
   return e
 }
 
@@ -206,11 +235,14 @@ export function httpIngestRoutes(opts: HttpSourceOptions): Hono {
 
   app.post('/ingest/v1/:stream', inFlight, limit, async (c) => {
     const stream = c.req.param('stream') as StreamName
-    if (!STREAM_NAMES.includes(stream)) throw new ApiError(404, 'not_found', `no stream ${stream}; streams: ${STREAM_NAMES.join(', ')}`)
+    if (!STREAM_NAMES.includes(stream))
+      throw new ApiError(404, 'not_found', `no stream ${stream}; streams: ${STREAM_NAMES.join(', ')}`)
     const contentType = c.req.header('content-type') ?? ''
     const origin = { source: 'http', region: c.var.sender.region }
     // Parsed records live only inside prepare(): nothing but the encoded batch waits on the store.
-    const prepared = readBody(c, opts.maxBodyBytes, bodyTimeoutMs).then((text) => prepareBody(opts.pipeline, stream, contentType, text, origin))
+    const prepared = readBody(c, opts.maxBodyBytes, bodyTimeoutMs).then((text) =>
+      prepareBody(opts.pipeline, stream, contentType, text, origin),
+    )
     try {
       return c.json(await opts.pipeline.commit(await prepared))
     } catch (e) {

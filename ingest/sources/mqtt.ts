@@ -32,7 +32,8 @@ export function recordOf(topic: string, payload: Buffer): { item: unknown; parse
   if (m && item && typeof item === 'object' && !Array.isArray(item)) {
     const r = item as Record<string, unknown>
     if (r.terminal_id === undefined) return { item: { ...r, terminal_id: m[1] } }
-    if (r.terminal_id !== m[1]) return { item, parseError: `terminal_id ${String(r.terminal_id)} does not match the topic's ${m[1]}` }
+    if (r.terminal_id !== m[1])
+      return { item, parseError: `terminal_id ${String(r.terminal_id)} does not match the topic's ${m[1]}` }
   }
   return { item }
 }
@@ -57,10 +58,18 @@ export function startMqttSource(opts: MqttSourceOptions): { client: MqttClient; 
   })
 
   async function durable(packet: IPublishPacket): Promise<void> {
-    const { item, parseError } = recordOf(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload))
+    const { item, parseError } = recordOf(
+      packet.topic,
+      Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
+    )
     for (let attempt = 0; !closing; attempt++) {
       try {
-        const prepared = opts.pipeline.prepare('terminal-status', [item], 'mqtt', parseError ? new Map([[0, parseError]]) : undefined)
+        const prepared = opts.pipeline.prepare(
+          'terminal-status',
+          [item],
+          'mqtt',
+          parseError ? new Map([[0, parseError]]) : undefined,
+        )
         const r = await opts.pipeline.commit(prepared, 'spooled')
         if (r.errors.length) log.debug({ topic: packet.topic, error: r.errors[0] }, 'mqtt message rejected')
         return

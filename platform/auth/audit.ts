@@ -4,7 +4,16 @@ import { log } from '../log.js'
 
 export interface AuditEntry {
   /** `view`: one record's page; `read`: a list or an answer holding personal data of the records in `target_ids`. */
-  action: 'login' | 'login.refused' | 'login.throttled' | 'refresh' | 'refresh.refused' | 'view' | 'read' | 'oidc.login' | 'oidc.refused'
+  action:
+    | 'login'
+    | 'login.refused'
+    | 'login.throttled'
+    | 'refresh'
+    | 'refresh.refused'
+    | 'view'
+    | 'read'
+    | 'oidc.login'
+    | 'oidc.refused'
   user: string
   role?: string
   region?: string

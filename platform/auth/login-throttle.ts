@@ -22,7 +22,8 @@ export interface Attempt {
 }
 
 /** Whether an attempt may go on to the password check, and on what terms. */
-export type Admission = { ok: true; trustedDevice?: string } | { ok: false; retryAfterMs: number; reason: 'account' | 'address' | 'password' }
+export type Admission =
+  { ok: true; trustedDevice?: string } | { ok: false; retryAfterMs: number; reason: 'account' | 'address' | 'password' }
 
 const WINDOW_S = 5 * 60
 const SPRAY_WINDOW_S = 60 * 60
@@ -93,7 +94,13 @@ export class LoginThrottle {
 
   /** The device cookie's value after a successful sign-in: this browser is trusted for `name`. */
   deviceToken(name: string): Promise<string> {
-    return new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(name).setJti(randomUUID()).setIssuedAt().setExpirationTime(`${DEVICE_COOKIE_DAYS}d`).sign(this.deviceKey)
+    return new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(name)
+      .setJti(randomUUID())
+      .setIssuedAt()
+      .setExpirationTime(`${DEVICE_COOKIE_DAYS}d`)
+      .sign(this.deviceKey)
   }
 
   /** The device id when the cookie is ours, for this name, and has not used up its own failures. */

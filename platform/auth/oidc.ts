@@ -11,7 +11,10 @@ export interface OidcOptions {
   redirectUrl: string
   roleClaim: string
   regionClaim: string
-  /** Signs the short-lived cookie that carries state and PKCE verifier across the redirect; share it between api processes. */
+  /**
+   * Signs the short-lived cookie that carries state and PKCE verifier across the redirect; share it between api
+   * processes.
+   */
   cookieSecret?: string
   /** Only for a test provider on http://localhost: the discovery and token calls are allowed over plain HTTP. */
   allowHttp?: boolean
@@ -80,7 +83,11 @@ export class OidcLogin {
   }
 
   /** The provider's answer at the callback URL → our user, or an Error saying what is missing. */
-  async finish(callbackQuery: string, pending: PendingLogin, regionExists: (code: string) => boolean): Promise<OidcSession> {
+  async finish(
+    callbackQuery: string,
+    pending: PendingLogin,
+    regionExists: (code: string) => boolean,
+  ): Promise<OidcSession> {
     // The configured redirect URL, not the URL this process saw: behind a proxy they differ, and the
     // provider checks the one it was given at the start.
     const callbackUrl = new URL(this.opts.redirectUrl)
@@ -95,7 +102,11 @@ export class OidcLogin {
     if (!claims) throw new Error('the provider sent no ID token')
     const user = this.userOf(claims, regionExists)
     if (!tokens.refresh_token) return { user }
-    return { user, idp: { refreshToken: tokens.refresh_token, subject: claims.sub }, ttlSeconds: boundedTtl(tokens.expiresIn()) }
+    return {
+      user,
+      idp: { refreshToken: tokens.refresh_token, subject: claims.sub },
+      ttlSeconds: boundedTtl(tokens.expiresIn()),
+    }
   }
 
   /**
@@ -108,7 +119,10 @@ export class OidcLogin {
     try {
       tokens = await oidc.refreshTokenGrant(this.config, grant.refreshToken)
     } catch (err) {
-      if (err instanceof oidc.ResponseBodyError && err.status < 500) throw new OidcRefused(`the identity provider refused: ${err.error}${err.error_description ? ` (${err.error_description})` : ''}`)
+      if (err instanceof oidc.ResponseBodyError && err.status < 500)
+        throw new OidcRefused(
+          `the identity provider refused: ${err.error}${err.error_description ? ` (${err.error_description})` : ''}`,
+        )
       throw err
     }
     const claims = tokens.claims()
@@ -120,15 +134,21 @@ export class OidcLogin {
       throw new OidcRefused(err instanceof Error ? err.message : String(err))
     }
     // A provider that rotates refresh tokens sends a new one; otherwise the old one stays good.
-    return { user, idp: { refreshToken: tokens.refresh_token ?? grant.refreshToken, subject: grant.subject }, ttlSeconds: boundedTtl(tokens.expiresIn()) }
+    return {
+      user,
+      idp: { refreshToken: tokens.refresh_token ?? grant.refreshToken, subject: grant.subject },
+      ttlSeconds: boundedTtl(tokens.expiresIn()),
+    }
   }
 
   private userOf(claims: oidc.IDToken, regionExists: (code: string) => boolean): User {
     const name = String(claims.preferred_username ?? claims.sub)
     const role = RoleSchema.safeParse(claims[this.opts.roleClaim])
-    if (!role.success) throw new Error(`claim ${this.opts.roleClaim} of ${name} is not one of ${RoleSchema.options.join(', ')}`)
+    if (!role.success)
+      throw new Error(`claim ${this.opts.roleClaim} of ${name} is not one of ${RoleSchema.options.join(', ')}`)
     const region = String(claims[this.opts.regionClaim] ?? '')
-    if (!isRegionCode(region) || !regionExists(region)) throw new Error(`claim ${this.opts.regionClaim} of ${name} is not a known region code`)
+    if (!isRegionCode(region) || !regionExists(region))
+      throw new Error(`claim ${this.opts.regionClaim} of ${name} is not a known region code`)
     return { name, role: role.data, region }
   }
 }

@@ -21,7 +21,10 @@ export interface Session {
   source: SessionSource
   /** Epoch ms. */
   expiresAt: number
-  /** When the user last proved who they are (password, or sign-in at the provider), epoch ms: a session's age counts from here. */
+  /**
+   * When the user last proved who they are (password, or sign-in at the provider), epoch ms: a session's age counts
+   * from here.
+   */
   signedInAt: number
   /** OIDC sessions: the provider's grant, carried encrypted inside the token (the browser holds it, cannot read it). */
   idp?: IdpGrant
@@ -55,15 +58,20 @@ const IdpClaimsSchema = z.object({ rt: z.string().min(1), sub: z.string().min(1)
  * processes without a server-side store, and script on the page cannot read the refresh token.
  */
 export function createTokenService(secret: string | undefined, ttlSeconds = 12 * 3600): TokenService {
-  if (!secret) log.warn('IOC_JWT_SECRET is not set: sessions are signed with a random key and end when this process stops')
+  if (!secret)
+    log.warn('IOC_JWT_SECRET is not set: sessions are signed with a random key and end when this process stops')
   const material = secret || randomBytes(32).toString('hex')
   const key = new TextEncoder().encode(material)
-  const deriveKey = (purpose: string) => new Uint8Array(hkdfSync('sha256', material, 'open-ioc session keys', purpose, 32))
+  const deriveKey = (purpose: string) =>
+    new Uint8Array(hkdfSync('sha256', material, 'open-ioc session keys', purpose, 32))
   const idpKey = deriveKey('oidc refresh token')
 
   async function openIdp(jwe: unknown): Promise<IdpGrant | undefined> {
     if (typeof jwe !== 'string') return undefined
-    const { payload } = await jwtDecrypt(jwe, idpKey, { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] })
+    const { payload } = await jwtDecrypt(jwe, idpKey, {
+      keyManagementAlgorithms: ['dir'],
+      contentEncryptionAlgorithms: ['A256GCM'],
+    })
     const claims = IdpClaimsSchema.parse(payload)
     return { refreshToken: claims.rt, subject: claims.sub }
   }
@@ -77,7 +85,13 @@ export function createTokenService(secret: string | undefined, ttlSeconds = 12 *
       // Tokens from before auth_time was written count their age from their own issue.
       const signedIn = typeof payload.auth_time === 'number' ? payload.auth_time : (payload.iat ?? 0)
       const idp = await openIdp(payload.idp)
-      return { user: user.data, source: source.data, expiresAt: payload.exp * 1000, signedInAt: signedIn * 1000, ...(idp ? { idp } : {}) }
+      return {
+        user: user.data,
+        source: source.data,
+        expiresAt: payload.exp * 1000,
+        signedInAt: signedIn * 1000,
+        ...(idp ? { idp } : {}),
+      }
     } catch {
       return undefined
     }
@@ -86,7 +100,9 @@ export function createTokenService(secret: string | undefined, ttlSeconds = 12 *
     ttlSeconds,
     async issue(user, opts = {}) {
       const idp = opts.idp
-        ? await new EncryptJWT({ rt: opts.idp.refreshToken, sub: opts.idp.subject }).setProtectedHeader({ alg: 'dir', enc: 'A256GCM' }).encrypt(idpKey)
+        ? await new EncryptJWT({ rt: opts.idp.refreshToken, sub: opts.idp.subject })
+            .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+            .encrypt(idpKey)
         : undefined
       return new SignJWT({
         role: user.role,

@@ -22,11 +22,14 @@ export const DEMO_INGEST_TOKEN = 'demo-ingest-token'
 /** The users file's accounts by name; an Error naming the file, field and reason when it is not valid. */
 export function readUsersFile(file: string): Map<string, StoredUser> {
   const parsed = z.array(StoredUserSchema).safeParse(JSON.parse(readFileSync(file, 'utf8')))
-  if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`)
+  if (!parsed.success)
+    throw new Error(`${file}: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`)
   return new Map(parsed.data.map((u) => [u.name, u]))
 }
 
-/** What identifies one version of a file without reading it: a rename gives a new inode, an edit a new mtime or size. */
+/**
+ * What identifies one version of a file without reading it: a rename gives a new inode, an edit a new mtime or size.
+ */
 function fileSignature(file: string): string {
   try {
     const st = statSync(file, { bigint: true })
@@ -77,7 +80,10 @@ export class UserDirectory {
     try {
       this.fromFile = readUsersFile(this.file)
     } catch (err) {
-      log.error({ err, file: this.file }, 'the users file cannot be read: the accounts read before stay until it is fixed')
+      log.error(
+        { err, file: this.file },
+        'the users file cannot be read: the accounts read before stay until it is fixed',
+      )
       return false
     }
     log.info({ file: this.file, users: this.fromFile.size }, 'users file read again')
@@ -93,7 +99,9 @@ export class UserDirectory {
       this.watcher = watch(dirname(this.file), (_event, changed) => {
         if (!changed || changed === name) this.sync()
       })
-      this.watcher.on('error', (err) => log.warn({ err, file: this.file }, 'watching the users file failed: changes are seen at the next request'))
+      this.watcher.on('error', (err) =>
+        log.warn({ err, file: this.file }, 'watching the users file failed: changes are seen at the next request'),
+      )
       this.watcher.unref()
     } catch (err) {
       log.warn({ err, file: this.file }, 'cannot watch the users file: changes are seen at the next request')

@@ -22,6 +22,9 @@ export function loadHotlineCatalog(dir = catalogDir): HotlineCatalog {
 
 export function loadOpen311Publication(dir = catalogDir): Open311Publication {
   const parsed = Open311PublicationSchema.safeParse(parse(readFileSync(`${dir}/open311.yaml`, 'utf8')))
-  if (!parsed.success) throw new Error(`dashboards/catalog/open311.yaml: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`)
+  if (!parsed.success)
+    throw new Error(
+      `dashboards/catalog/open311.yaml: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`,
+    )
   return parsed.data
 }

@@ -18,7 +18,8 @@ export function cityDir(env: { IOC_CITY_DIR?: string } = process.env): string {
 export function loadCityConfig(dir = cityDir()): CityConfig {
   const file = join(dir, 'city.yaml')
   const parsed = CityConfigSchema.safeParse(parse(readFileSync(file, 'utf8')))
-  if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`)
+  if (!parsed.success)
+    throw new Error(`${file}: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`)
   return parsed.data
 }
 
@@ -27,7 +28,11 @@ export function loadCity(dir = cityDir()): City {
   const regions = JSON.parse(readFileSync(join(dir, config.geo.regions), 'utf8')) as Region[]
   const topology = JSON.parse(readFileSync(join(dir, config.geo.topology), 'utf8')) as Topology
   const city = new City(regions, topology, config)
-  const named = [...config.demo_accounts.map((a) => a.region), ...config.simulator.dense_districts, ...Object.keys(config.simulator.district_weight)]
+  const named = [
+    ...config.demo_accounts.map((a) => a.region),
+    ...config.simulator.dense_districts,
+    ...Object.keys(config.simulator.district_weight),
+  ]
   const unknown = named.find((code) => !city.get(code))
   if (unknown) throw new Error(`${join(dir, 'city.yaml')}: region ${unknown} is not in ${config.geo.regions}`)
   return city

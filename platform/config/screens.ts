@@ -19,7 +19,9 @@ export interface LoadedScreens {
 export function loadScreens(dir = SCREENS_DIR): LoadedScreens {
   const screens: Screen[] = []
   const errors: LoadedScreens['errors'] = []
-  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort()
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+    .sort()
   for (const file of files) {
     let raw: unknown
     try {

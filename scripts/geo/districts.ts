@@ -28,12 +28,17 @@ export interface DistrictShapes {
 }
 
 /** Matches features to district units by name; throws on a missing or duplicate name. */
-export function matchDistricts(features: DecodedFeature[], districts: Unit[], notes: string[]): Map<string, MultiPolygon> {
+export function matchDistricts(
+  features: DecodedFeature[],
+  districts: Unit[],
+  notes: string[],
+): Map<string, MultiPolygon> {
   const out = new Map<string, MultiPolygon>()
   for (const d of districts) {
     const hits = features.filter((f) => f.name === d.name)
     if (hits.length !== 1) throw new Error(`district ${d.code} ${d.name}: ${hits.length} outlines in the echarts map`)
-    if (hits[0].id !== undefined && hits[0].id !== d.code) notes.push(`${d.name}: echarts id ${hits[0].id} differs from ${d.code}`)
+    if (hits[0].id !== undefined && hits[0].id !== d.code)
+      notes.push(`${d.name}: echarts id ${hits[0].id} differs from ${d.code}`)
     out.set(d.code, hits[0].geometry)
   }
   const extra = features.filter((f) => !districts.some((d) => d.name === f.name)).map((f) => f.name)
@@ -70,7 +75,7 @@ function ownerOf(piece: Polygon, index: Map<string, Set<string>>, codes: string[
     }
   }
   let best: string | undefined
-  for (const c of codes) if ((votes.get(c) ?? 0) > (best ? votes.get(best) ?? 0 : 0)) best = c
+  for (const c of codes) if ((votes.get(c) ?? 0) > (best ? (votes.get(best) ?? 0) : 0)) best = c
   if (!best) throw new Error(`uncovered piece of ${areaKm2([piece]).toFixed(3)} km2 touches no district`)
   return best
 }

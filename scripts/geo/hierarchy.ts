@@ -27,7 +27,13 @@ function gridCount(u: Unit, children: Map<string, Unit[]>): number {
   return (children.get(u.code) ?? []).reduce((s, c) => s + gridCount(c, children), 0)
 }
 
-function split(parent: Unit, outline: MultiPolygon, children: Unit[], plan: DistrictPlan, out: Map<string, MultiPolygon>): void {
+function split(
+  parent: Unit,
+  outline: MultiPolygon,
+  children: Unit[],
+  plan: DistrictPlan,
+  out: Map<string, MultiPolygon>,
+): void {
   // Grids are small: fewer samples and iterations are plenty.
   const fine = children[0]?.level === 'grid'
   const cells = partition(outline, {

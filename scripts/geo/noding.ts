@@ -63,7 +63,12 @@ export function snap(mp: MultiPolygon, lat: Lattice): IMultiPolygon {
   const out: IMultiPolygon = []
   for (const poly of mp) {
     const rings = poly.map((r) =>
-      cleanRing(r.map(([x, y]): IPt => [Math.round(x * lat.perDegree) - lat.originX, Math.round(y * lat.perDegree) - lat.originY])),
+      cleanRing(
+        r.map(([x, y]): IPt => [
+          Math.round(x * lat.perDegree) - lat.originX,
+          Math.round(y * lat.perDegree) - lat.originY,
+        ]),
+      ),
     )
     const [outer, ...holes] = rings
     if (!outer) continue // the piece collapsed (thinner than the lattice)
@@ -107,7 +112,12 @@ function verticesOnSegment(a: Pt, b: Pt, grid: VertexGrid, cell: number, tol: nu
     const ay = a[1] + (dy * s) / steps
     const bx = a[0] + (dx * (s + 1)) / steps
     const by = a[1] + (dy * (s + 1)) / steps
-    for (const p of grid.query(Math.min(ax, bx) - tol, Math.min(ay, by) - tol, Math.max(ax, bx) + tol, Math.max(ay, by) + tol)) {
+    for (const p of grid.query(
+      Math.min(ax, bx) - tol,
+      Math.min(ay, by) - tol,
+      Math.max(ax, bx) + tol,
+      Math.max(ay, by) + tol,
+    )) {
       // Parameter along the segment, in length units; ends (within tol) are the end points themselves.
       const along = ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len
       if (along <= tol || along >= len - tol) continue

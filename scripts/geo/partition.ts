@@ -234,11 +234,15 @@ export function partition(parent: MultiPolygon, opts: PartitionOptions): MultiPo
   const { key, count } = opts
   if (count < 1) throw new Error(`${key}: cannot partition into ${count} cells`)
   if (count === 1) return [parent]
-  if (opts.targets && opts.targets.length !== count) throw new Error(`${key}: ${opts.targets.length} targets for ${count} cells`)
+  if (opts.targets && opts.targets.length !== count)
+    throw new Error(`${key}: ${opts.targets.length} targets for ${count} cells`)
   const rng = rngFor(`partition:${key}`)
   // Enough samples that even the smallest target holds a few dozen of them.
   const share = opts.targets ? Math.min(...opts.targets) / opts.targets.reduce((a, b) => a + b, 0) : 1 / count
-  const n = Math.min(20000, Math.max(opts.minSamples ?? 300, count * (opts.samplesPerCell ?? 40), Math.ceil(30 / share)))
+  const n = Math.min(
+    20000,
+    Math.max(opts.minSamples ?? 300, count * (opts.samplesPerCell ?? 40), Math.ceil(30 / share)),
+  )
   const samples = samplePoints(parent, n, rng, key)
   const weight = opts.weight ?? (() => 1)
   const w = samples.map(([x, y]) => weight(x / LON_SCALE, y))
@@ -247,9 +251,10 @@ export function partition(parent: MultiPolygon, opts: PartitionOptions): MultiPo
   const ordered = clockOrder(relaxed).map((i) => relaxed[i])
   const targets = opts.targets
   const unequal = targets !== undefined && targets.some((t) => t !== targets[0])
-  const sites =
-    (unequal ? fitPower(ordered, samples, w, targets, 80) : null) ??
-    { seeds: snapToSamples(ordered, samples), weights: ordered.map(() => 0) }
+  const sites = (unequal ? fitPower(ordered, samples, w, targets, 80) : null) ?? {
+    seeds: snapToSamples(ordered, samples),
+    weights: ordered.map(() => 0),
+  }
   const [x0, y0, x1, y1] = bboxOf(parent)
   const pad = 0.01 * Math.max(x1 - x0, y1 - y0)
   const box: [number, number, number, number] = [(x0 - pad) * LON_SCALE, y0 - pad, (x1 + pad) * LON_SCALE, y1 + pad]

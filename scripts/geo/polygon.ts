@@ -78,4 +78,3 @@ export function piecesBySize(mp: MultiPolygon): Polygon[] {
     .sort((a, b) => b.a - a.a || a.i - b.i)
     .map((e) => e.p)
 }
-

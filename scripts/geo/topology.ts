@@ -96,7 +96,11 @@ function damagedRings(geoms: UnitGeometry[], before: Arcs, after: Arcs, maxChang
  * shape (a grid bounded by two arcs may collapse to a line), so rings that
  * change too much get their arcs' weights boosted and the pass is repeated.
  */
-function simplifyProtected(topo: Topo, geoms: UnitGeometry[], opts: SimplifyOptions): { topo: Topo; protectedArcs: number } {
+function simplifyProtected(
+  topo: Topo,
+  geoms: UnitGeometry[],
+  opts: SimplifyOptions,
+): { topo: Topo; protectedArcs: number } {
   const pre = presimplify(topo)
   const before = topo.arcs as Arcs
   const protectedArcs = new Set<number>()
@@ -116,7 +120,6 @@ function simplifyProtected(topo: Topo, geoms: UnitGeometry[], opts: SimplifyOpti
     }
   }
 }
-
 
 /** Whether `hole` lies inside `outer`, judged on a hole vertex that is not also a vertex of `outer`. */
 function holeInside(hole: number[][], outer: number[][]): boolean {
@@ -162,7 +165,11 @@ function checkSharedBorders(grids: UnitGeometry[], city: UnitGeometry): void {
   for (const g of grids) {
     for (const a of polygonsOf(g).flat(2)) uses.set(a < 0 ? ~a : a, (uses.get(a < 0 ? ~a : a) ?? 0) + 1)
   }
-  const outline = new Set(polygonsOf(city).flat(2).map((a) => (a < 0 ? ~a : a)))
+  const outline = new Set(
+    polygonsOf(city)
+      .flat(2)
+      .map((a) => (a < 0 ? ~a : a)),
+  )
   const inner = [...uses].filter(([a, n]) => n === 1 && !outline.has(a)).length
   const over = [...uses].filter(([, n]) => n > 2).length
   if (inner || over) throw new Error(`unclean partition: ${inner} unshared inner arcs, ${over} arcs bounding > 2 grids`)
@@ -212,12 +219,18 @@ export function buildUnitTopology(
   const encoded = quantize(simplified, { scale: [1, 1], translate: [0, 0] })
   const step = 1 / lattice.perDegree
   const [x0, y0, x1, y1] = raw.bbox ?? [0, 0, 0, 0]
-  const collection = (level: Level): TopoJSON.GeometryCollection => ({ type: 'GeometryCollection', geometries: byLevel.get(level) ?? [] })
+  const collection = (level: Level): TopoJSON.GeometryCollection => ({
+    type: 'GeometryCollection',
+    geometries: byLevel.get(level) ?? [],
+  })
   const topology: TopoJSON.Topology = {
     type: 'Topology',
-    bbox: [(x0 + lattice.originX) * step, (y0 + lattice.originY) * step, (x1 + lattice.originX) * step, (y1 + lattice.originY) * step].map(
-      (v) => Math.round(v * lattice.perDegree) / lattice.perDegree,
-    ) as GeoJSON.BBox,
+    bbox: [
+      (x0 + lattice.originX) * step,
+      (y0 + lattice.originY) * step,
+      (x1 + lattice.originX) * step,
+      (y1 + lattice.originY) * step,
+    ].map((v) => Math.round(v * lattice.perDegree) / lattice.perDegree) as GeoJSON.BBox,
     transform: { scale: [step, step], translate: [lattice.originX * step, lattice.originY * step] },
     objects: {
       city: collection('city'),

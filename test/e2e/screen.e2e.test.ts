@@ -22,7 +22,9 @@ let base = ''
 let browser: Browser | undefined
 // Screenshots go to docs/screenshots with IOC_SCREENSHOTS_DIR=docs/screenshots (best against a
 // warmed-up store); by default to a temp dir.
-const SHOTS = process.env.IOC_SCREENSHOTS_DIR ? join(ROOT, process.env.IOC_SCREENSHOTS_DIR) : join(tmpdir(), 'ioc-e2e-screens')
+const SHOTS = process.env.IOC_SCREENSHOTS_DIR
+  ? join(ROOT, process.env.IOC_SCREENSHOTS_DIR)
+  : join(tmpdir(), 'ioc-e2e-screens')
 // A 4K frame in software GL takes seconds: CI checks one screen there, the screenshot run all three.
 const WALL_SCREENS = process.env.IOC_SCREENSHOTS_DIR ? SCREENS : SCREENS.slice(0, 1)
 const problems: string[] = []
@@ -40,7 +42,8 @@ const ZONE = middayZone()
 
 beforeAll(async () => {
   // Run alone (`npx vitest run test/e2e/screen.e2e.test.ts`), it builds the screen it needs.
-  if (!existsSync(join(ROOT, 'dist/web/index.html'))) execFileSync('npx', ['vite', 'build'], { cwd: ROOT, stdio: 'inherit' })
+  if (!existsSync(join(ROOT, 'dist/web/index.html')))
+    execFileSync('npx', ['vite', 'build'], { cwd: ROOT, stdio: 'inherit' })
   requireBrowserAndScreen()
   dataDir = mkdtempSync(join(tmpdir(), 'ioc-e2e-'))
   app = await AppProcess.onFreePort({
@@ -91,7 +94,6 @@ function watch(page: Page): void {
   })
 }
 
-
 async function kpi(page: Page, id: string): Promise<number> {
   const text = (await page.locator(`[data-testid="kpi-${id}"]`).textContent()) ?? ''
   return /^[\d,]+(\.\d+)?$/.test(text.trim()) ? Number(text.replace(/,/g, '')) : NaN
@@ -132,7 +134,9 @@ async function settle(page: Page, ms = 1500): Promise<void> {
 }
 
 async function mapReady(page: Page, region?: string): Promise<void> {
-  const sel = region ? `[data-testid="city-map"][data-ready="true"][data-region="${region}"]` : '[data-testid="city-map"][data-ready="true"]'
+  const sel = region
+    ? `[data-testid="city-map"][data-ready="true"][data-region="${region}"]`
+    : '[data-testid="city-map"][data-ready="true"]'
   await page.locator(sel).waitFor({ timeout: 60_000 })
 }
 
@@ -192,7 +196,9 @@ describe('the big screen', () => {
       await page.waitForURL((u) => u.pathname === '/', { timeout: 15_000 })
 
       expect(await page.locator('[data-testid="screen-title"]').textContent()).toContain('南京市城市运行管理中心')
-      await expect.poll(() => page.locator('[data-testid="connection"]').getAttribute('data-status'), { timeout: 30_000 }).toBe('live')
+      await expect
+        .poll(() => page.locator('[data-testid="connection"]').getAttribute('data-status'), { timeout: 30_000 })
+        .toBe('live')
       // An operator has the layer switches but no studio link.
       expect(await page.locator('[data-testid="studio-link"]').count()).toBe(0)
       expect(await page.locator('[data-testid="map-legend"] button[data-layer="events"]').isEnabled()).toBe(true)
@@ -201,7 +207,9 @@ describe('the big screen', () => {
         await page.locator(`[data-testid="screen-tabs"] button[data-screen="${id}"]`).click()
         await page.locator(`[data-testid="screen"][data-screen="${id}"]`).waitFor({ timeout: 60_000 })
         await expectEveryPanelShowsData(page)
-        const panels = await page.locator('[data-panel]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.panel))
+        const panels = await page
+          .locator('[data-panel]')
+          .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.panel))
         expect(panels.length, `${id} has its panels`).toBeGreaterThanOrEqual(5)
         expect(panels).toContain('kpi')
         await mapReady(page)
@@ -279,34 +287,40 @@ describe('the big screen', () => {
     }
   })
 
-  it('at 3840×2160: the design canvas is zoomed, not stretched, and the map draws at device pixels', async () => {
-    const ctx = await context({ viewport: { width: 3840, height: 2160 } })
-    const page = await ctx.newPage()
-    try {
-      await signIn(page, base)
-      for (const id of WALL_SCREENS) {
-        await page.goto(`${base}/?screen=${id}`)
-        await expectEveryPanelShowsData(page)
-        await mapReady(page)
-        expect(await page.locator('[data-testid="design-canvas"]').getAttribute('data-scale')).toBe('2.0000')
-        // Text is laid out at the wall's size: the title's box is twice its 1920 size, not a scaled bitmap.
-        const sizes = await page.evaluate(() => {
-          const map = document.querySelector<HTMLCanvasElement>('[data-testid="city-map"] canvas.maplibregl-canvas')!
-          const rect = map.getBoundingClientRect()
-          const deck = [...document.querySelectorAll<HTMLCanvasElement>('[data-testid="city-map"] canvas')].find((c) => c !== map)
-          return { mapBuffer: map.width, mapOnScreen: rect.width, deckBuffer: deck?.width ?? 0 }
-        })
-        // The drawing buffers match the wall's real pixels (within a pixel of rounding).
-        expect(Math.abs(sizes.mapBuffer - sizes.mapOnScreen)).toBeLessThanOrEqual(2)
-        expect(Math.abs(sizes.deckBuffer - sizes.mapOnScreen)).toBeLessThanOrEqual(2)
-        expect(await page.locator('[data-testid="panel-kpi"] svg, .echart svg').count()).toBeGreaterThan(0)
-        await settle(page, 2500)
-        await page.screenshot({ path: join(SHOTS, `${id}-3840x2160.png`) })
+  it(
+    'at 3840×2160: the design canvas is zoomed, not stretched, and the map draws at device pixels',
+    async () => {
+      const ctx = await context({ viewport: { width: 3840, height: 2160 } })
+      const page = await ctx.newPage()
+      try {
+        await signIn(page, base)
+        for (const id of WALL_SCREENS) {
+          await page.goto(`${base}/?screen=${id}`)
+          await expectEveryPanelShowsData(page)
+          await mapReady(page)
+          expect(await page.locator('[data-testid="design-canvas"]').getAttribute('data-scale')).toBe('2.0000')
+          // Text is laid out at the wall's size: the title's box is twice its 1920 size, not a scaled bitmap.
+          const sizes = await page.evaluate(() => {
+            const map = document.querySelector<HTMLCanvasElement>('[data-testid="city-map"] canvas.maplibregl-canvas')!
+            const rect = map.getBoundingClientRect()
+            const deck = [...document.querySelectorAll<HTMLCanvasElement>('[data-testid="city-map"] canvas')].find(
+              (c) => c !== map,
+            )
+            return { mapBuffer: map.width, mapOnScreen: rect.width, deckBuffer: deck?.width ?? 0 }
+          })
+          // The drawing buffers match the wall's real pixels (within a pixel of rounding).
+          expect(Math.abs(sizes.mapBuffer - sizes.mapOnScreen)).toBeLessThanOrEqual(2)
+          expect(Math.abs(sizes.deckBuffer - sizes.mapOnScreen)).toBeLessThanOrEqual(2)
+          expect(await page.locator('[data-testid="panel-kpi"] svg, .echart svg').count()).toBeGreaterThan(0)
+          await settle(page, 2500)
+          await page.screenshot({ path: join(SHOTS, `${id}-3840x2160.png`) })
+        }
+      } finally {
+        await ctx.close()
       }
-    } finally {
-      await ctx.close()
-    }
-  }, WALL_SCREENS.length * 150_000)
+    },
+    WALL_SCREENS.length * 150_000,
+  )
 
   it('as a wall of 2×1 browsers: each renders its tile and the tiles join into the full picture', async () => {
     const ctx = await context({ viewport: { width: 1920, height: 1080 } })
@@ -329,7 +343,11 @@ describe('the big screen', () => {
       // Every panel sits in the tile at the place it has in the full picture, shifted by the tile's offset.
       const rects = (p: Page) =>
         p.evaluate(() =>
-          [...document.querySelectorAll<HTMLElement>('[data-panel], [data-testid="screen-title"], [data-testid="city-map"]')].map((e) => {
+          [
+            ...document.querySelectorAll<HTMLElement>(
+              '[data-panel], [data-testid="screen-title"], [data-testid="city-map"]',
+            ),
+          ].map((e) => {
             const r = e.getBoundingClientRect()
             return [Math.round(r.x), Math.round(r.y), Math.round(r.width), Math.round(r.height)]
           }),
@@ -373,7 +391,11 @@ describe('the big screen', () => {
           const reference = draw([[fi, 0]])
           const mean = (x: Uint8ClampedArray) => {
             let s = 0
-            for (let i = 0; i < x.length; i += 4) s += Math.abs(x[i]! - reference[i]!) + Math.abs(x[i + 1]! - reference[i + 1]!) + Math.abs(x[i + 2]! - reference[i + 2]!)
+            for (let i = 0; i < x.length; i += 4)
+              s +=
+                Math.abs(x[i]! - reference[i]!) +
+                Math.abs(x[i + 1]! - reference[i + 1]!) +
+                Math.abs(x[i + 2]! - reference[i + 2]!)
             return s / (x.length / 4) / 3
           }
           return { stitched: mean(stitched), swapped: mean(swapped) }
@@ -390,7 +412,12 @@ describe('the big screen', () => {
   })
 
   it('on a 1024×768 touch tablet: re-flowed, tap to drill, pinch the map, swipe between screens; a leader sees only their district', async () => {
-    const ctx = await context({ viewport: { width: 1024, height: 768 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 })
+    const ctx = await context({
+      viewport: { width: 1024, height: 768 },
+      hasTouch: true,
+      isMobile: true,
+      deviceScaleFactor: 1,
+    })
     const page = await ctx.newPage()
     try {
       await signIn(page, base, 'leader.xuanwu')
@@ -402,7 +429,9 @@ describe('the big screen', () => {
       expect(await page.locator('[data-testid="map-legend"] button[data-layer]').count()).toBe(0)
       // The city above their district is not theirs: the URL falls back to their region.
       await page.goto(`${base}/?region=320104`)
-      await expect.poll(() => page.locator('[data-testid="screen"]').getAttribute('data-region'), { timeout: 20_000 }).toBe('320102')
+      await expect
+        .poll(() => page.locator('[data-testid="screen"]').getAttribute('data-region'), { timeout: 20_000 })
+        .toBe('320102')
 
       for (const id of SCREENS) {
         await page.goto(`${base}/?screen=${id}`)
@@ -418,8 +447,18 @@ describe('the big screen', () => {
       const zoomBefore = Number(await page.locator('[data-testid="city-map"]').getAttribute('data-zoom'))
       const box = (await page.locator('[data-testid="city-map"]').boundingBox())!
       const cdp = await ctx.newCDPSession(page)
-      await cdp.send('Input.synthesizePinchGesture', { x: box.x + box.width / 2, y: box.y + box.height / 2, scaleFactor: 2.5, relativeSpeed: 400, gestureSourceType: 'touch' })
-      await expect.poll(async () => Number(await page.locator('[data-testid="city-map"]').getAttribute('data-zoom')), { timeout: 10_000 }).toBeGreaterThan(zoomBefore + 0.5)
+      await cdp.send('Input.synthesizePinchGesture', {
+        x: box.x + box.width / 2,
+        y: box.y + box.height / 2,
+        scaleFactor: 2.5,
+        relativeSpeed: 400,
+        gestureSourceType: 'touch',
+      })
+      await expect
+        .poll(async () => Number(await page.locator('[data-testid="city-map"]').getAttribute('data-zoom')), {
+          timeout: 10_000,
+        })
+        .toBeGreaterThan(zoomBefore + 0.5)
       await page.locator('[data-testid="city-map"] .reset').tap()
 
       // Swipe left on the header: the next screen.
@@ -427,14 +466,19 @@ describe('the big screen', () => {
         const y = 40
         const x0 = 512 - dx / 2
         await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: x0, y }] })
-        for (let i = 1; i <= 2; i++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: x0 + (dx * i) / 2, y }] })
+        for (let i = 1; i <= 2; i++)
+          await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: x0 + (dx * i) / 2, y }] })
         await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] })
       }
       await page.evaluate(() => document.querySelector('[data-testid="tablet-layout"]')?.scrollTo(0, 0))
       await swipe(-300)
-      await expect.poll(() => page.locator('[data-testid="screen"]').getAttribute('data-screen'), { timeout: 10_000 }).toBe('grid-governance')
+      await expect
+        .poll(() => page.locator('[data-testid="screen"]').getAttribute('data-screen'), { timeout: 10_000 })
+        .toBe('grid-governance')
       await swipe(300)
-      await expect.poll(() => page.locator('[data-testid="screen"]').getAttribute('data-screen'), { timeout: 10_000 }).toBe('city-overview')
+      await expect
+        .poll(() => page.locator('[data-testid="screen"]').getAttribute('data-screen'), { timeout: 10_000 })
+        .toBe('city-overview')
 
       // Tap a bar of the ranking to drill into a street.
       await drillByChart(page, true)
@@ -456,12 +500,16 @@ describe('the big screen', () => {
       await signIn(page, base)
       await page.goto(`${base}/?screen=city-overview`)
       await expectEveryPanelShowsData(page)
-      await expect.poll(() => page.locator('[data-testid="connection"]').getAttribute('data-status'), { timeout: 30_000 }).toBe('live')
+      await expect
+        .poll(() => page.locator('[data-testid="connection"]').getAttribute('data-status'), { timeout: 30_000 })
+        .toBe('live')
 
       downAt = problems.length
       await app!.stop()
       // The screen stays: last data on show, the link marked as reconnecting, then a banner.
-      await expect.poll(() => page.locator('[data-testid="connection"]').getAttribute('data-status'), { timeout: 40_000 }).toBe('reconnecting')
+      await expect
+        .poll(() => page.locator('[data-testid="connection"]').getAttribute('data-status'), { timeout: 40_000 })
+        .toBe('reconnecting')
       await page.locator('[data-testid="offline-banner"]').waitFor({ timeout: 30_000 })
       expect(await page.locator('[data-testid="screen"]').count()).toBe(1)
       expect(Number.isNaN(await kpi(page, 'events-reported'))).toBe(false)
@@ -472,7 +520,9 @@ describe('the big screen', () => {
       await page.locator('[data-testid="offline-banner"]').waitFor({ timeout: 60_000 })
 
       await app!.start()
-      await expect.poll(() => page.locator('[data-testid="connection"]').getAttribute('data-status'), { timeout: 60_000 }).toBe('live')
+      await expect
+        .poll(() => page.locator('[data-testid="connection"]').getAttribute('data-status'), { timeout: 60_000 })
+        .toBe('live')
       await page.locator('[data-testid="offline-banner"]').waitFor({ state: 'detached', timeout: 10_000 })
       expect(new URL(page.url()).pathname).toBe('/')
       await expectEveryPanelShowsData(page, 90_000)
@@ -480,7 +530,8 @@ describe('the big screen', () => {
       await ctx.close()
     }
     // Requests made while the server was down fail by design; everything else must be clean.
-    const downtime = /Failed to load resource: net::ERR_(CONNECTION_REFUSED|CONNECTION_RESET|EMPTY_RESPONSE|FAILED)|WebSocket connection to .* failed/
+    const downtime =
+      /Failed to load resource: net::ERR_(CONNECTION_REFUSED|CONNECTION_RESET|EMPTY_RESPONSE|FAILED)|WebSocket connection to .* failed/
     const real = problems.filter((p, i) => i < downAt || !downtime.test(p))
     expect(real, 'console errors and requests to other origins, over every page of this file').toEqual([])
   })

@@ -21,7 +21,11 @@ beforeAll(async () => {
   requireBrowserAndScreen()
   const port = await freePort()
   const redirect = `http://127.0.0.1:${port}/api/v1/auth/oidc/callback`
-  idp = await startOidcProvider(redirect, { wang: { preferred_username: 'wang', ioc_role: 'leader', ioc_region: '320102' } }, 'wang')
+  idp = await startOidcProvider(
+    redirect,
+    { wang: { preferred_username: 'wang', ioc_role: 'leader', ioc_region: '320102' } },
+    'wang',
+  )
   app = new AppProcess(port, {
     IOC_DATA_DIR: dataDir,
     IOC_SIMULATE: '5',
@@ -60,7 +64,10 @@ describe('single sign-on in the browser', () => {
       const url = new URL(page.url())
       expect(url.pathname).toBe('/')
       expect(url.hash).toBe('')
-      const stored = await page.evaluate(() => ({ user: JSON.parse(localStorage.getItem('ioc.user') ?? 'null'), token: localStorage.getItem('ioc.token') }))
+      const stored = await page.evaluate(() => ({
+        user: JSON.parse(localStorage.getItem('ioc.user') ?? 'null'),
+        token: localStorage.getItem('ioc.token'),
+      }))
       expect(stored.user).toEqual({ name: 'wang', role: 'leader', region: '320102' })
       // The session works against the api, scoped to the account's district.
       const auth = { headers: { authorization: `Bearer ${stored.token}` } }
@@ -69,7 +76,9 @@ describe('single sign-on in the browser', () => {
       // Back to the sign-in page with a token that is not valid: an error on the page, nobody signed in.
       await page.evaluate(() => localStorage.clear())
       await page.goto(`${app!.base}/login#token=not-a-token`)
-      await expect.poll(() => page.locator('[data-testid="login-error"]').textContent(), { timeout: 30_000 }).toContain('统一身份认证登录失败')
+      await expect
+        .poll(() => page.locator('[data-testid="login-error"]').textContent(), { timeout: 30_000 })
+        .toContain('统一身份认证登录失败')
       expect(await page.evaluate(() => localStorage.getItem('ioc.token'))).toBeNull()
       expect(errors).toEqual([])
     } finally {

@@ -46,11 +46,12 @@ afterAll(async () => {
   rmSync(dashboards, { recursive: true, force: true })
 })
 
-
 /** Replace the editor's text as a paste would (CodeMirror's view hangs on the element for this). */
 async function setText(page: Page, text: string): Promise<void> {
   await page.evaluate((t) => {
-    const el = document.querySelector('[data-testid="studio-editor"]') as HTMLElement & { cmView: { state: { doc: { length: number } }; dispatch: (tr: unknown) => void } }
+    const el = document.querySelector('[data-testid="studio-editor"]') as HTMLElement & {
+      cmView: { state: { doc: { length: number } }; dispatch: (tr: unknown) => void }
+    }
     el.cmView.dispatch({ changes: { from: 0, to: el.cmView.state.doc.length, insert: t } })
   }, text)
 }
@@ -83,7 +84,9 @@ describe('the studio', () => {
 
     // A wrong level is an inline error on its line, from the server's validation.
     await setText(page, LAYER.replace('levels: [city, district, street]', 'levels: [city, nowhere]'))
-    await expect.poll(() => page.locator('[data-testid="studio-errors"] li').allTextContents(), { timeout: 30_000 }).toEqual([expect.stringMatching(/第 4 行 levels\.1/)])
+    await expect
+      .poll(() => page.locator('[data-testid="studio-errors"] li').allTextContents(), { timeout: 30_000 })
+      .toEqual([expect.stringMatching(/第 4 行 levels\.1/)])
     await page.locator('.cm-lintRange-error').first().waitFor({ timeout: 10_000 })
     expect(await page.locator('[data-testid="studio-save"]').isDisabled()).toBe(true)
 
@@ -92,7 +95,9 @@ describe('the studio', () => {
     await page.locator('[data-testid="studio-editor"] .cm-content').click()
     await page.keyboard.press('Control+End')
     await page.keyboard.type('refr')
-    await expect.poll(() => page.locator('.cm-tooltip-autocomplete').textContent(), { timeout: 15_000 }).toContain('refresh_seconds')
+    await expect
+      .poll(() => page.locator('.cm-tooltip-autocomplete').textContent(), { timeout: 15_000 })
+      .toContain('refresh_seconds')
     await page.keyboard.press('Escape')
     await setText(page, LAYER)
     await expect.poll(() => page.locator('[data-testid="studio-errors"] li').count(), { timeout: 30_000 }).toBe(0)
@@ -108,12 +113,20 @@ describe('the studio', () => {
     const box = (await page.locator('[data-testid="studio-map"]').boundingBox())!
     await page.waitForTimeout(1500)
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2)
-    await expect.poll(async () => (await page.locator('[data-testid="studio-region"]').textContent())?.length, { timeout: 15_000 }).toBe(6)
-    await expect.poll(async () => Number(await page.locator('[data-testid="studio-rows"]').textContent()), { timeout: 20_000 }).toBeLessThan(cityRows)
+    await expect
+      .poll(async () => (await page.locator('[data-testid="studio-region"]').textContent())?.length, {
+        timeout: 15_000,
+      })
+      .toBe(6)
+    await expect
+      .poll(async () => Number(await page.locator('[data-testid="studio-rows"]').textContent()), { timeout: 20_000 })
+      .toBeLessThan(cityRows)
     expect(Number(await page.locator('[data-testid="studio-rows"]').textContent())).toBeGreaterThan(0)
 
     await page.locator('[data-testid="studio-save"]').click()
-    await expect.poll(() => page.locator('[data-testid="studio-message"]').textContent(), { timeout: 15_000 }).toContain('已保存 layers/e2e-hotline-points.yaml')
+    await expect
+      .poll(() => page.locator('[data-testid="studio-message"]').textContent(), { timeout: 15_000 })
+      .toContain('已保存 layers/e2e-hotline-points.yaml')
     expect(readFileSync(join(dashboards, 'layers/e2e-hotline-points.yaml'), 'utf8')).toContain('测试热线点位')
 
     // The screen's layer switcher lists it.
@@ -132,7 +145,9 @@ describe('the studio', () => {
     const ctx = await browser!.newContext()
     const page = await ctx.newPage()
     await signIn(page, base, 'operator')
-    const res = await page.request.get(`${base}/api/v1/studio/layers`, { headers: { authorization: `Bearer ${await page.evaluate(() => localStorage.getItem('ioc.token'))}` } })
+    const res = await page.request.get(`${base}/api/v1/studio/layers`, {
+      headers: { authorization: `Bearer ${await page.evaluate(() => localStorage.getItem('ioc.token'))}` },
+    })
     expect(res.status()).toBe(403)
     await page.goto(`${base}/studio`)
     await page.getByText('图层工作室仅对分析员和管理员开放').waitFor({ timeout: 15_000 })

@@ -51,7 +51,11 @@ afterAll(async () => {
 })
 
 async function post(path: string, user: string, body: unknown = {}) {
-  const res = await h.app.request(path, { method: 'POST', headers: { authorization: `Bearer ${await h.login(user)}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const res = await h.app.request(path, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await h.login(user)}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
   return { status: res.status, body: (await res.json()) as Alert & { error?: { message: string } } }
 }
 
@@ -94,7 +98,14 @@ describe('alerts', () => {
     const evaluator = evaluatorFor(h.ctx)
     const fired = await evaluator.evaluate(rule, now)
     expect(fired).toHaveLength(1)
-    expect(fired[0]).toMatchObject({ rule_id: 'terminal-offline', key: 'T-ALERT-1', region: grid, status: 'firing', severity: 'warning', value: 45 })
+    expect(fired[0]).toMatchObject({
+      rule_id: 'terminal-offline',
+      key: 'T-ALERT-1',
+      region: grid,
+      status: 'firing',
+      severity: 'warning',
+      value: 45,
+    })
     expect(fired[0].message).toContain('测试服务中心')
     const pushed = await operator.wait((a) => a.alert_id === fired[0].alert_id)
     expect(pushed.status).toBe('firing')
@@ -118,14 +129,23 @@ describe('alerts', () => {
 
     // The acknowledged alert stays one alert while the terminal is down; it resolves once it is back.
     expect(await evaluator.evaluate(rule, now + 2 * min)).toEqual([])
-    await h.send('terminal-status', [{ terminal_id: 'T-ALERT-1', ts: now + 2 * min, status: 'online', grid_code: grid }])
+    await h.send('terminal-status', [
+      { terminal_id: 'T-ALERT-1', ts: now + 2 * min, status: 'online', grid_code: grid },
+    ])
     await h.pipeline.flush()
     const resolved = await evaluator.evaluate(rule, now + 3 * min)
     expect(resolved.map((a) => [a.key, a.status])).toEqual([['T-ALERT-1', 'resolved']])
     await operator.wait((a) => a.alert_id === fired[0].alert_id && a.status === 'resolved')
     expect((await post(`/api/v1/alerts/${id}/acknowledge`, 'operator')).status).toBe(409)
-    const after = await h.get<{ alerts: Alert[] }>(`/api/v1/alerts?region=3201&from=${new Date(now - 3_600_000).toISOString()}`, 'operator')
-    expect(after.body.alerts.find((a) => a.alert_id === fired[0].alert_id)).toMatchObject({ status: 'resolved', assignee: '张工', acked_by: 'operator' })
+    const after = await h.get<{ alerts: Alert[] }>(
+      `/api/v1/alerts?region=3201&from=${new Date(now - 3_600_000).toISOString()}`,
+      'operator',
+    )
+    expect(after.body.alerts.find((a) => a.alert_id === fired[0].alert_id)).toMatchObject({
+      status: 'resolved',
+      assignee: '张工',
+      acked_by: 'operator',
+    })
     operator.ws.close()
     outsider.ws.close()
   })
@@ -134,7 +154,14 @@ describe('alerts', () => {
     const t = thematicFor(h.ctx)
     const rule = t.rules.get('grid-open-events')!
     const evaluator = evaluatorFor(h.ctx)
-    const ev = (id: string, step: string, ts: number) => ({ event_id: id, step, ts, category: 'appearance.garbage', grid_code: grid, evaluation: step === 'evaluated' ? 'satisfied' : undefined })
+    const ev = (id: string, step: string, ts: number) => ({
+      event_id: id,
+      step,
+      ts,
+      category: 'appearance.garbage',
+      grid_code: grid,
+      evaluation: step === 'evaluated' ? 'satisfied' : undefined,
+    })
     await h.send('grid-events', [ev('HY-1', 'reported', now - 600_000), ev('HY-2', 'reported', now - 600_000)])
     await h.pipeline.flush()
     expect(await evaluator.evaluate(rule, now)).toEqual([])

@@ -12,7 +12,16 @@ import { gridsIn, startHarness, type Harness } from '../support/harness.js'
 const [gIn, gIn2] = gridsIn('320102', 2)
 const [gOut] = gridsIn('320104')
 
-type Msg = { type: string; region?: string; seq?: number; epoch?: string; replayed?: number; count?: number; reason?: string; data?: { event_id?: string } }
+type Msg = {
+  type: string
+  region?: string
+  seq?: number
+  epoch?: string
+  replayed?: number
+  count?: number
+  reason?: string
+  data?: { event_id?: string }
+}
 
 let h: Harness
 beforeAll(async () => {
@@ -37,7 +46,13 @@ async function client(url: string, token: string) {
   }
 }
 
-const ev = (id: string, grid: string) => ({ event_id: id, step: 'reported', ts: Date.now() - 1000, category: 'appearance.garbage', grid_code: grid })
+const ev = (id: string, grid: string) => ({
+  event_id: id,
+  step: 'reported',
+  ts: Date.now() - 1000,
+  category: 'appearance.garbage',
+  grid_code: grid,
+})
 
 describe('resume after a reconnect', () => {
   it('replays what the client missed in its region, in order, from its last seq', async () => {
@@ -80,11 +95,21 @@ describe('resume after a reconnect', () => {
     await handlers.onOpen(new Event('open'), fake.ws)
     const rows = (n: number, from: number) => Array.from({ length: n }, (_, i) => row(`G${from + i}`, gIn))
     bus.publish('grid-events', rows(3, 0))
-    handlers.onMessage(new MessageEvent('message', { data: JSON.stringify({ type: 'subscribe', topics: ['events'], region: '320102', since: 0, epoch: hub.epoch }) }), fake.ws)
+    handlers.onMessage(
+      new MessageEvent('message', {
+        data: JSON.stringify({ type: 'subscribe', topics: ['events'], region: '320102', since: 0, epoch: hub.epoch }),
+      }),
+      fake.ws,
+    )
     await expect.poll(() => fake.sent.map((m) => m.type)).toContain('events')
     expect(fake.sent.filter((m) => m.type === 'events')).toHaveLength(3)
     bus.publish('grid-events', rows(20, 3))
-    handlers.onMessage(new MessageEvent('message', { data: JSON.stringify({ type: 'subscribe', topics: ['events'], region: '320102', since: 2, epoch: hub.epoch }) }), fake.ws)
+    handlers.onMessage(
+      new MessageEvent('message', {
+        data: JSON.stringify({ type: 'subscribe', topics: ['events'], region: '320102', since: 2, epoch: hub.epoch }),
+      }),
+      fake.ws,
+    )
     await expect.poll(() => fake.sent.at(-1)?.type).toBe('resync')
     hub.close()
   })
@@ -102,7 +127,14 @@ function fakeSocket() {
   } as unknown as WSContext
   return { ws, raw, sent }
 }
-const row = (id: string, grid: string): Row => ({ event_id: id, step: 'reported', ts: Date.now(), category: 'appearance.garbage', grid_code: grid, district: grid.slice(0, 6) })
+const row = (id: string, grid: string): Row => ({
+  event_id: id,
+  step: 'reported',
+  ts: Date.now(),
+  category: 'appearance.garbage',
+  grid_code: grid,
+  district: grid.slice(0, 6),
+})
 
 describe('slow clients', () => {
   it('skip a client whose socket is backed up, keep the others going, and tell it what it missed', async () => {
@@ -114,7 +146,12 @@ describe('slow clients', () => {
     for (const s of [slow, fast]) {
       const hd = hub.handlers(token)
       await hd.onOpen(new Event('open'), s.ws)
-      hd.onMessage(new MessageEvent('message', { data: JSON.stringify({ type: 'subscribe', topics: ['events'], region: '3201' }) }), s.ws)
+      hd.onMessage(
+        new MessageEvent('message', {
+          data: JSON.stringify({ type: 'subscribe', topics: ['events'], region: '3201' }),
+        }),
+        s.ws,
+      )
     }
     await expect.poll(() => slow.sent.length + fast.sent.length).toBe(2)
     slow.raw.bufferedAmount = 5000 // the tablet stopped reading
@@ -135,9 +172,15 @@ describe('slow clients', () => {
     const s = fakeSocket()
     const hd = hub.handlers(await h.login('operator'))
     await hd.onOpen(new Event('open'), s.ws)
-    hd.onMessage(new MessageEvent('message', { data: JSON.stringify({ type: 'subscribe', topics: ['events'], region: '3201' }) }), s.ws)
+    hd.onMessage(
+      new MessageEvent('message', { data: JSON.stringify({ type: 'subscribe', topics: ['events'], region: '3201' }) }),
+      s.ws,
+    )
     await expect.poll(() => s.sent.length).toBe(1)
-    bus.publish('grid-events', ['B0', 'B1', 'B2', 'B3', 'B4'].map((id) => row(id, gIn)))
+    bus.publish(
+      'grid-events',
+      ['B0', 'B1', 'B2', 'B3', 'B4'].map((id) => row(id, gIn)),
+    )
     expect(s.sent.filter((m) => m.type === 'events').map((m) => m.data!.event_id)).toEqual(['B2', 'B3', 'B4'])
     bus.publish('grid-events', [row('B5', gIn)])
     expect(s.sent.find((m) => m.type === 'dropped')).toMatchObject({ count: 2 })
@@ -161,15 +204,31 @@ describe('a burst of subscribes (a wall of screens reconnecting)', () => {
     const hub = new LiveHub({ ...h.ctx, store: counted }, new LocalBus(), { kpiIntervalMs: 60_000 })
     const token = await h.login('operator')
     // 60 clients over 12 regions of two levels, all subscribing at once.
-    const regions = [...gridsIn('320102', 6).map((g) => g.slice(0, 12)), '320102', '320104', '320105', '320106', '320111', '320113']
+    const regions = [
+      ...gridsIn('320102', 6).map((g) => g.slice(0, 12)),
+      '320102',
+      '320104',
+      '320105',
+      '320106',
+      '320111',
+      '320113',
+    ]
     const sockets = Array.from({ length: 60 }, () => fakeSocket())
     for (const [i, s] of sockets.entries()) {
       const hd = hub.handlers(token)
       await hd.onOpen(new Event('open'), s.ws)
-      hd.onMessage(new MessageEvent('message', { data: JSON.stringify({ type: 'subscribe', topics: ['kpi'], region: regions[i % regions.length] }) }), s.ws)
+      hd.onMessage(
+        new MessageEvent('message', {
+          data: JSON.stringify({ type: 'subscribe', topics: ['kpi'], region: regions[i % regions.length] }),
+        }),
+        s.ws,
+      )
     }
-    await expect.poll(() => sockets.filter((s) => s.sent.some((m) => m.type === 'kpi')).length, { timeout: 20_000 }).toBe(60)
-    for (const [i, s] of sockets.entries()) expect(s.sent.find((m) => m.type === 'kpi')!.region).toBe(regions[i % regions.length])
+    await expect
+      .poll(() => sockets.filter((s) => s.sent.some((m) => m.type === 'kpi')).length, { timeout: 20_000 })
+      .toBe(60)
+    for (const [i, s] of sockets.entries())
+      expect(s.sent.find((m) => m.type === 'kpi')!.region).toBe(regions[i % regions.length])
     // Three grouped queries per level asked for (districts, communities), perhaps a second round for late arrivals.
     expect(queries).toBeLessThanOrEqual(12)
     // A client arriving now gets the snapshot just made, with no query at all.
@@ -177,7 +236,10 @@ describe('a burst of subscribes (a wall of screens reconnecting)', () => {
     const hd = hub.handlers(token)
     await hd.onOpen(new Event('open'), late.ws)
     const before = queries
-    hd.onMessage(new MessageEvent('message', { data: JSON.stringify({ type: 'subscribe', topics: ['kpi'], region: '320104' }) }), late.ws)
+    hd.onMessage(
+      new MessageEvent('message', { data: JSON.stringify({ type: 'subscribe', topics: ['kpi'], region: '320104' }) }),
+      late.ws,
+    )
     await expect.poll(() => late.sent.some((m) => m.type === 'kpi')).toBe(true)
     expect(queries).toBe(before)
     hub.close()
@@ -206,12 +268,25 @@ describe('several api processes in server mode', () => {
 
       // A late commit: a row stamped before what both tails have read, visible only now.
       await new Promise((r) => setTimeout(r, 500))
-      const rs = await h.store.query({ query: `SELECT toUnixTimestamp64Milli(ingested_at) AS at FROM grid_events WHERE event_id = 'M1'`, format: 'JSONEachRow' })
+      const rs = await h.store.query({
+        query: `SELECT toUnixTimestamp64Milli(ingested_at) AS at FROM grid_events WHERE event_id = 'M1'`,
+        format: 'JSONEachRow',
+      })
       const stamped = Number((await rs.json<{ at: string }>())[0].at) - 100
       await h.store.insert({
         table: 'grid_events',
         format: 'JSONEachRow',
-        values: [{ event_id: 'LATE', step: 'reported', ts: Date.now() - 2000, category: 'appearance.garbage', grid_code: gIn, district: '320102', ingested_at: stamped }],
+        values: [
+          {
+            event_id: 'LATE',
+            step: 'reported',
+            ts: Date.now() - 2000,
+            category: 'appearance.garbage',
+            grid_code: gIn,
+            district: '320102',
+            ingested_at: stamped,
+          },
+        ],
       })
       for (const c of clients) await expect.poll(() => c.ids().sort(), { timeout: 5000 }).toEqual(['LATE', 'M1', 'M2'])
       await new Promise((r) => setTimeout(r, 600))

@@ -92,11 +92,25 @@ for (let i = 0; i < 90; i++) {
 const tickets: Tk[] = []
 for (let i = 0; i < 60; i++) {
   const created = D0 + Math.floor(rnd() * 2 * DAY)
-  const k: Tk = { id: `MT${i}`, grid: pick(GRIDS), category: pick(['environment', 'traffic']), channel: pick(['phone', 'app', 'wechat']), department: pick(['chengguan', 'jiaotong']), steps: [['created', created]] }
+  const k: Tk = {
+    id: `MT${i}`,
+    grid: pick(GRIDS),
+    category: pick(['environment', 'traffic']),
+    channel: pick(['phone', 'app', 'wechat']),
+    department: pick(['chengguan', 'jiaotong']),
+    steps: [['created', created]],
+  }
   let t = created
   const gap = () => (t += (3 + Math.floor(rnd() * 300)) * MIN)
   const r = rnd()
-  const path = r < 0.2 ? ['dispatched'] : r < 0.4 ? ['dispatched', 'accepted', 'replied'] : r < 0.55 ? ['dispatched', 'replied', 'closed', 'reopened', 'replied', 'closed'] : ['dispatched', 'accepted', 'replied', 'closed', 'rated']
+  const path =
+    r < 0.2
+      ? ['dispatched']
+      : r < 0.4
+        ? ['dispatched', 'accepted', 'replied']
+        : r < 0.55
+          ? ['dispatched', 'replied', 'closed', 'reopened', 'replied', 'closed']
+          : ['dispatched', 'accepted', 'replied', 'closed', 'rated']
   for (const s of path) k.steps.push([s, gap()])
   k.steps = k.steps.filter(([, ts]) => ts < NOW)
   if (k.steps.some(([s]) => s === 'rated')) k.satisfaction = pick(['satisfied', 'basically', 'unsatisfied'])
@@ -110,7 +124,8 @@ const terminals: Tm[] = GRIDS.flatMap((grid, gi) =>
     let fault = ''
     for (let ts = D0 + (gi * 2 + j) * 60_000; ts < NOW - HOUR; ts += 30 * MIN) {
       const r = rnd()
-      if (status === 'online' && r < 0.06) [status, fault] = r < 0.03 ? ['fault', pick(['printer', 'network'])] : ['offline', '']
+      if (status === 'online' && r < 0.06)
+        [status, fault] = r < 0.03 ? ['fault', pick(['printer', 'network'])] : ['offline', '']
       else if (status !== 'online' && r < 0.3) [status, fault] = r < 0.05 ? ['maintenance', ''] : ['online', '']
       else if (status === 'maintenance') status = 'online'
       reports.push({ ts, status, fault_code: fault, transactions: status === 'online' ? Math.floor(rnd() * 5) : 0 })
@@ -123,7 +138,7 @@ const terminals: Tm[] = GRIDS.flatMap((grid, gi) =>
 type Key = string
 const inR = (grid: string, region: string) => grid.startsWith(region)
 const childKey = (grid: string, region: string) => grid.slice(0, { 4: 6, 6: 9, 9: 12, 12: 15 }[region.length] ?? 15)
-const evStatus = (e: Ev) => EVENT_STEPS[Math.max(...[...e.steps.keys()].map((s) => EVENT_STEPS.indexOf(s as never))) ]
+const evStatus = (e: Ev) => EVENT_STEPS[Math.max(...[...e.steps.keys()].map((s) => EVENT_STEPS.indexOf(s as never)))]
 const tkLatest = (k: Tk) => [...k.steps].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).at(-1)![0]
 const tkFirst = (k: Tk, s: string) => Math.min(...k.steps.filter(([x]) => x === s).map(([, ts]) => ts))
 const tkLast = (k: Tk, s: string) => Math.max(...k.steps.filter(([x]) => x === s).map(([, ts]) => ts))
@@ -134,7 +149,13 @@ const evKeys = (e: Ev, region: string): Record<string, Key> => ({
   department: e.department,
   status: evStatus(e),
 })
-const tkKeys = (k: Tk, region: string): Record<string, Key> => ({ child: childKey(k.grid, region), category: k.category, department: k.department, channel: k.channel, status: tkLatest(k) })
+const tkKeys = (k: Tk, region: string): Record<string, Key> => ({
+  child: childKey(k.grid, region),
+  category: k.category,
+  department: k.department,
+  channel: k.channel,
+  status: tkLatest(k),
+})
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0)
 const p90 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(0.9 * xs.length)] : 0)
 
@@ -156,7 +177,14 @@ const EV_PRED: Record<string, (e: Ev) => boolean> = {
 const tkClosed = (k: Tk) => ['closed', 'rated'].includes(tkLatest(k))
 function isRepeat(k: Tk): boolean {
   const c = tkFirst(k, 'created')
-  return tickets.some((o) => o !== k && o.grid === k.grid && o.category === k.category && tkFirst(o, 'created') < c && c - tkFirst(o, 'created') <= 30 * DAY)
+  return tickets.some(
+    (o) =>
+      o !== k &&
+      o.grid === k.grid &&
+      o.category === k.category &&
+      tkFirst(o, 'created') < c &&
+      c - tkFirst(o, 'created') <= 30 * DAY,
+  )
 }
 const TK_PRED: Record<string, (k: Tk) => boolean> = {
   all: () => true,
@@ -176,7 +204,12 @@ function segments(region: string, from: number, to: number) {
     .filter((t) => inR(t.grid, region))
     .flatMap((t) => {
       const rs = t.reports.filter((r) => r.ts >= from - 2 * DAY && r.ts < end)
-      return rs.map((r, i) => ({ grid: t.grid, s: Math.max(r.ts, from), e: i + 1 < rs.length ? Math.min(rs[i + 1].ts, end) : end, online: r.status === 'online' }))
+      return rs.map((r, i) => ({
+        grid: t.grid,
+        s: Math.max(r.ts, from),
+        e: i + 1 < rs.length ? Math.min(rs[i + 1].ts, end) : end,
+        online: r.status === 'online',
+      }))
     })
     .filter((x) => x.e > x.s)
 }
@@ -203,14 +236,27 @@ const catalog = loadMetricCatalog()
 /** The expected value of `metric` for [from, to) grouped by `by` ('' → the total under key ''). */
 function oracle(id: string, region: string, from: number, to: number, by: string | ''): Map<Key, number> {
   const def = catalog.get(id)!
-  const keyOf = <I>(f: (i: I, r: string) => Record<string, Key>) => (i: I) => (by ? f(i, region)[by] : '')
-  const cohortEv = events.filter((e) => inR(e.grid, region) && e.steps.get('reported')! >= from && e.steps.get('reported')! < to)
-  const cohortTk = tickets.filter((k) => inR(k.grid, region) && tkFirst(k, 'created') >= from && tkFirst(k, 'created') < to)
+  const keyOf =
+    <I>(f: (i: I, r: string) => Record<string, Key>) =>
+    (i: I) =>
+      by ? f(i, region)[by] : ''
+  const cohortEv = events.filter(
+    (e) => inR(e.grid, region) && e.steps.get('reported')! >= from && e.steps.get('reported')! < to,
+  )
+  const cohortTk = tickets.filter(
+    (k) => inR(k.grid, region) && tkFirst(k, 'created') >= from && tkFirst(k, 'created') < to,
+  )
   switch (def.kind) {
     case 'flow': {
       if (def.source === 'terminals') {
-        const rs = terminals.filter((t) => inR(t.grid, region)).flatMap((t) => t.reports.filter((r) => r.ts >= from && r.ts < to).map((r) => ({ ...r, grid: t.grid })))
-        return group(rs, (r) => (by ? childKey(r.grid, region) : ''), (is) => is.reduce((a, r) => a + r.transactions, 0))
+        const rs = terminals
+          .filter((t) => inR(t.grid, region))
+          .flatMap((t) => t.reports.filter((r) => r.ts >= from && r.ts < to).map((r) => ({ ...r, grid: t.grid })))
+        return group(
+          rs,
+          (r) => (by ? childKey(r.grid, region) : ''),
+          (is) => is.reduce((a, r) => a + r.transactions, 0),
+        )
       }
       if (by === 'status') {
         return def.source === 'events'
@@ -219,10 +265,14 @@ function oracle(id: string, region: string, from: number, to: number, by: string
       }
       const step = def.steps![0]
       if (def.source === 'events') {
-        const hits = events.filter((e) => inR(e.grid, region) && e.steps.has(step) && e.steps.get(step)! >= from && e.steps.get(step)! < to)
+        const hits = events.filter(
+          (e) => inR(e.grid, region) && e.steps.has(step) && e.steps.get(step)! >= from && e.steps.get(step)! < to,
+        )
         return group(hits, keyOf(evKeys), (is) => is.length)
       }
-      const hits = tickets.flatMap((k) => (inR(k.grid, region) ? k.steps.filter(([s, ts]) => s === step && ts >= from && ts < to).map(() => k) : []))
+      const hits = tickets.flatMap((k) =>
+        inR(k.grid, region) ? k.steps.filter(([s, ts]) => s === step && ts >= from && ts < to).map(() => k) : [],
+      )
       return group(hits, keyOf(tkKeys), (is) => is.length)
     }
     case 'cohort':
@@ -236,7 +286,10 @@ function oracle(id: string, region: string, from: number, to: number, by: string
           return new Map(
             steps.map((s) => {
               const prev = EVENT_STEPS[EVENT_STEPS.indexOf(s) - 1]
-              const v = def.measure === 'step_reached' ? rows.filter((e) => e.steps.has(s)).length : mean(rows.filter((e) => e.steps.has(s) && e.steps.has(prev)).map((e) => d(e, prev, s)))
+              const v =
+                def.measure === 'step_reached'
+                  ? rows.filter((e) => e.steps.has(s)).length
+                  : mean(rows.filter((e) => e.steps.has(s) && e.steps.has(prev)).map((e) => d(e, prev, s)))
               return [s, v]
             }),
           )
@@ -262,7 +315,8 @@ function oracle(id: string, region: string, from: number, to: number, by: string
       return group(rows, keyOf(tkKeys), (is) => {
         if (def.kind === 'stock' || def.measure === 'count') return is.length
         if (def.measure === 'rate') return is.filter(TK_PRED[def.numerator!]).length / is.length
-        const at = (k: Tk, t: string) => (t === 'created_at' ? tkFirst(k, 'created') : t === 'replied_at' ? tkFirst(k, 'replied') : tkLast(k, 'closed'))
+        const at = (k: Tk, t: string) =>
+          t === 'created_at' ? tkFirst(k, 'created') : t === 'replied_at' ? tkFirst(k, 'replied') : tkLast(k, 'closed')
         const ds = is.map((k) => (at(k, def.duration!.to) - at(k, def.duration!.from)) / MIN)
         return def.measure === 'avg_minutes' ? mean(ds) : p90(ds)
       })
@@ -270,13 +324,32 @@ function oracle(id: string, region: string, from: number, to: number, by: string
     case 'latest': {
       const latest = terminals.filter((t) => inR(t.grid, region)).map((t) => ({ grid: t.grid, ...t.reports.at(-1)! }))
       const rows = latest.filter((r) => def.statuses.length === 0 || def.statuses.includes(r.status as never))
-      return group(rows, (r) => (by === 'child' ? childKey(r.grid, region) : by === 'status' ? r.status : by === 'category' ? r.fault_code : ''), (is) => is.length)
+      return group(
+        rows,
+        (r) =>
+          by === 'child'
+            ? childKey(r.grid, region)
+            : by === 'status'
+              ? r.status
+              : by === 'category'
+                ? r.fault_code
+                : '',
+        (is) => is.length,
+      )
     }
     case 'runs': {
       if (def.measure === 'availability') {
-        return group(segments(region, from, to), (x) => (by ? childKey(x.grid, region) : ''), (is) => is.filter((x) => x.online).reduce((a, x) => a + x.e - x.s, 0) / is.reduce((a, x) => a + x.e - x.s, 0))
+        return group(
+          segments(region, from, to),
+          (x) => (by ? childKey(x.grid, region) : ''),
+          (is) => is.filter((x) => x.online).reduce((a, x) => a + x.e - x.s, 0) / is.reduce((a, x) => a + x.e - x.s, 0),
+        )
       }
-      return group(repairs(region, from, to), (x) => (by ? childKey(x.grid, region) : ''), (is) => mean(is.map((x) => x.dur / MIN)))
+      return group(
+        repairs(region, from, to),
+        (x) => (by ? childKey(x.grid, region) : ''),
+        (is) => mean(is.map((x) => x.dur / MIN)),
+      )
     }
   }
 }
@@ -284,12 +357,16 @@ function oracle(id: string, region: string, from: number, to: number, by: string
 /** A stock at the end of [from, to): started by then, not closed by then. */
 function stockAt(id: string, region: string, e: number): number {
   if (id === 'tickets.open') {
-    return tickets.filter((k) => inR(k.grid, region) && tkFirst(k, 'created') < e && (!has(k, 'closed') || tkLast(k, 'closed') >= e)).length
+    return tickets.filter(
+      (k) => inR(k.grid, region) && tkFirst(k, 'created') < e && (!has(k, 'closed') || tkLast(k, 'closed') >= e),
+    ).length
   }
   return events.filter((x) => {
     const rep = x.steps.get('reported')!
     const ev = x.steps.get('evaluated')
-    return inR(x.grid, region) && rep < e && (ev === undefined || ev >= e) && (id !== 'events.overdue' || x.deadline < e)
+    return (
+      inR(x.grid, region) && rep < e && (ev === undefined || ev >= e) && (id !== 'events.overdue' || x.deadline < e)
+    )
   }).length
 }
 
@@ -297,7 +374,19 @@ function stockAt(id: string, region: string, e: number): number {
 function dayValue(id: string, region: string, from: number, to: number): number {
   const def = catalog.get(id)!
   if (def.kind === 'stock') return stockAt(id, region, to)
-  if (def.kind === 'latest') return new Set(terminals.filter((t) => inR(t.grid, region) && t.reports.some((r) => r.ts >= from && r.ts < to && (def.statuses.length === 0 || def.statuses.includes(r.status as never)))).map((t) => t.id)).size
+  if (def.kind === 'latest')
+    return new Set(
+      terminals
+        .filter(
+          (t) =>
+            inR(t.grid, region) &&
+            t.reports.some(
+              (r) =>
+                r.ts >= from && r.ts < to && (def.statuses.length === 0 || def.statuses.includes(r.status as never)),
+            ),
+        )
+        .map((t) => t.id),
+    ).size
   return oracle(id, region, from, to, '').get('') ?? 0
 }
 
@@ -331,8 +420,21 @@ beforeAll(async () => {
       ...(step === 'rated' ? { satisfaction: k.satisfaction } : {}),
     })),
   )
-  const tmRecords = terminals.flatMap((t) => t.reports.map((r) => ({ terminal_id: t.id, grid_code: t.grid, ts: r.ts, status: r.status, transactions: r.transactions, ...(r.fault_code ? { fault_code: r.fault_code } : {}) })))
-  for (const [stream, recs] of [['grid-events', evRecords], ['hotline-tickets', tkRecords], ['terminal-status', tmRecords]] as const) {
+  const tmRecords = terminals.flatMap((t) =>
+    t.reports.map((r) => ({
+      terminal_id: t.id,
+      grid_code: t.grid,
+      ts: r.ts,
+      status: r.status,
+      transactions: r.transactions,
+      ...(r.fault_code ? { fault_code: r.fault_code } : {}),
+    })),
+  )
+  for (const [stream, recs] of [
+    ['grid-events', evRecords],
+    ['hotline-tickets', tkRecords],
+    ['terminal-status', tmRecords],
+  ] as const) {
     const res = await h.send(stream, recs)
     expect(res.body, stream).toMatchObject({ accepted: recs.length, rejected: 0 })
   }
@@ -345,12 +447,32 @@ describe('the metric catalogue', () => {
     expect(status).toBe(200)
     const ids = body.metrics.map((m) => m.id)
     for (const id of [
-      'events.reported', 'events.open', 'events.closed', 'events.overdue', 'events.closure_rate', 'events.avg_handle_minutes',
-      'events.p90_handle_minutes', 'events.rework', 'events.step_reached', 'events.step_minutes', 'tickets.created', 'tickets.open',
-      'tickets.closed', 'tickets.avg_response_minutes', 'tickets.avg_close_minutes', 'tickets.satisfaction_rate', 'tickets.repeat_complaints',
-      'terminals.total', 'terminals.online', 'terminals.offline', 'terminals.fault', 'terminals.availability', 'terminals.mttr_minutes',
+      'events.reported',
+      'events.open',
+      'events.closed',
+      'events.overdue',
+      'events.closure_rate',
+      'events.avg_handle_minutes',
+      'events.p90_handle_minutes',
+      'events.rework',
+      'events.step_reached',
+      'events.step_minutes',
+      'tickets.created',
+      'tickets.open',
+      'tickets.closed',
+      'tickets.avg_response_minutes',
+      'tickets.avg_close_minutes',
+      'tickets.satisfaction_rate',
+      'tickets.repeat_complaints',
+      'terminals.total',
+      'terminals.online',
+      'terminals.offline',
+      'terminals.fault',
+      'terminals.availability',
+      'terminals.mttr_minutes',
       'terminals.transactions',
-    ]) expect(ids).toContain(id)
+    ])
+      expect(ids).toContain(id)
     const reported = body.metrics.find((m) => m.id === 'events.reported')!
     expect(reported).toMatchObject({ title: { zh: '上报事件', en: 'Events reported' }, unit: 'count', kind: 'flow' })
     expect(body.metrics.find((m) => m.id === 'tickets.created')!.breakdowns).toContain('channel')
@@ -362,7 +484,9 @@ const seriesIds = catalog.defs.filter((d) => d.series).map((d) => d.id)
 describe.each(REGIONS)('every metric for region %s', (region) => {
   it('as a one-day series with the previous day beside it', async () => {
     for (const id of seriesIds) {
-      const { status, body } = await h.get<Timeseries>(`/api/v1/timeseries?metric=${id}&interval=1d&region=${region}&${range(F, T)}&compare=previous`)
+      const { status, body } = await h.get<Timeseries>(
+        `/api/v1/timeseries?metric=${id}&interval=1d&region=${region}&${range(F, T)}&compare=previous`,
+      )
       expect(status, id).toBe(200)
       expect(body.points).toHaveLength(1)
       near(body.points[0].v, dayValue(id, region, F, T), `${id} ${region}`)
@@ -376,14 +500,22 @@ describe.each(REGIONS)('every metric for region %s', (region) => {
     for (const def of catalog.defs) {
       for (const by of def.breakdowns) {
         if (by === 'child' && level === 15) continue
-        const { status, body } = await h.get<Breakdown>(`/api/v1/breakdown?metric=${def.id}&by=${by}&region=${region}&${range(F, T)}&compare=previous`)
+        const { status, body } = await h.get<Breakdown>(
+          `/api/v1/breakdown?metric=${def.id}&by=${by}&region=${region}&${range(F, T)}&compare=previous`,
+        )
         expect(status, `${def.id} by ${by}`).toBe(200)
         const want = oracle(def.id, region, F, T, by)
         const prev = oracle(def.id, region, D0, F, by)
-        expect(new Set(body.rows.map((r) => r.key)), `${def.id} by ${by} at ${region}`).toEqual(new Set(by === 'step' ? want.keys() : [...want.keys()]))
+        expect(new Set(body.rows.map((r) => r.key)), `${def.id} by ${by} at ${region}`).toEqual(
+          new Set(by === 'step' ? want.keys() : [...want.keys()]),
+        )
         for (const r of body.rows) {
           near(r.value, want.get(r.key) ?? 0, `${def.id} by ${by} ${r.key}`)
-          near(r.previous!, def.kind === 'latest' ? (want.get(r.key) ?? 0) : (prev.get(r.key) ?? 0), `${def.id} by ${by} ${r.key} previous`)
+          near(
+            r.previous!,
+            def.kind === 'latest' ? (want.get(r.key) ?? 0) : (prev.get(r.key) ?? 0),
+            `${def.id} by ${by} ${r.key} previous`,
+          )
         }
       }
     }
@@ -391,27 +523,37 @@ describe.each(REGIONS)('every metric for region %s', (region) => {
 })
 
 describe('series at finer intervals', () => {
-  it.each(['events.reported', 'events.closure_rate', 'events.open', 'tickets.open', 'tickets.avg_response_minutes', 'terminals.availability', 'terminals.mttr_minutes', 'terminals.transactions'])(
-    '%s per hour in 玄武区',
-    async (id) => {
-      const { body } = await h.get<Timeseries>(`/api/v1/timeseries?metric=${id}&interval=1h&region=320102&${range(F, T)}`)
-      expect(body.points).toHaveLength(24)
-      for (const p of body.points) {
-        const t0 = Date.parse(p.t)
-        near(p.v, dayValue(id, '320102', t0, t0 + HOUR), `${id} at ${p.t}`)
-      }
-    },
-  )
+  it.each([
+    'events.reported',
+    'events.closure_rate',
+    'events.open',
+    'tickets.open',
+    'tickets.avg_response_minutes',
+    'terminals.availability',
+    'terminals.mttr_minutes',
+    'terminals.transactions',
+  ])('%s per hour in 玄武区', async (id) => {
+    const { body } = await h.get<Timeseries>(`/api/v1/timeseries?metric=${id}&interval=1h&region=320102&${range(F, T)}`)
+    expect(body.points).toHaveLength(24)
+    for (const p of body.points) {
+      const t0 = Date.parse(p.t)
+      near(p.v, dayValue(id, '320102', t0, t0 + HOUR), `${id} at ${p.t}`)
+    }
+  })
 
   it('refuses a series of a per-step metric, naming the breakdown to use', async () => {
-    const r = await h.get<{ error: { message: string } }>(`/api/v1/timeseries?metric=events.step_reached&region=3201&${range(F, T)}`)
+    const r = await h.get<{ error: { message: string } }>(
+      `/api/v1/timeseries?metric=events.step_reached&region=3201&${range(F, T)}`,
+    )
     expect(r.status).toBe(400)
     expect(r.body.error.message).toContain('by=step')
   })
 
   it('refuses an unknown metric and a breakdown the metric does not have', async () => {
     expect((await h.get(`/api/v1/timeseries?metric=events.nope&region=3201`)).status).toBe(400)
-    const r = await h.get<{ error: { message: string } }>(`/api/v1/breakdown?metric=terminals.availability&by=channel&region=3201`)
+    const r = await h.get<{ error: { message: string } }>(
+      `/api/v1/breakdown?metric=terminals.availability&by=channel&region=3201`,
+    )
     expect(r.status).toBe(400)
     expect(r.body.error.message).toContain('channel')
   })
@@ -422,8 +564,15 @@ describe('overview with compare=previous', () => {
     const { body } = await h.get<Overview>(`/api/v1/overview?region=320102&${range(F, T)}&compare=previous`)
     expect(body.events.reported).toBe(dayValue('events.reported', '320102', F, T))
     expect(body.previous!.from).toBe(new Date(D0).toISOString())
-    expect(body.previous!.events.reported).toBe(events.filter((e) => inR(e.grid, '320102') && e.steps.get('reported')! >= D0 && e.steps.get('reported')! < F).length)
-    near(body.previous!.events.closure_rate, oracle('events.closure_rate', '320102', D0, F, '').get('') ?? 0, 'closure_rate previous')
+    expect(body.previous!.events.reported).toBe(
+      events.filter((e) => inR(e.grid, '320102') && e.steps.get('reported')! >= D0 && e.steps.get('reported')! < F)
+        .length,
+    )
+    near(
+      body.previous!.events.closure_rate,
+      oracle('events.closure_rate', '320102', D0, F, '').get('') ?? 0,
+      'closure_rate previous',
+    )
     expect(body.previous!.tickets.created).toBe(oracle('tickets.created', '320102', D0, F, '').get('') ?? 0)
   })
 })
@@ -432,6 +581,7 @@ describe('KPI snapshots of many regions at once (the live socket)', () => {
   it('equal the overview of each region', async () => {
     const regions = ['320102', '320104', gA1.slice(0, 9), gC.slice(0, 9), gA1, gB]
     const many = await overviewByRegion(h.store, regions, { from: F, to: T, now: NOW })
-    for (const region of regions) expect(many.get(region), region).toEqual(await overview(h.store, { region, from: F, to: T, now: NOW }))
+    for (const region of regions)
+      expect(many.get(region), region).toEqual(await overview(h.store, { region, from: F, to: T, now: NOW }))
   })
 })

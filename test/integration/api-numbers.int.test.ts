@@ -33,7 +33,14 @@ const range = `from=${encodeURIComponent(FROM)}&to=${encodeURIComponent(TO)}`
 const [gA1, gA2] = gridsIn(A, 2) // 玄武区, same community
 const [gB] = gridsIn(B) // 秦淮区
 
-const loop = (id: string, grid: string, category: string, department: string, times: string[], extra: Record<string, unknown> = {}) =>
+const loop = (
+  id: string,
+  grid: string,
+  category: string,
+  department: string,
+  times: string[],
+  extra: Record<string, unknown> = {},
+) =>
   ['reported', 'verified', 'dispatched', 'handled', 'submitted', 'evaluated'].slice(0, times.length).map((step, i) => ({
     event_id: id,
     step,
@@ -48,10 +55,15 @@ let h: Harness
 beforeAll(async () => {
   h = await startHarness({ now: () => NOW })
   const events = [
-    ...loop('E1', gA1, 'appearance.garbage', 'chengguan', ['08:00', '08:10', '08:20', '09:00', '09:40', '10:00'], { deadline: L('20:00') }),
+    ...loop('E1', gA1, 'appearance.garbage', 'chengguan', ['08:00', '08:10', '08:20', '09:00', '09:40', '10:00'], {
+      deadline: L('20:00'),
+    }),
     ...loop('E2', gA2, 'order.parking', 'jiaotong', ['09:00', '09:05', '09:10'], { deadline: L('11:00') }),
     ...loop('E3', gB, 'safety.gas', 'yingji', ['09:30'], { deadline: L('20:00') }),
-    ...loop('E4', gB, 'safety.gas', 'yingji', ['09:30'], { deadline: L('20:00', '2026-11-19') }).map((r) => ({ ...r, ts: L('09:30', '2026-11-19') })),
+    ...loop('E4', gB, 'safety.gas', 'yingji', ['09:30'], { deadline: L('20:00', '2026-11-19') }).map((r) => ({
+      ...r,
+      ts: L('09:30', '2026-11-19'),
+    })),
   ]
   // The last steps come in a batch of their own, as they do in life: the states merge across parts.
   const late = (r: { step: string }) => r.step === 'submitted' || r.step === 'evaluated'
@@ -66,17 +78,36 @@ beforeAll(async () => {
     { ticket_id: 'T1', step: 'created', ts: L('08:00'), channel: 'phone', category: 'environment', grid_code: gA1 },
     { ticket_id: 'T1', step: 'replied', ts: L('08:30'), category: 'environment', grid_code: gA1 },
     { ticket_id: 'T1', step: 'closed', ts: L('09:00'), category: 'environment', grid_code: gA1 },
-    { ticket_id: 'T1', step: 'rated', ts: L('09:10'), category: 'environment', grid_code: gA1, satisfaction: 'satisfied' },
+    {
+      ticket_id: 'T1',
+      step: 'rated',
+      ts: L('09:10'),
+      category: 'environment',
+      grid_code: gA1,
+      satisfaction: 'satisfied',
+    },
     { ticket_id: 'T2', step: 'created', ts: L('10:00'), channel: 'wechat', category: 'traffic', grid_code: gB },
     { ticket_id: 'T2', step: 'replied', ts: L('11:00'), category: 'traffic', grid_code: gB },
     // Only a position, in GCJ-02 as phones give it: enrichment finds the grid.
-    { ticket_id: 'T3', step: 'created', ts: L('11:00'), channel: 'app', category: 'housing', lon: t3lon, lat: t3lat, crs: 'gcj02' },
+    {
+      ticket_id: 'T3',
+      step: 'created',
+      ts: L('11:00'),
+      channel: 'app',
+      category: 'housing',
+      lon: t3lon,
+      lat: t3lat,
+      crs: 'gcj02',
+    },
     { ticket_id: 'T4', step: 'created', ts: L('12:00'), channel: 'phone', category: 'market', grid_code: gA2 },
     { ticket_id: 'T4', step: 'closed', ts: L('13:00'), category: 'market', grid_code: gA2 },
     { ticket_id: 'T4', step: 'rated', ts: L('13:30'), category: 'market', grid_code: gA2, satisfaction: 'unsatisfied' },
   ]
   for (const batch of [tickets.filter((r) => r.step !== 'rated'), tickets.filter((r) => r.step === 'rated')]) {
-    expect((await h.send('hotline-tickets', batch, 'application/x-ndjson')).body).toMatchObject({ accepted: batch.length, rejected: 0 })
+    expect((await h.send('hotline-tickets', batch, 'application/x-ndjson')).body).toMatchObject({
+      accepted: batch.length,
+      rejected: 0,
+    })
   }
 
   const terminals = [
@@ -94,8 +125,23 @@ describe('overview answers the numbers of the records sent', () => {
   it('for the city', async () => {
     const { status, body } = await h.get<Overview>(`/api/v1/overview?region=${ROOT}&${range}`)
     expect(status).toBe(200)
-    expect(body.events).toEqual({ reported: 3, open: 2, closed: 1, overdue: 1, closure_rate: 1 / 3, avg_handle_minutes: 120 })
-    expect(body.tickets).toEqual({ created: 4, open: 2, closed: 2, satisfaction_rate: 0.5, avg_response_minutes: 45, rated: 2, replied: 2 })
+    expect(body.events).toEqual({
+      reported: 3,
+      open: 2,
+      closed: 1,
+      overdue: 1,
+      closure_rate: 1 / 3,
+      avg_handle_minutes: 120,
+    })
+    expect(body.tickets).toEqual({
+      created: 4,
+      open: 2,
+      closed: 2,
+      satisfaction_rate: 0.5,
+      avg_response_minutes: 45,
+      rated: 2,
+      replied: 2,
+    })
     expect(body.terminals).toEqual({ total: 3, online: 1, offline: 1, fault: 1 })
   })
 
@@ -122,19 +168,25 @@ describe('overview answers the numbers of the records sent', () => {
 
 describe('timeseries and breakdown', () => {
   it('counts reported events per hour, every hour present', async () => {
-    const { body } = await h.get<Timeseries>(`/api/v1/timeseries?metric=events.reported&interval=1h&region=${ROOT}&${range}`)
+    const { body } = await h.get<Timeseries>(
+      `/api/v1/timeseries?metric=events.reported&interval=1h&region=${ROOT}&${range}`,
+    )
     expect(body.points).toHaveLength(24)
     const at = (hh: string) => body.points.find((p) => p.t === new Date(L(hh)).toISOString())?.v
     expect(at('08:00')).toBe(1)
     expect(at('09:00')).toBe(2)
     expect(body.points.reduce((s, p) => s + p.v, 0)).toBe(3)
-    const closed = (await h.get<Timeseries>(`/api/v1/timeseries?metric=events.closed&interval=day&region=${A}&${range}`)).body
+    const closed = (
+      await h.get<Timeseries>(`/api/v1/timeseries?metric=events.closed&interval=day&region=${A}&${range}`)
+    ).body
     expect(closed.interval).toBe('1d')
     expect(closed.points).toEqual([{ t: KNOWN.midnight, v: 1 }])
   })
 
   it('open events over the day as a stock', async () => {
-    const { body } = await h.get<Timeseries>(`/api/v1/timeseries?metric=events.open&interval=1h&region=${ROOT}&${range}`)
+    const { body } = await h.get<Timeseries>(
+      `/api/v1/timeseries?metric=events.open&interval=1h&region=${ROOT}&${range}`,
+    )
     const at = (hh: string) => body.points.find((p) => p.t === new Date(L(hh)).toISOString())?.v
     // E4, reported yesterday, is still open: a stock counts it though it is not of today's cohort.
     expect(at('07:00')).toBe(1)
@@ -144,32 +196,39 @@ describe('timeseries and breakdown', () => {
   })
 
   it('breaks reported events down by child region, category, department and status', async () => {
-    const child = (await h.get<Breakdown>(`/api/v1/breakdown?metric=events.reported&by=child&region=${ROOT}&${range}`)).body
+    const child = (await h.get<Breakdown>(`/api/v1/breakdown?metric=events.reported&by=child&region=${ROOT}&${range}`))
+      .body
     expect(child.rows).toEqual([
       { key: A, name: KNOWN.A.name, value: 2 },
       { key: B, name: KNOWN.B.name, value: 1 },
     ])
-    const cat = (await h.get<Breakdown>(`/api/v1/breakdown?metric=events.reported&by=category&region=${ROOT}&${range}`)).body
+    const cat = (await h.get<Breakdown>(`/api/v1/breakdown?metric=events.reported&by=category&region=${ROOT}&${range}`))
+      .body
     expect(Object.fromEntries(cat.rows.map((r) => [r.key, [r.name, r.value]]))).toEqual({
       appearance: ['市容环境', 1],
       order: ['街面秩序', 1],
       safety: ['安全隐患', 1],
     })
-    const dep = (await h.get<Breakdown>(`/api/v1/breakdown?metric=events.reported&by=department&region=${A}&${range}`)).body
+    const dep = (await h.get<Breakdown>(`/api/v1/breakdown?metric=events.reported&by=department&region=${A}&${range}`))
+      .body
     expect(dep.rows.map((r) => r.name).sort()).toEqual(['交通', '城管'])
     const st = (await h.get<Breakdown>(`/api/v1/breakdown?metric=events.open&by=status&region=${ROOT}&${range}`)).body
     expect(Object.fromEntries(st.rows.map((r) => [r.key, r.value]))).toEqual({ dispatched: 1, reported: 1 })
-    const rep = (await h.get<Breakdown>(`/api/v1/breakdown?metric=events.reported&by=status&region=${ROOT}&${range}`)).body
+    const rep = (await h.get<Breakdown>(`/api/v1/breakdown?metric=events.reported&by=status&region=${ROOT}&${range}`))
+      .body
     expect(Object.fromEntries(rep.rows.map((r) => [r.key, [r.name, r.value]]))).toEqual({
       evaluated: ['评单', 1],
       dispatched: ['派单', 1],
       reported: ['接单', 1],
     })
-    const tst = (await h.get<Breakdown>(`/api/v1/breakdown?metric=tickets.created&by=status&region=${ROOT}&${range}`)).body
+    const tst = (await h.get<Breakdown>(`/api/v1/breakdown?metric=tickets.created&by=status&region=${ROOT}&${range}`))
+      .body
     expect(Object.fromEntries(tst.rows.map((r) => [r.key, r.value]))).toEqual({ rated: 2, replied: 1, created: 1 })
-    const ch = (await h.get<Breakdown>(`/api/v1/breakdown?metric=tickets.created&by=channel&region=${ROOT}&${range}`)).body
+    const ch = (await h.get<Breakdown>(`/api/v1/breakdown?metric=tickets.created&by=channel&region=${ROOT}&${range}`))
+      .body
     expect(Object.fromEntries(ch.rows.map((r) => [r.key, r.value]))).toEqual({ phone: 2, wechat: 1, app: 1 })
-    const term = (await h.get<Breakdown>(`/api/v1/breakdown?metric=terminals.online&by=child&region=${ROOT}&${range}`)).body
+    const term = (await h.get<Breakdown>(`/api/v1/breakdown?metric=terminals.online&by=child&region=${ROOT}&${range}`))
+      .body
     expect(term.rows).toEqual([{ key: A, name: KNOWN.A.name, value: 1 }])
   })
 
@@ -177,20 +236,28 @@ describe('timeseries and breakdown', () => {
     const r = await h.get<{ error: { code: string; message: string } }>(`/api/v1/timeseries?metric=nope&region=${ROOT}`)
     expect(r.status).toBe(400)
     expect(r.body.error.message).toContain('metric')
-    const g = await h.get<{ error: { message: string } }>(`/api/v1/breakdown?metric=events.reported&by=child&region=${gA1}`)
+    const g = await h.get<{ error: { message: string } }>(
+      `/api/v1/breakdown?metric=events.reported&by=child&region=${gA1}`,
+    )
     expect(g.status).toBe(400)
   })
 })
 
 describe('records', () => {
   it('lists events of a region newest first, with status filters and cursor pages', async () => {
-    const all = (await h.get<{ items: EventSummary[]; next_cursor: string | null }>(`/api/v1/events?region=${ROOT}`)).body
+    const all = (await h.get<{ items: EventSummary[]; next_cursor: string | null }>(`/api/v1/events?region=${ROOT}`))
+      .body
     expect(all.items.map((e) => e.event_id)).toEqual(['E3', 'E2', 'E1', 'E4'])
     const overdue = (await h.get<{ items: EventSummary[] }>(`/api/v1/events?region=${ROOT}&status=overdue`)).body
     expect(overdue.items.map((e) => e.event_id).sort()).toEqual(['E2', 'E4'])
-    const p1 = (await h.get<{ items: EventSummary[]; next_cursor: string }>(`/api/v1/events?region=${ROOT}&limit=3`)).body
+    const p1 = (await h.get<{ items: EventSummary[]; next_cursor: string }>(`/api/v1/events?region=${ROOT}&limit=3`))
+      .body
     expect(p1.items).toHaveLength(3)
-    const p2 = (await h.get<{ items: EventSummary[]; next_cursor: string | null }>(`/api/v1/events?region=${ROOT}&limit=3&cursor=${p1.next_cursor}`)).body
+    const p2 = (
+      await h.get<{ items: EventSummary[]; next_cursor: string | null }>(
+        `/api/v1/events?region=${ROOT}&limit=3&cursor=${p1.next_cursor}`,
+      )
+    ).body
     expect(p2.items.map((e) => e.event_id)).toEqual(['E4'])
     expect(p2.next_cursor).toBeNull()
     const xuanwu = (await h.get<{ items: EventSummary[] }>(`/api/v1/events?region=${A}&category=appearance`)).body
@@ -198,10 +265,19 @@ describe('records', () => {
   })
 
   it('shows one event with its whole timeline', async () => {
-    const { status, body } = await h.get<{ status: string; timeline: { step: string }[]; closed_at: string }>(`/api/v1/events/E1`)
+    const { status, body } = await h.get<{ status: string; timeline: { step: string }[]; closed_at: string }>(
+      `/api/v1/events/E1`,
+    )
     expect(status).toBe(200)
     expect(body.status).toBe('evaluated')
-    expect(body.timeline.map((s) => s.step)).toEqual(['reported', 'verified', 'dispatched', 'handled', 'submitted', 'evaluated'])
+    expect(body.timeline.map((s) => s.step)).toEqual([
+      'reported',
+      'verified',
+      'dispatched',
+      'handled',
+      'submitted',
+      'evaluated',
+    ])
     expect(body.closed_at).toBe(new Date(L('10:00')).toISOString())
     expect((await h.get(`/api/v1/events/NOPE`)).status).toBe(404)
   })
@@ -209,12 +285,16 @@ describe('records', () => {
   it('places a position-only ticket in its grid', async () => {
     const { body } = await h.get<{ grid_code: string; timeline: unknown[] }>(`/api/v1/tickets/T3`)
     expect(body.grid_code).toBe(gA2)
-    const t = (await h.get<{ items: { ticket_id: string; status: string }[] }>(`/api/v1/tickets?region=${A}&status=open`)).body
+    const t = (
+      await h.get<{ items: { ticket_id: string; status: string }[] }>(`/api/v1/tickets?region=${A}&status=open`)
+    ).body
     expect(t.items.map((x) => x.ticket_id)).toEqual(['T3'])
   })
 
   it('lists terminals down with how long', async () => {
-    const { body } = await h.get<{ items: { terminal_id: string; status: string; since: string }[] }>(`/api/v1/terminals?region=${ROOT}&status=down`)
+    const { body } = await h.get<{ items: { terminal_id: string; status: string; since: string }[] }>(
+      `/api/v1/terminals?region=${ROOT}&status=down`,
+    )
     expect(body.items.map((t) => [t.terminal_id, t.status])).toEqual([
       ['K2', 'fault'],
       ['K3', 'offline'],
@@ -230,7 +310,9 @@ describe('regions', () => {
     expect(body.path.map((p) => p.code)).toEqual([ROOT, A, gA1.slice(0, 9)])
     expect(body.children.length).toBeGreaterThan(0)
     expect(body.children.every((c) => c.level === 'community')).toBe(true)
-    const geo = await h.get<{ type: string; features: { properties: { code: string; level: string } }[] }>(`/api/v1/regions/${ROOT}/children.geojson`)
+    const geo = await h.get<{ type: string; features: { properties: { code: string; level: string } }[] }>(
+      `/api/v1/regions/${ROOT}/children.geojson`,
+    )
     expect(geo.body.features).toHaveLength(KNOWN.districts)
     expect(geo.body.features[0].properties.level).toBe('district')
   })
@@ -254,7 +336,10 @@ describe('the rejects', () => {
       [4, 'lon'],
     ])
     expect(res.body.errors[3].message).toContain('outside the city')
-    const rs = await h.store.query({ query: `SELECT record_index, path, reason FROM rejects WHERE stream = 'grid-events' ORDER BY record_index`, format: 'JSONEachRow' })
+    const rs = await h.store.query({
+      query: `SELECT record_index, path, reason FROM rejects WHERE stream = 'grid-events' ORDER BY record_index`,
+      format: 'JSONEachRow',
+    })
     const rejects = await rs.json<{ record_index: number; path: string; reason: string }>()
     expect(rejects.map((r) => r.path)).toEqual(['category', 'step', 'grid_code', 'lon'])
   })
@@ -275,7 +360,11 @@ describe('the rejects', () => {
       body: '{"event_id": ',
     })
     expect(bad.status).toBe(400)
-    const noToken = await h.app.request('/ingest/v1/grid-events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' })
+    const noToken = await h.app.request('/ingest/v1/grid-events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '[]',
+    })
     expect(noToken.status).toBe(401)
     const wrongType = await h.app.request('/ingest/v1/grid-events', {
       method: 'POST',

@@ -22,7 +22,15 @@ beforeAll(async () => {
   h = await startHarness()
   idp = await startOidcProvider(REDIRECT, ACCOUNTS, 'wang')
   issuer = idp.issuer
-  const oidc = await OidcLogin.discover({ issuer, clientId: 'ioc', clientSecret: 'ioc-secret', redirectUrl: REDIRECT, roleClaim: 'ioc_role', regionClaim: 'ioc_region', allowHttp: true })
+  const oidc = await OidcLogin.discover({
+    issuer,
+    clientId: 'ioc',
+    clientSecret: 'ioc-secret',
+    redirectUrl: REDIRECT,
+    roleClaim: 'ioc_role',
+    regionClaim: 'ioc_region',
+    allowHttp: true,
+  })
   ;({ app, hub } = createApp({ ...h.ctx, oidc }, { feed: h.bus, hub: { kpiIntervalMs: 60_000 } }))
 })
 afterAll(async () => {
@@ -36,7 +44,10 @@ async function signIn(account: string): Promise<Response> {
   idp.signInAs(account)
   const start = await app.request('/api/v1/auth/oidc/start')
   expect(start.status).toBe(302)
-  const ours = start.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+  const ours = start.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ')
   let url = start.headers.get('location')!
   expect(url.startsWith(`${issuer}/`)).toBe(true)
   expect(new URL(url).searchParams.get('code_challenge_method')).toBe('S256')
@@ -46,7 +57,10 @@ async function signIn(account: string): Promise<Response> {
       const u = new URL(url)
       return app.request(`${u.pathname}${u.search}`, { headers: { cookie: ours } })
     }
-    const res = await fetch(url, { redirect: 'manual', headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } })
+    const res = await fetch(url, {
+      redirect: 'manual',
+      headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') },
+    })
     for (const c of res.headers.getSetCookie()) {
       const [kv] = c.split(';')
       const i = kv.indexOf('=')
@@ -60,7 +74,9 @@ async function signIn(account: string): Promise<Response> {
 
 describe('single sign-on (OIDC)', () => {
   it('tells the sign-in page where to start', async () => {
-    expect(await (await app.request('/api/v1/auth/login')).json()).toMatchObject({ oidc: { enabled: true, url: '/api/v1/auth/oidc/start' } })
+    expect(await (await app.request('/api/v1/auth/login')).json()).toMatchObject({
+      oidc: { enabled: true, url: '/api/v1/auth/oidc/start' },
+    })
   })
 
   it("signs a user in with the role and region of the provider's ID token, scoped like a local one", async () => {
@@ -74,9 +90,16 @@ describe('single sign-on (OIDC)', () => {
     expect((await app.request('/api/v1/overview?region=3201', auth)).status).toBe(403)
     // Its session renews like a local one, with the provider's claims.
     const refreshed = await app.request('/api/v1/auth/refresh', { method: 'POST', ...auth })
-    expect(((await refreshed.json()) as { user: unknown }).user).toEqual({ name: 'wang', role: 'leader', region: '320102' })
+    expect(((await refreshed.json()) as { user: unknown }).user).toEqual({
+      name: 'wang',
+      role: 'leader',
+      region: '320102',
+    })
     await h.ctx.audit!.flush()
-    const rs = await h.store.query({ query: `SELECT action, user, role, region FROM audit_log WHERE action = 'oidc.login'`, format: 'JSONEachRow' })
+    const rs = await h.store.query({
+      query: `SELECT action, user, role, region FROM audit_log WHERE action = 'oidc.login'`,
+      format: 'JSONEachRow',
+    })
     expect(await rs.json()).toEqual([{ action: 'oidc.login', user: 'wang', role: 'leader', region: '320102' }])
   })
 
@@ -93,7 +116,8 @@ describe('single sign-on (OIDC)', () => {
 })
 
 const tokenOf = (res: Response) => decodeURIComponent(res.headers.get('location')!.split('#token=')[1])
-const refresh = (token: string) => app.request('/api/v1/auth/refresh', { method: 'POST', headers: { authorization: `Bearer ${token}` } })
+const refresh = (token: string) =>
+  app.request('/api/v1/auth/refresh', { method: 'POST', headers: { authorization: `Bearer ${token}` } })
 const refreshGrants = () => idp.tokenGrants().filter((g) => g === 'refresh_token').length
 
 describe('renewing a single sign-on session (issue 14, finding 6)', () => {
@@ -120,7 +144,10 @@ describe('renewing a single sign-on session (issue 14, finding 6)', () => {
     const res = await refresh(token)
     expect(res.status).toBe(401)
     await h.ctx.audit!.flush()
-    const rs = await h.store.query({ query: `SELECT action, user FROM audit_log WHERE action = 'refresh.refused'`, format: 'JSONEachRow' })
+    const rs = await h.store.query({
+      query: `SELECT action, user FROM audit_log WHERE action = 'refresh.refused'`,
+      format: 'JSONEachRow',
+    })
     expect(await rs.json()).toEqual([{ action: 'refresh.refused', user: 'wang' }])
   })
 

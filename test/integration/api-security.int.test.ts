@@ -22,7 +22,17 @@ const json = (body: unknown, token?: string): RequestInit => ({
 /** A second app over the same store with small limits, so a test can reach them. */
 function limitedApp(perUser: number, logins: number, more: { loginsPerAddress?: number; sprayNames?: number } = {}) {
   return createApp(
-    { ...h.ctx, security: { ...DEFAULT_SECURITY, perUserPerMinute: perUser, loginsPer5Minutes: logins, allowedOrigins: ['https://wall.example'], maxBodyBytes: 1024, ...more } },
+    {
+      ...h.ctx,
+      security: {
+        ...DEFAULT_SECURITY,
+        perUserPerMinute: perUser,
+        loginsPer5Minutes: logins,
+        allowedOrigins: ['https://wall.example'],
+        maxBodyBytes: 1024,
+        ...more,
+      },
+    },
     { feed: h.bus, hub: { kpiIntervalMs: 60_000 } },
   )
 }
@@ -32,13 +42,17 @@ describe('rate limits', () => {
     const { app, hub } = limitedApp(5, 100)
     const token = await h.login('operator')
     const codes: number[] = []
-    for (let i = 0; i < 7; i++) codes.push((await app.request('/api/v1/metrics', { headers: { authorization: `Bearer ${token}` } })).status)
+    for (let i = 0; i < 7; i++)
+      codes.push((await app.request('/api/v1/metrics', { headers: { authorization: `Bearer ${token}` } })).status)
     expect(codes).toEqual([200, 200, 200, 200, 200, 429, 429])
     const res = await app.request('/api/v1/metrics', { headers: { authorization: `Bearer ${token}` } })
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0)
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('rate_limited')
     // Another user is not slowed by the first.
-    expect((await app.request('/api/v1/metrics', { headers: { authorization: `Bearer ${await h.login('analyst')}` } })).status).toBe(200)
+    expect(
+      (await app.request('/api/v1/metrics', { headers: { authorization: `Bearer ${await h.login('analyst')}` } }))
+        .status,
+    ).toBe(200)
     hub.close()
   })
 
@@ -50,13 +64,27 @@ describe('rate limits', () => {
 })
 
 /** A sign-in from a client address (the node server's peer address), with the browser's cookie if any. */
-function signIn(app: ReturnType<typeof limitedApp>['app'], username: string, password: string, ip = PROXY, cookie?: string) {
+function signIn(
+  app: ReturnType<typeof limitedApp>['app'],
+  username: string,
+  password: string,
+  ip = PROXY,
+  cookie?: string,
+) {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }
-  return app.request('/api/v1/auth/login', { method: 'POST', headers, body: JSON.stringify({ username, password }) }, { incoming: { socket: { remoteAddress: ip } } })
+  return app.request(
+    '/api/v1/auth/login',
+    { method: 'POST', headers, body: JSON.stringify({ username, password }) },
+    { incoming: { socket: { remoteAddress: ip } } },
+  )
 }
 const PROXY = '10.1.2.3'
 /** The cookie a browser keeps from an answer (name=value), if the answer sets one. */
-const cookieOf = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith('ioc_device='))
+const cookieOf = (res: Response) =>
+  res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .find((c) => c.startsWith('ioc_device='))
 
 describe('sign-in throttling that cannot be turned against users (issue 14, finding 7)', () => {
   it('locks a guessed account for untrusted clients only: its user still signs in on their own browser behind the same proxy', async () => {
@@ -164,39 +192,70 @@ describe('sessions', () => {
     const login = await h.app.request('/api/v1/auth/login', json({ username: 'wang', password: 'pw' }))
     const { token } = (await login.json()) as { token: string }
     h.ctx.users.add({ name: 'wang', role: 'leader', region: '320102002', password_hash })
-    const res = await h.app.request('/api/v1/auth/refresh', { method: 'POST', headers: { authorization: `Bearer ${token}` } })
+    const res = await h.app.request('/api/v1/auth/refresh', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    })
     expect(res.status).toBe(200)
     const body = (await res.json()) as { token: string; user: { role: string; region: string } }
     expect(body.user).toEqual({ name: 'wang', role: 'leader', region: '320102002' })
-    expect((await h.app.request('/api/v1/overview?region=320102002', { headers: { authorization: `Bearer ${body.token}` } })).status).toBe(200)
+    expect(
+      (await h.app.request('/api/v1/overview?region=320102002', { headers: { authorization: `Bearer ${body.token}` } }))
+        .status,
+    ).toBe(200)
   })
 
   it('refuses to renew an expired, forged or missing token', async () => {
     const key = new TextEncoder().encode('test-secret')
     const past = Math.floor(Date.now() / 1000) - 60
-    const expired = await new SignJWT({ role: 'admin', region: '3201', src: 'password' }).setProtectedHeader({ alg: 'HS256' }).setSubject('admin').setIssuedAt(past - 100).setExpirationTime(past).sign(key)
-    const forged = await new SignJWT({ role: 'admin', region: '3201' }).setProtectedHeader({ alg: 'HS256' }).setSubject('admin').setExpirationTime('1h').sign(new TextEncoder().encode('other'))
+    const expired = await new SignJWT({ role: 'admin', region: '3201', src: 'password' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('admin')
+      .setIssuedAt(past - 100)
+      .setExpirationTime(past)
+      .sign(key)
+    const forged = await new SignJWT({ role: 'admin', region: '3201' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('admin')
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode('other'))
     for (const t of [expired, forged]) {
-      expect((await h.app.request('/api/v1/auth/refresh', { method: 'POST', headers: { authorization: `Bearer ${t}` } })).status).toBe(401)
+      expect(
+        (await h.app.request('/api/v1/auth/refresh', { method: 'POST', headers: { authorization: `Bearer ${t}` } }))
+          .status,
+      ).toBe(401)
       expect((await h.app.request('/api/v1/metrics', { headers: { authorization: `Bearer ${t}` } })).status).toBe(401)
     }
     expect((await h.app.request('/api/v1/auth/refresh', { method: 'POST' })).status).toBe(401)
   })
 
   it('tells the sign-in page about demo mode, the time zone and single sign-on', async () => {
-    expect(await (await h.app.request('/api/v1/auth/login')).json()).toEqual({ demo: true, tz: 'Asia/Shanghai', oidc: { enabled: false } })
+    expect(await (await h.app.request('/api/v1/auth/login')).json()).toEqual({
+      demo: true,
+      tz: 'Asia/Shanghai',
+      oidc: { enabled: false },
+    })
   })
 })
 
 describe('audit', () => {
   it('records logins, refused logins and who viewed which record', async () => {
     const [grid] = gridsIn('320102')
-    await h.send('grid-events', [{ event_id: 'AUD1', step: 'reported', ts: Date.now() - 60_000, category: 'appearance.garbage', grid_code: grid }])
+    await h.send('grid-events', [
+      { event_id: 'AUD1', step: 'reported', ts: Date.now() - 60_000, category: 'appearance.garbage', grid_code: grid },
+    ])
     await h.app.request('/api/v1/auth/login', json({ username: 'leader.xuanwu', password: 'nope' }))
-    const token = (await (await h.app.request('/api/v1/auth/login', json({ username: 'leader.xuanwu', password: 'demo' }))).json()) as { token: string }
-    expect((await h.app.request('/api/v1/events/AUD1', { headers: { authorization: `Bearer ${token.token}` } })).status).toBe(200)
+    const token = (await (
+      await h.app.request('/api/v1/auth/login', json({ username: 'leader.xuanwu', password: 'demo' }))
+    ).json()) as { token: string }
+    expect(
+      (await h.app.request('/api/v1/events/AUD1', { headers: { authorization: `Bearer ${token.token}` } })).status,
+    ).toBe(200)
     await h.ctx.audit!.flush()
-    const rs = await h.store.query({ query: `SELECT action, user, target_kind, target_id FROM audit_log WHERE user = 'leader.xuanwu' ORDER BY ts`, format: 'JSONEachRow' })
+    const rs = await h.store.query({
+      query: `SELECT action, user, target_kind, target_id FROM audit_log WHERE user = 'leader.xuanwu' ORDER BY ts`,
+      format: 'JSONEachRow',
+    })
     expect(await rs.json()).toEqual([
       { action: 'login.refused', user: 'leader.xuanwu', target_kind: '', target_id: '' },
       { action: 'login', user: 'leader.xuanwu', target_kind: '', target_id: '' },
@@ -209,12 +268,26 @@ describe('OpenAPI', () => {
   it('documents the routes from the zod schemas, and a page shows it with nothing from elsewhere', async () => {
     const doc = (await (await h.app.request('/api/v1/openapi.json')).json()) as {
       openapi: string
-      paths: Record<string, Record<string, { parameters?: Array<{ name: string; required: boolean }>; responses: Record<string, { content?: Record<string, { schema: { properties?: Record<string, unknown> } }> }> }>>
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            parameters?: Array<{ name: string; required: boolean }>
+            responses: Record<
+              string,
+              { content?: Record<string, { schema: { properties?: Record<string, unknown> } }> }
+            >
+          }
+        >
+      >
     }
     expect(doc.openapi).toMatch(/^3\./)
     const ov = doc.paths['/api/v1/overview'].get
     expect(ov.parameters!.map((p) => p.name)).toEqual(['region', 'from', 'to', 'compare'])
-    expect(Object.keys(ov.responses['200'].content!['application/json'].schema.properties!)).toEqual(expect.arrayContaining(['events', 'tickets', 'terminals', 'previous']))
+    expect(Object.keys(ov.responses['200'].content!['application/json'].schema.properties!)).toEqual(
+      expect.arrayContaining(['events', 'tickets', 'terminals', 'previous']),
+    )
     const ts = doc.paths['/api/v1/timeseries'].get
     expect(ts.parameters!.find((p) => p.name === 'metric')!.required).toBe(true)
     expect(doc.paths['/api/v1/events/{id}'].get).toBeDefined()

@@ -60,11 +60,27 @@ beforeAll(async () => {
   for (const role of ROLES) tokens.set(role, await h.login(userOf(role)))
   const ts = Date.now() - 60_000
   await h.send('grid-events', [
-    { event_id: 'AZ-IN', step: 'reported', ts, category: 'appearance.garbage', grid_code: gIn, reporter: REPORTER, description: `来电 ${PHONE}` },
+    {
+      event_id: 'AZ-IN',
+      step: 'reported',
+      ts,
+      category: 'appearance.garbage',
+      grid_code: gIn,
+      reporter: REPORTER,
+      description: `来电 ${PHONE}`,
+    },
     { event_id: 'AZ-OUT', step: 'reported', ts, category: 'appearance.garbage', grid_code: gOut },
   ])
   await h.send('hotline-tickets', [
-    { ticket_id: 'AZ-TIN', step: 'created', ts, category: 'traffic', grid_code: gIn, address: ADDRESS, description: `回电 ${PHONE}` },
+    {
+      ticket_id: 'AZ-TIN',
+      step: 'created',
+      ts,
+      category: 'traffic',
+      grid_code: gIn,
+      address: ADDRESS,
+      description: `回电 ${PHONE}`,
+    },
     { ticket_id: 'AZ-TOUT', step: 'created', ts, category: 'traffic', grid_code: gOut },
   ])
   await h.send('terminal-status', [
@@ -105,10 +121,24 @@ describe('every route × role × scope', () => {
 })
 
 describe("every route of the app, including other modules'", () => {
-  const OPEN = new Set(['/api/v1/auth/login', '/api/v1/openapi.json', '/api/v1/docs', '/api/v1/docs.js', '/api/v1/auth/oidc/start', '/api/v1/auth/oidc/callback'])
+  const OPEN = new Set([
+    '/api/v1/auth/login',
+    '/api/v1/openapi.json',
+    '/api/v1/docs',
+    '/api/v1/docs.js',
+    '/api/v1/auth/oidc/start',
+    '/api/v1/auth/oidc/callback',
+  ])
   const routes = () =>
     h.app.routes
-      .filter((r) => r.path.startsWith('/api/v1/') && !r.path.includes('*') && r.method !== 'ALL' && !OPEN.has(r.path) && r.path !== '/api/v1/live')
+      .filter(
+        (r) =>
+          r.path.startsWith('/api/v1/') &&
+          !r.path.includes('*') &&
+          r.method !== 'ALL' &&
+          !OPEN.has(r.path) &&
+          r.path !== '/api/v1/live',
+      )
       .map((r) => ({ method: r.method, path: r.path.replace(/:(\w+)(\{[^}]*\})?/g, 'x') }))
 
   it('answers 401 without a token and 403 to the ingest role', async () => {

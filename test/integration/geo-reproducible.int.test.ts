@@ -12,7 +12,8 @@ describe('the demo city', () => {
     const out = mkdtempSync(join(tmpdir(), 'ioc-geo-'))
     try {
       execFileSync('npx', ['tsx', 'scripts/build-geo.ts', '--out', out], { stdio: 'pipe', timeout: 110_000 })
-      for (const f of ['regions.json', 'nanjing.topo.json']) expect(sha(join(out, f)), f).toBe(sha(join('dashboards/geo', f)))
+      for (const f of ['regions.json', 'nanjing.topo.json'])
+        expect(sha(join(out, f)), f).toBe(sha(join('dashboards/geo', f)))
     } finally {
       rmSync(out, { recursive: true, force: true })
     }

@@ -15,23 +15,36 @@ afterAll(async () => {
   await f?.close()
 })
 
-const event = (type: string, data: unknown, id: string) => new CloudEvent({ id, source: 'urn:test:sensor-gateway', type, datacontenttype: 'application/json', data })
+const event = (type: string, data: unknown, id: string) =>
+  new CloudEvent({ id, source: 'urn:test:sensor-gateway', type, datacontenttype: 'application/json', data })
 
 describe('CloudEvents 1.0 over HTTP, sent by the official SDK', () => {
   it('takes binary and structured mode from the SDK emitter', async () => {
     for (const mode of [Mode.BINARY, Mode.STRUCTURED]) {
       const emit = emitterFor(httpTransport(`${f.url}/ingest/v1/cloudevents`), { mode })
-      const res = (await emit(event('ioc.grid.event', gridEvent(1, grid, { event_id: `CE-${mode}` }), `ce-${mode}`), { headers: auth })) as { body: string }
+      const res = (await emit(event('ioc.grid.event', gridEvent(1, grid, { event_id: `CE-${mode}` }), `ce-${mode}`), {
+        headers: auth,
+      })) as { body: string }
       expect(JSON.parse(res.body)).toEqual({ accepted: 1, rejected: 0, errors: [] })
     }
-    const rows = await f.rows<{ event_id: string }>("SELECT event_id FROM grid_events WHERE startsWith(event_id, 'CE-') ORDER BY event_id")
+    const rows = await f.rows<{ event_id: string }>(
+      "SELECT event_id FROM grid_events WHERE startsWith(event_id, 'CE-') ORDER BY event_id",
+    )
     expect(rows.map((r) => r.event_id)).toEqual(['CE-binary', 'CE-structured'])
   })
 
   it('takes a batch of mixed types, and answers for the invalid and unknown ones by position', async () => {
     const batch = [
-      event('ioc.terminal.status', { terminal_id: 'CE-T1', ts: Date.now(), status: 'fault', grid_code: grid, fault_code: 'printer' }, 'b1'),
-      event('ioc.hotline.ticket', { ticket_id: 'CE-K1', step: 'created', ts: Date.now(), category: 'noise', grid_code: grid }, 'b2'),
+      event(
+        'ioc.terminal.status',
+        { terminal_id: 'CE-T1', ts: Date.now(), status: 'fault', grid_code: grid, fault_code: 'printer' },
+        'b1',
+      ),
+      event(
+        'ioc.hotline.ticket',
+        { ticket_id: 'CE-K1', step: 'created', ts: Date.now(), category: 'noise', grid_code: grid },
+        'b2',
+      ),
       event('ioc.grid.event', gridEvent(3, grid, { event_id: 'CE-BAD', priority: 9 }), 'b3'),
       event('ioc.parking.space', { anything: 1 }, 'b4'),
     ]
@@ -49,7 +62,9 @@ describe('CloudEvents 1.0 over HTTP, sent by the official SDK', () => {
     ])
     expect(await f.rows("SELECT 1 FROM terminal_status WHERE terminal_id = 'CE-T1'")).toHaveLength(1)
     expect(await f.rows("SELECT 1 FROM hotline_tickets WHERE ticket_id = 'CE-K1'")).toHaveLength(1)
-    const rejects = await f.rows<{ stream: string; path: string }>("SELECT stream, path FROM rejects WHERE source = 'cloudevents' ORDER BY record_index")
+    const rejects = await f.rows<{ stream: string; path: string }>(
+      "SELECT stream, path FROM rejects WHERE source = 'cloudevents' ORDER BY record_index",
+    )
     expect(rejects).toEqual([
       { stream: 'grid-events', path: 'priority' }, // the raw kept is the event's data: paths are relative to it
       { stream: 'cloudevents', path: 'type' },
@@ -63,9 +78,17 @@ describe('CloudEvents 1.0 over HTTP, sent by the official SDK', () => {
     const res = await fetch(`${f.url}/ingest/v1/cloudevents`, { method: 'POST', headers, body: missing.body as string })
     expect(res.status).toBe(400)
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/source/)
-    const plain = await fetch(`${f.url}/ingest/v1/cloudevents`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{}' })
+    const plain = await fetch(`${f.url}/ingest/v1/cloudevents`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{}',
+    })
     expect(plain.status).toBe(400)
-    const broken = await fetch(`${f.url}/ingest/v1/cloudevents`, { method: 'POST', headers: { ...auth, 'content-type': 'application/cloudevents-batch+json' }, body: '[{' })
+    const broken = await fetch(`${f.url}/ingest/v1/cloudevents`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/cloudevents-batch+json' },
+      body: '[{',
+    })
     expect(broken.status).toBe(400)
   })
 })

@@ -24,7 +24,7 @@ function random(seed: number) {
   }
 }
 const rnd = random(20261120)
-const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]
 
 type Rec = Record<string, string | number>
 // Every step gets its own minute, so "the latest step" is never a tie.
@@ -37,7 +37,8 @@ function eventSteps(id: string): Rec[] {
   const steps: Rec[] = []
   const kind = rnd()
   const reported = kind < 0.1 ? [] : kind < 0.2 ? ['reported', 'reported'] : ['reported']
-  for (const step of reported) steps.push({ ...base, step, ts: tick(), deadline: tick() + Math.floor(rnd() * 30) * 60 * MIN - 20 * 60 * MIN })
+  for (const step of reported)
+    steps.push({ ...base, step, ts: tick(), deadline: tick() + Math.floor(rnd() * 30) * 60 * MIN - 20 * 60 * MIN })
   const more = ['verified', 'dispatched', 'handled', 'submitted', 'evaluated'].slice(0, Math.floor(rnd() * 6))
   for (const step of more) steps.push({ ...base, step, ts: tick() })
   // A deadline extended at dispatch, or another grid given at verification (the record stays where it was reported).
@@ -71,7 +72,10 @@ function ticketSteps(id: string): Rec[] {
 
 /** Each record's row as the overview counts it, folded from its steps here, without ClickHouse. */
 function foldEvents(sent: Rec[]) {
-  const out = new Map<string, { reported_at: number; grid_code: string; evaluated_at: number | null; deadline: number | null }>()
+  const out = new Map<
+    string,
+    { reported_at: number; grid_code: string; evaluated_at: number | null; deadline: number | null }
+  >()
   for (const id of new Set(sent.map((s) => String(s.event_id)))) {
     const steps = sent.filter((s) => s.event_id === id).sort((a, b) => Number(a.ts) - Number(b.ts))
     const reported = steps.filter((s) => s.step === 'reported').map((s) => Number(s.ts))
@@ -89,7 +93,10 @@ function foldEvents(sent: Rec[]) {
 }
 
 function foldTickets(sent: Rec[]) {
-  const out = new Map<string, { created_at: number; grid_code: string; replied_at: number | null; status: string; satisfaction: string }>()
+  const out = new Map<
+    string,
+    { created_at: number; grid_code: string; replied_at: number | null; status: string; satisfaction: string }
+  >()
   for (const id of new Set(sent.map((s) => String(s.ticket_id)))) {
     const steps = sent.filter((s) => s.ticket_id === id).sort((a, b) => Number(a.ts) - Number(b.ts))
     const created = steps.filter((s) => s.step === 'created').map((s) => Number(s.ts))
@@ -119,7 +126,7 @@ function batches(steps: Rec[]): Rec[][] {
     ;[shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]]
   }
   const out: Rec[][] = []
-  for (let i = 0; i < shuffled.length; ) {
+  for (let i = 0; i < shuffled.length;) {
     const n = 1 + Math.floor(rnd() * 25)
     out.push(shuffled.slice(i, i + n))
     if (rnd() < 0.15) out.push(shuffled.slice(i, i + n))
@@ -143,7 +150,9 @@ async function netRows<T>(table: string, id: string, columns: string[]): Promise
     query: `SELECT ${id} AS id, ${columns.join(', ')}, toInt32(sum(sign)) AS n FROM ${table} GROUP BY ALL HAVING n != 0`,
     format: 'JSONEachRow',
   })
-  return new Map((await rs.json<T & { id: string; n: number }>()).map(({ id: key, ...r }) => [key, r as T & { n: number }]))
+  return new Map(
+    (await rs.json<T & { id: string; n: number }>()).map(({ id: key, ...r }) => [key, r as T & { n: number }]),
+  )
 }
 
 /**
@@ -175,7 +184,10 @@ async function followEveryBatch(
  */
 async function mergedDown(table: string, records: number) {
   await h.store.command({ query: `OPTIMIZE TABLE ${table} FINAL` })
-  const rs = await h.store.query({ query: `SELECT toInt32(count()) AS rows, toInt32(countIf(sign = 1)) AS plus FROM ${table}`, format: 'JSONEachRow' })
+  const rs = await h.store.query({
+    query: `SELECT toInt32(count()) AS rows, toInt32(countIf(sign = 1)) AS plus FROM ${table}`,
+    format: 'JSONEachRow',
+  })
   expect((await rs.json<{ rows: number; plus: number }>())[0]).toEqual({ rows: records, plus: records })
 }
 
@@ -222,8 +234,12 @@ describe('the cohort tables follow every batch', () => {
       // Ends at 07:00 in Nanjing, 23:00 UTC the day before: the day key's zone must be the query's.
       ['3201', NOW - 30 * 60 * MIN, Date.parse('2026-11-20T07:00:00+08:00')],
     ] as const) {
-      const e = [...evs.values()].filter((r) => r.grid_code.startsWith(region) && r.reported_at >= from && r.reported_at < to)
-      const t = [...tks.values()].filter((r) => r.grid_code.startsWith(region) && r.created_at >= from && r.created_at < to)
+      const e = [...evs.values()].filter(
+        (r) => r.grid_code.startsWith(region) && r.reported_at >= from && r.reported_at < to,
+      )
+      const t = [...tks.values()].filter(
+        (r) => r.grid_code.startsWith(region) && r.created_at >= from && r.created_at < to,
+      )
       const closed = e.filter((r) => r.evaluated_at !== null)
       const rated = t.filter((r) => r.satisfaction)
       const replied = t.filter((r) => r.replied_at !== null)
@@ -237,15 +253,21 @@ describe('the cohort tables follow every batch', () => {
         closed: closed.length,
         overdue: e.filter((r) => r.evaluated_at === null && r.deadline !== null && r.deadline < NOW).length,
         closure_rate: closed.length / e.length,
-        avg_handle_minutes: closed.length ? round1(closed.reduce((s, r) => s + r.evaluated_at! - r.reported_at, 0) / closed.length / MIN) : 0,
+        avg_handle_minutes: closed.length
+          ? round1(closed.reduce((s, r) => s + r.evaluated_at! - r.reported_at, 0) / closed.length / MIN)
+          : 0,
       })
       const ticketsClosed = t.filter((r) => r.status === 'closed' || r.status === 'rated').length
       expect(body.tickets).toEqual({
         created: t.length,
         open: t.length - ticketsClosed,
         closed: ticketsClosed,
-        satisfaction_rate: rated.length ? rated.filter((r) => r.satisfaction !== 'unsatisfied').length / rated.length : 0,
-        avg_response_minutes: replied.length ? round1(replied.reduce((s, r) => s + r.replied_at! - r.created_at, 0) / replied.length / MIN) : 0,
+        satisfaction_rate: rated.length
+          ? rated.filter((r) => r.satisfaction !== 'unsatisfied').length / rated.length
+          : 0,
+        avg_response_minutes: replied.length
+          ? round1(replied.reduce((s, r) => s + r.replied_at! - r.created_at, 0) / replied.length / MIN)
+          : 0,
         rated: rated.length,
         replied: replied.length,
       })

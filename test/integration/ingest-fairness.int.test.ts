@@ -14,8 +14,14 @@ let f: IngestFixture
 let feeder: string
 let admin: string
 beforeAll(async () => {
-  // A budget of 4 requests, a quarter of it per sender (one request), and a body timeout far longer than the steps before it.
-  f = await startIngest({ ingestTokens: new Set([TOKEN, OTHER]), maxInFlight: 4, senderShare: 0.25, bodyTimeoutMs: 4000 })
+  // A budget of 4 requests, a quarter of it per sender (one request), and a body timeout far longer than the steps
+  // before it.
+  f = await startIngest({
+    ingestTokens: new Set([TOKEN, OTHER]),
+    maxInFlight: 4,
+    senderShare: 0.25,
+    bodyTimeoutMs: 4000,
+  })
   feeder = await sessions.issue({ name: 'feeder.xuanwu', role: 'ingest', region: '320102' })
   admin = await sessions.issue({ name: 'admin', role: 'admin', region: '3201' })
 })
@@ -23,11 +29,20 @@ afterAll(async () => {
   await f?.close()
 })
 
-type Answer = { status: number; headers: Headers; body: { accepted: number; rejected: number; errors: { index: number; path: string; message: string }[] } & Record<string, unknown> }
+type Answer = {
+  status: number
+  headers: Headers
+  body: { accepted: number; rejected: number; errors: { index: number; path: string; message: string }[] } & Record<
+    string,
+    unknown
+  >
+}
 const send = (path: string, token: string, body: string, type = 'application/json') =>
   f.post(path, body, { authorization: `Bearer ${token}`, 'content-type': type }) as Promise<Answer>
 
-/** A request that declares a body and sends only its first bytes: the answer, and when the server closed the connection. */
+/**
+ * A request that declares a body and sends only its first bytes: the answer, and when the server closed the connection.
+ */
 function trickle(token: string) {
   const req = request(`${f.url}/ingest/v1/grid-events`, {
     method: 'POST',
@@ -35,11 +50,21 @@ function trickle(token: string) {
   })
   req.on('error', () => {}) // the server ends the connection after its answer
   const closed = new Promise<void>((resolve) => req.on('close', resolve))
-  const answer = new Promise<{ status: number; connection?: string; body: { error?: { code: string; message: string } } }>((resolve) => {
+  const answer = new Promise<{
+    status: number
+    connection?: string
+    body: { error?: { code: string; message: string } }
+  }>((resolve) => {
     req.on('response', (res) => {
       let text = ''
       res.on('data', (d: Buffer) => (text += d.toString()))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body: JSON.parse(text) as { error?: { code: string; message: string } } }))
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          connection: res.headers.connection,
+          body: JSON.parse(text) as { error?: { code: string; message: string } },
+        }),
+      )
     })
   })
   req.write('{"event_id":"SLOW-1",')
@@ -60,22 +85,37 @@ describe('fair ingest', () => {
     const slow = trickle(TOKEN)
     await untilInFlight(1)
     // The slow sender holds its whole share (until its body times out): its next request waits its turn…
-    const again = await send('/ingest/v1/grid-events', TOKEN, JSON.stringify(gridEvent(1, inside, { event_id: 'FAIR-A1' })))
+    const again = await send(
+      '/ingest/v1/grid-events',
+      TOKEN,
+      JSON.stringify(gridEvent(1, inside, { event_id: 'FAIR-A1' })),
+    )
     expect(again.status).toBe(429)
     expect(again.headers.get('retry-after')).toBe('1')
     expect(String((again.body as { error?: { message: string } }).error?.message)).toContain('this sender')
     // …while another sender is served.
-    const other = await send('/ingest/v1/grid-events', OTHER, JSON.stringify(gridEvent(2, inside, { event_id: 'FAIR-B1' })))
+    const other = await send(
+      '/ingest/v1/grid-events',
+      OTHER,
+      JSON.stringify(gridEvent(2, inside, { event_id: 'FAIR-B1' })),
+    )
     expect(other).toMatchObject({ status: 200, body: { accepted: 1 } })
 
     const timedOut = await slow.answer
     expect(timedOut.status).toBe(408)
-    expect(timedOut.body.error).toMatchObject({ code: 'request_timeout', message: expect.stringContaining('did not arrive') })
+    expect(timedOut.body.error).toMatchObject({
+      code: 'request_timeout',
+      message: expect.stringContaining('did not arrive'),
+    })
     expect(timedOut.connection).toBe('close')
     await slow.closed
     // The slot is free again.
     await untilInFlight(0)
-    const after = await send('/ingest/v1/grid-events', TOKEN, JSON.stringify(gridEvent(3, inside, { event_id: 'FAIR-A2' })))
+    const after = await send(
+      '/ingest/v1/grid-events',
+      TOKEN,
+      JSON.stringify(gridEvent(3, inside, { event_id: 'FAIR-A2' })),
+    )
     expect(after).toMatchObject({ status: 200, body: { accepted: 1 } })
   })
 
@@ -93,19 +133,33 @@ describe('fair ingest', () => {
     expect(res.body.accepted).toBe(2)
     expect(res.body.errors).toEqual([
       { index: 1, path: 'grid_code', message: `grid ${outside} is outside the sender's region 320102` },
-      { index: 2, path: 'lon', message: expect.stringMatching(new RegExp(`^position .* \\(grid ${outside}\\) is outside the sender's region 320102$`)) },
+      {
+        index: 2,
+        path: 'lon',
+        message: expect.stringMatching(
+          new RegExp(`^position .* \\(grid ${outside}\\) is outside the sender's region 320102$`),
+        ),
+      },
     ])
     await f.pipeline.flush()
-    const stored = await f.rows<{ event_id: string }>("SELECT event_id FROM grid_events WHERE startsWith(event_id, 'REG-') ORDER BY event_id")
+    const stored = await f.rows<{ event_id: string }>(
+      "SELECT event_id FROM grid_events WHERE startsWith(event_id, 'REG-') ORDER BY event_id",
+    )
     expect(stored.map((r) => r.event_id)).toEqual(['REG-in', 'REG-in-pos'])
-    const kept = await f.rows<{ record_index: number; path: string }>("SELECT record_index, path FROM rejects WHERE position(raw, 'REG-out') > 0 ORDER BY record_index")
+    const kept = await f.rows<{ record_index: number; path: string }>(
+      "SELECT record_index, path FROM rejects WHERE position(raw, 'REG-out') > 0 ORDER BY record_index",
+    )
     expect(kept).toEqual([
       { record_index: 1, path: 'grid_code' },
       { record_index: 2, path: 'lon' },
     ])
 
     // A static ingest token sends for the whole city.
-    const cityWide = await send('/ingest/v1/grid-events', TOKEN, JSON.stringify([gridEvent(14, outside, { event_id: 'REG-token' })]))
+    const cityWide = await send(
+      '/ingest/v1/grid-events',
+      TOKEN,
+      JSON.stringify([gridEvent(14, outside, { event_id: 'REG-token' })]),
+    )
     expect(cityWide.body).toMatchObject({ accepted: 1, rejected: 0 })
 
     // CloudEvents and Open311 are held to the same region.
@@ -113,14 +167,32 @@ describe('fair ingest', () => {
       '/ingest/v1/cloudevents',
       feeder,
       JSON.stringify([
-        { specversion: '1.0', id: 'r1', source: 'urn:t', type: 'ioc.grid.event', data: gridEvent(15, inside, { event_id: 'REG-ce-in' }) },
-        { specversion: '1.0', id: 'r2', source: 'urn:t', type: 'ioc.grid.event', data: gridEvent(16, outside, { event_id: 'REG-ce-out' }) },
+        {
+          specversion: '1.0',
+          id: 'r1',
+          source: 'urn:t',
+          type: 'ioc.grid.event',
+          data: gridEvent(15, inside, { event_id: 'REG-ce-in' }),
+        },
+        {
+          specversion: '1.0',
+          id: 'r2',
+          source: 'urn:t',
+          type: 'ioc.grid.event',
+          data: gridEvent(16, outside, { event_id: 'REG-ce-out' }),
+        },
       ]),
       'application/cloudevents-batch+json',
     )
     expect(ce.body).toMatchObject({ accepted: 1, rejected: 1, errors: [{ index: 1, path: 'data.grid_code' }] })
-    const form = (grid: string) => new URLSearchParams({ api_key: feeder, service_code: 'appearance.garbage', address_id: grid }).toString()
-    const open311 = (grid: string) => fetch(`${f.url}/open311/v2/requests.json`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(grid) })
+    const form = (grid: string) =>
+      new URLSearchParams({ api_key: feeder, service_code: 'appearance.garbage', address_id: grid }).toString()
+    const open311 = (grid: string) =>
+      fetch(`${f.url}/open311/v2/requests.json`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form(grid),
+      })
     const refused = await open311(outside)
     expect(refused.status).toBe(400)
     expect(await refused.text()).toContain(`address_id: grid ${outside} is outside the sender's region 320102`)
@@ -131,15 +203,37 @@ describe('fair ingest', () => {
     const record = JSON.stringify(gridEvent(20, inside, { event_id: 'ADMIN-1' }))
     const http = await send('/ingest/v1/grid-events', admin, record)
     expect(http.status).toBe(403)
-    expect(http.body).toMatchObject({ error: { code: 'forbidden', message: expect.stringContaining('role admin may not send records') } })
-    const ce = await send('/ingest/v1/cloudevents', admin, JSON.stringify({ specversion: '1.0', id: 'a1', source: 'urn:t', type: 'ioc.grid.event', data: JSON.parse(record) as unknown }), 'application/cloudevents+json')
+    expect(http.body).toMatchObject({
+      error: { code: 'forbidden', message: expect.stringContaining('role admin may not send records') },
+    })
+    const ce = await send(
+      '/ingest/v1/cloudevents',
+      admin,
+      JSON.stringify({
+        specversion: '1.0',
+        id: 'a1',
+        source: 'urn:t',
+        type: 'ioc.grid.event',
+        data: JSON.parse(record) as unknown,
+      }),
+      'application/cloudevents+json',
+    )
     expect(ce.status).toBe(403)
-    const form = new URLSearchParams({ api_key: admin, service_code: 'appearance.garbage', address_id: inside }).toString()
-    const open311 = await fetch(`${f.url}/open311/v2/requests.json`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form })
+    const form = new URLSearchParams({
+      api_key: admin,
+      service_code: 'appearance.garbage',
+      address_id: inside,
+    }).toString()
+    const open311 = await fetch(`${f.url}/open311/v2/requests.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form,
+    })
     expect(open311.status).toBe(403)
     const operator = await sessions.issue({ name: 'operator', role: 'operator', region: '3201' })
     expect((await send('/ingest/v1/grid-events', operator, record)).status).toBe(403)
     expect((await send('/ingest/v1/grid-events', feeder, record)).status).toBe(200)
-    expect(await f.rows("SELECT 1 FROM grid_events WHERE event_id = 'ADMIN-1'")).toHaveLength(1) // the feeder's, not the admin's
+    // the feeder's, not the admin's
+    expect(await f.rows("SELECT 1 FROM grid_events WHERE event_id = 'ADMIN-1'")).toHaveLength(1)
   })
 })

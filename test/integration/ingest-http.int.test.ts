@@ -20,17 +20,27 @@ afterAll(async () => {
  */
 function statusOfLargeUpload(url: string, bytes: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'content-length': bytes } }, (res) => {
-      res.resume()
-      resolve(res.statusCode ?? 0)
-    })
-    req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' || e.code === 'ECONNRESET' ? undefined : reject(e)))
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'content-length': bytes },
+      },
+      (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      },
+    )
+    req.on('error', (e: NodeJS.ErrnoException) =>
+      e.code === 'EPIPE' || e.code === 'ECONNRESET' ? undefined : reject(e),
+    )
     req.end(Buffer.alloc(bytes, 'x'))
   })
 }
 
 const ndjson = (records: unknown[]) => records.map((r) => JSON.stringify(r)).join('\n')
-const count = async (table: string, where = '1') => Number((await f.rows<{ n: string }>(`SELECT count() AS n FROM ${table} WHERE ${where}`))[0].n)
+const count = async (table: string, where = '1') =>
+  Number((await f.rows<{ n: string }>(`SELECT count() AS n FROM ${table} WHERE ${where}`))[0].n)
 
 describe('HTTP ingest', () => {
   it('stores a batch once however often it is sent, in the raw table and in the rollups', async () => {
@@ -51,13 +61,18 @@ describe('HTTP ingest', () => {
 
   it('accepts gzip bodies and refuses a bad one or one that expands past the limit', async () => {
     const batch = Array.from({ length: 20 }, (_, i) => gridEvent(1000 + i, grid, { event_id: `GZ-${i}` }))
-    const ok = await f.post('/ingest/v1/grid-events', gzipSync(ndjson(batch)), { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' })
+    const ok = await f.post('/ingest/v1/grid-events', gzipSync(ndjson(batch)), {
+      'content-type': 'application/x-ndjson',
+      'content-encoding': 'gzip',
+    })
     expect(ok).toMatchObject({ status: 200, body: { accepted: 20 } })
     expect(await count('grid_events', "startsWith(event_id, 'GZ-')")).toBe(20)
     const bad = await f.post('/ingest/v1/grid-events', Buffer.from('not gzip at all'), { 'content-encoding': 'gzip' })
     expect(bad.status).toBe(400)
     // 2 MiB of spaces compresses to a few KiB but is over the 1 MiB limit once decompressed.
-    const bomb = await f.post('/ingest/v1/grid-events', gzipSync(Buffer.alloc(2 << 20, ' ')), { 'content-encoding': 'gzip' })
+    const bomb = await f.post('/ingest/v1/grid-events', gzipSync(Buffer.alloc(2 << 20, ' ')), {
+      'content-encoding': 'gzip',
+    })
     expect(bomb.status).toBe(413)
     const br = await f.post('/ingest/v1/grid-events', '[]', { 'content-encoding': 'br' })
     expect(br.status).toBe(415)
@@ -79,7 +94,9 @@ describe('HTTP ingest', () => {
       { index: 2, path: 'ts', message: 'not an ISO 8601 time' },
       { index: 3, path: 'lon', message: expect.stringContaining('outside the city') },
     ])
-    const [stored] = await f.rows<{ description: string }>("SELECT description FROM grid_events WHERE event_id = 'MIX-4'")
+    const [stored] = await f.rows<{ description: string }>(
+      "SELECT description FROM grid_events WHERE event_id = 'MIX-4'",
+    )
     expect(stored.description).toBe('tab\there, newline\nthere, backslash \\ and 中文')
     const rejects = await f.rows<{ record_index: number; path: string; raw: string }>(
       "SELECT record_index, path, raw FROM rejects WHERE raw LIKE '%MIX-%' ORDER BY record_index",
@@ -97,9 +114,21 @@ describe('HTTP ingest', () => {
     const { centroid } = (await import('../support/harness.js')).city().get(g)!
     const { toGcj02 } = await import('../support/gcj02.js')
     const [lon, lat] = toGcj02(...centroid)
-    const res = await f.post('/ingest/v1/terminal-status', JSON.stringify({ terminal_id: 'POS-1', ts: '2026-11-23T08:00:00+08:00', status: 'online', lon, lat, crs: 'gcj02' }))
+    const res = await f.post(
+      '/ingest/v1/terminal-status',
+      JSON.stringify({
+        terminal_id: 'POS-1',
+        ts: '2026-11-23T08:00:00+08:00',
+        status: 'online',
+        lon,
+        lat,
+        crs: 'gcj02',
+      }),
+    )
     expect(res.body).toMatchObject({ accepted: 1 })
-    const [row] = await f.rows<{ grid_code: string; lon: number; lat: number }>("SELECT grid_code, lon, lat FROM terminal_status WHERE terminal_id = 'POS-1'")
+    const [row] = await f.rows<{ grid_code: string; lon: number; lat: number }>(
+      "SELECT grid_code, lon, lat FROM terminal_status WHERE terminal_id = 'POS-1'",
+    )
     expect(row.grid_code).toBe(g)
     expect(row.lon).toBeCloseTo(centroid[0], 5)
     expect(row.lat).toBeCloseTo(centroid[1], 5)
@@ -120,10 +149,15 @@ describe('HTTP ingest', () => {
     f.outage.setDown(true)
     try {
       // The store is down: records are only spooled, until the 8 MiB bound is passed.
-      const big = Array.from({ length: 500 }, (_, i) => gridEvent(10_000 + i, grid, { event_id: `BP-${i}`, description: 'x'.repeat(1500) }))
+      const big = Array.from({ length: 500 }, (_, i) =>
+        gridEvent(10_000 + i, grid, { event_id: `BP-${i}`, description: 'x'.repeat(1500) }),
+      )
       let status = 200
       for (let i = 0; i < 20 && status === 200; i++) {
-        const res = await f.post('/ingest/v1/grid-events', JSON.stringify(big.map((r) => ({ ...r, event_id: `BP-${i}-${r.event_id}` }))))
+        const res = await f.post(
+          '/ingest/v1/grid-events',
+          JSON.stringify(big.map((r) => ({ ...r, event_id: `BP-${i}-${r.event_id}` }))),
+        )
         status = res.status
         if (status === 429) expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0)
       }
@@ -133,14 +167,25 @@ describe('HTTP ingest', () => {
     }
     await f.pipeline.flush()
     expect(f.pipeline.spooledBytes()).toBe(0)
-    const res = await f.post('/ingest/v1/grid-events', JSON.stringify([gridEvent(99_999, grid, { event_id: 'AFTER-BP' })]))
+    const res = await f.post(
+      '/ingest/v1/grid-events',
+      JSON.stringify([gridEvent(99_999, grid, { event_id: 'AFTER-BP' })]),
+    )
     expect(res).toMatchObject({ status: 200, body: { accepted: 1 } })
   })
 
   it('serves health and the ingest metrics', async () => {
     expect((await fetch(`${f.url}/healthz`)).status).toBe(200)
     const text = await (await fetch(`${f.url}/metrics`)).text()
-    for (const name of ['ioc_ingest_received_total', 'ioc_ingest_accepted_total', 'ioc_ingest_rejected_total', 'ioc_ingest_batch_rows', 'ioc_ingest_insert_seconds', 'ioc_ingest_spool_bytes', 'ioc_ingest_lag_seconds']) {
+    for (const name of [
+      'ioc_ingest_received_total',
+      'ioc_ingest_accepted_total',
+      'ioc_ingest_rejected_total',
+      'ioc_ingest_batch_rows',
+      'ioc_ingest_insert_seconds',
+      'ioc_ingest_spool_bytes',
+      'ioc_ingest_lag_seconds',
+    ]) {
       expect(text).toContain(name)
     }
   })

@@ -58,7 +58,9 @@ describe('ClickHouse unavailable during a stream', () => {
     expect(Number(raw.n)).toBe(log.acked.size)
     expect(Number(raw.keys)).toBe(log.acked.size)
     // The rollups, which count at insert time, count each record once too.
-    const [city] = await f.rows<{ n: string }>("SELECT sum(n) AS n FROM events_rollup WHERE depth = 1 AND step = 'reported'")
+    const [city] = await f.rows<{ n: string }>(
+      "SELECT sum(n) AS n FROM events_rollup WHERE depth = 1 AND step = 'reported'",
+    )
     expect(Number(city.n)).toBe(log.acked.size)
   })
 })

@@ -30,15 +30,24 @@ afterAll(async () => {
 
 async function counts(prefix: string) {
   const one = async (query: string) =>
-    Number((await (await store.query({ query, query_params: { prefix }, format: 'JSONEachRow' })).json<{ n: string }>())[0].n)
+    Number(
+      (await (await store.query({ query, query_params: { prefix }, format: 'JSONEachRow' })).json<{ n: string }>())[0]
+        .n,
+    )
   return {
-    raw: await one("SELECT count() AS n FROM grid_events WHERE startsWith(event_id, {prefix:String})"),
-    state: await one('SELECT count() AS n FROM (SELECT event_id FROM event_state WHERE startsWith(event_id, {prefix:String}) GROUP BY event_id)'),
-    cohort: await one("SELECT uniqExact(event_id) AS n FROM event_cohort WHERE startsWith(event_id, {prefix:String})"),
+    raw: await one('SELECT count() AS n FROM grid_events WHERE startsWith(event_id, {prefix:String})'),
+    state: await one(
+      'SELECT count() AS n FROM (SELECT event_id FROM event_state WHERE startsWith(event_id, {prefix:String}) GROUP BY event_id)',
+    ),
+    cohort: await one('SELECT uniqExact(event_id) AS n FROM event_cohort WHERE startsWith(event_id, {prefix:String})'),
     started: await one('SELECT sum(sign) AS n FROM event_cohort WHERE startsWith(event_id, {prefix:String})'),
     // The rollups hold counts, not ids: these tests use a store of their own, so totals are theirs.
-    rollup: await one("SELECT sum(n) AS n FROM events_rollup WHERE depth = 1 AND step = 'reported' AND {prefix:String} != ''"),
-    totals: await one("SELECT sum(n) AS n FROM events_class_totals WHERE depth = 1 AND step = 'reported' AND {prefix:String} != ''"),
+    rollup: await one(
+      "SELECT sum(n) AS n FROM events_rollup WHERE depth = 1 AND step = 'reported' AND {prefix:String} != ''",
+    ),
+    totals: await one(
+      "SELECT sum(n) AS n FROM events_class_totals WHERE depth = 1 AND step = 'reported' AND {prefix:String} != ''",
+    ),
   }
 }
 
@@ -114,7 +123,8 @@ describe('a segment insert repeated after a crash part-way through it', () => {
         (
           await (
             await store.query({
-              query: "SELECT sum(n) AS n FROM events_rollup WHERE depth = 5 AND region = {grid:String} AND step = 'reported'",
+              query:
+                "SELECT sum(n) AS n FROM events_rollup WHERE depth = 5 AND region = {grid:String} AND step = 'reported'",
               query_params: { grid },
               format: 'JSONEachRow',
             })

@@ -52,18 +52,30 @@ describe('SIGKILL of the ingest process mid-stream', () => {
     const store = await createStore({ dataDir: dir, database: 'ioc' })
     try {
       const rs = await store.query({
-        query: "SELECT count() AS n, uniqExact(event_id, step, ts) AS keys FROM grid_events WHERE startsWith(event_id, 'KILL-')",
+        query:
+          "SELECT count() AS n, uniqExact(event_id, step, ts) AS keys FROM grid_events WHERE startsWith(event_id, 'KILL-')",
         format: 'JSONEachRow',
       })
       const [raw] = await rs.json<{ n: string; keys: string }>()
-      const ids = await (await store.query({ query: "SELECT event_id FROM grid_events WHERE startsWith(event_id, 'KILL-')", format: 'JSONCompactEachRow' })).json<[string]>()
+      const ids = await (
+        await store.query({
+          query: "SELECT event_id FROM grid_events WHERE startsWith(event_id, 'KILL-')",
+          format: 'JSONCompactEachRow',
+        })
+      ).json<[string]>()
       const stored = new Set(ids.map((r) => r[0]))
       const lost = [...log.acked].filter((id) => !stored.has(id))
       expect(lost).toEqual([])
       expect(Number(raw.n)).toBe(Number(raw.keys))
-      const [city] = await (await store.query({ query: "SELECT sum(n) AS n FROM events_rollup WHERE depth = 1 AND step = 'reported'", format: 'JSONEachRow' })).json<{ n: string }>()
+      const [city] = await (
+        await store.query({
+          query: "SELECT sum(n) AS n FROM events_rollup WHERE depth = 1 AND step = 'reported'",
+          format: 'JSONEachRow',
+        })
+      ).json<{ n: string }>()
       expect(Number(city.n)).toBe(Number(raw.keys))
-      // Every view's table, not only the rollup: a kill part-way through an insert must not leave one behind (migration 025).
+      // Every view's table, not only the rollup: a kill part-way through an insert must not leave one behind (migration
+      // 025).
       const [others] = await (
         await store.query({
           query: `SELECT (SELECT sum(n) FROM events_class_totals WHERE depth = 1 AND step = 'reported') AS totals,
@@ -72,7 +84,8 @@ describe('SIGKILL of the ingest process mid-stream', () => {
           format: 'JSONEachRow',
         })
       ).json<{ totals: string; state: string; cohort: string; started: string }>()
-      // The cohort table is the writer's, not a view's (migration 027): a retry must not count a batch twice there either.
+      // The cohort table is the writer's, not a view's (migration 027): a retry must not count a batch twice there
+      // either.
       expect(others).toEqual({ totals: raw.keys, state: raw.keys, cohort: raw.keys, started: raw.keys })
       console.info(
         `sigkill: ${ackedBeforeKill} records acknowledged before the kill, ${spooled.length} spool segment(s) left by it, ` +

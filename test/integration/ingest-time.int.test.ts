@@ -47,7 +47,9 @@ describe('time is bounded at the door', () => {
       { index: 6, path: 'ts', message: expect.stringContaining('older than') },
     ])
     await f.pipeline.flush()
-    const stored = await f.rows<{ event_id: string }>("SELECT event_id FROM grid_events WHERE startsWith(event_id, 'T-') ORDER BY event_id")
+    const stored = await f.rows<{ event_id: string }>(
+      "SELECT event_id FROM grid_events WHERE startsWith(event_id, 'T-') ORDER BY event_id",
+    )
     expect(stored.map((r) => r.event_id)).toEqual(['T-edge-future', 'T-edge-old', 'T-ok'].sort())
     const rejects = await f.rows<{ record_index: number; path: string }>(
       "SELECT record_index, path FROM rejects WHERE stream = 'grid-events' AND path = 'ts' AND position(raw, 'T-') > 0 ORDER BY record_index",
@@ -57,11 +59,21 @@ describe('time is bounded at the door', () => {
 
   it('bounds CloudEvents and NDJSON records the same way', async () => {
     const line = (id: string, ts: number) => JSON.stringify(gridEvent(0, grid, { event_id: `TN-${id}`, ts }))
-    const nd = await f.post('/ingest/v1/grid-events', [line('a', NOW), line('b', NOW + DAY)].join('\n'), { 'content-type': 'application/x-ndjson' })
+    const nd = await f.post('/ingest/v1/grid-events', [line('a', NOW), line('b', NOW + DAY)].join('\n'), {
+      'content-type': 'application/x-ndjson',
+    })
     expect(nd.body).toMatchObject({ accepted: 1, rejected: 1, errors: [{ index: 1, path: 'ts' }] })
     const ce = await f.post(
       '/ingest/v1/cloudevents',
-      JSON.stringify([{ specversion: '1.0', id: 'tc1', source: 'urn:t', type: 'ioc.grid.event', data: gridEvent(0, grid, { event_id: 'TC-1', ts: NOW + DAY }) }]),
+      JSON.stringify([
+        {
+          specversion: '1.0',
+          id: 'tc1',
+          source: 'urn:t',
+          type: 'ioc.grid.event',
+          data: gridEvent(0, grid, { event_id: 'TC-1', ts: NOW + DAY }),
+        },
+      ]),
       { 'content-type': 'application/cloudevents-batch+json' },
     )
     expect(ce.body).toMatchObject({ accepted: 0, rejected: 1, errors: [{ index: 0, path: 'data.ts' }] })
@@ -75,16 +87,25 @@ describe('a store that already holds a record from the year 3000', () => {
     await f.store.command({
       query:
         'INSERT INTO grid_events (event_id, step, ts, category, grid_code) VALUES ({id:String}, {step:String}, fromUnixTimestamp64Milli({ts:Int64}), {category:String}, {grid:String})',
-      query_params: { id: 'FROM-3000', step: 'reported', ts: Date.parse('3000-01-01T00:00:00Z'), category: 'appearance.garbage', grid },
+      query_params: {
+        id: 'FROM-3000',
+        step: 'reported',
+        ts: Date.parse('3000-01-01T00:00:00Z'),
+        category: 'appearance.garbage',
+        grid,
+      },
     })
-    const [{ newest }] = await f.rows<{ newest: string }>('SELECT toUnixTimestamp64Milli(max(ts)) AS newest FROM grid_events')
+    const [{ newest }] = await f.rows<{ newest: string }>(
+      'SELECT toUnixTimestamp64Milli(max(ts)) AS newest FROM grid_events',
+    )
     expect(Number(newest)).toBeGreaterThan(now + 100 * 365 * DAY)
 
     const bounds = { maxFutureMinutes: 10, retentionDays: 400 }
     const anchor = anchorFor(undefined, 7, now, 1)
     const lastGood = now - 20 * MIN
     await f.store.command({
-      query: 'INSERT INTO grid_events (event_id, step, ts, category, grid_code) VALUES ({id:String}, {step:String}, fromUnixTimestamp64Milli({ts:Int64}), {category:String}, {grid:String})',
+      query:
+        'INSERT INTO grid_events (event_id, step, ts, category, grid_code) VALUES ({id:String}, {step:String}, fromUnixTimestamp64Milli({ts:Int64}), {category:String}, {grid:String})',
       query_params: { id: 'LAST-GOOD', step: 'reported', ts: lastGood, category: 'appearance.garbage', grid },
     })
     const from = await resumeFrom(f.store, anchor, { now, bounds })
@@ -92,8 +113,19 @@ describe('a store that already holds a record from the year 3000', () => {
 
     // The runner from there, on the demo city, into the pipeline, whose clock is now the real one.
     clock = Date.now()
-    const sim = createSimulator({ seed: 7, rate: 1, city: toSimCity(loadCity()), eventCatalog: loadEventCatalog(), hotlineCatalog: loadHotlineCatalog(), start: anchor.start })
-    const run = startSimulation({ sim, sink: (stream, records) => f.pipeline.ingest(stream, records, 'simulator'), backfillFrom: from })
+    const sim = createSimulator({
+      seed: 7,
+      rate: 1,
+      city: toSimCity(loadCity()),
+      eventCatalog: loadEventCatalog(),
+      hotlineCatalog: loadHotlineCatalog(),
+      start: anchor.start,
+    })
+    const run = startSimulation({
+      sim,
+      sink: (stream, records) => f.pipeline.ingest(stream, records, 'simulator'),
+      backfillFrom: from,
+    })
     await run.live
     await run.stop()
     const stats = run.stats()

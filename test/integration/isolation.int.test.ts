@@ -22,14 +22,26 @@ const layer = (sql: string) =>
     .replace('id: event-heat', 'id: isolation-draft')
     .replace(/sql: \|[\s\S]*?\ndraw:/, `sql: |\n  ${sql}\ndraw:`)
 /** A cross join that runs until the draft's time limit ends it. */
-const WORST = layer('SELECT a.lon AS lon, a.lat AS lat, toFloat64(count()) AS weight FROM regions AS a, regions AS b, regions AS c WHERE a.lon + b.lon > c.lat AND startsWith(a.code, {region:String}) GROUP BY lon, lat')
+const WORST = layer(
+  'SELECT a.lon AS lon, a.lat AS lat, toFloat64(count()) AS weight FROM regions AS a, regions AS b, regions AS c WHERE a.lon + b.lon > c.lat AND startsWith(a.code, {region:String}) GROUP BY lon, lat',
+)
 /** Tens of megabytes of result. */
-const HUGE = layer("SELECT lon, lat, toFloat64(1) AS weight, repeat(name, 200) AS note FROM regions WHERE startsWith(code, {region:String})")
+const HUGE = layer(
+  'SELECT lon, lat, toFloat64(1) AS weight, repeat(name, 200) AS note FROM regions WHERE startsWith(code, {region:String})',
+)
 
 let h: Harness
 beforeAll(async () => {
   h = await startHarness()
-  await h.send('grid-events', [{ event_id: 'ISO-1', step: 'reported', ts: Date.now() - 60_000, category: 'appearance.garbage', grid_code: gridsIn('320102')[0] }])
+  await h.send('grid-events', [
+    {
+      event_id: 'ISO-1',
+      step: 'reported',
+      ts: Date.now() - 60_000,
+      category: 'appearance.garbage',
+      grid_code: gridsIn('320102')[0],
+    },
+  ])
 })
 afterAll(async () => {
   thematicFor(h.ctx).close()
@@ -53,7 +65,9 @@ describe('isolation between workloads', () => {
       return r
     }
     await Promise.all([h.login('analyst'), h.login('admin'), h.login('operator')])
-    const drafts = [draft('analyst', WORST), draft('analyst', WORST), draft('admin', WORST)].map((p) => p.then(done('draft')))
+    const drafts = [draft('analyst', WORST), draft('analyst', WORST), draft('admin', WORST)].map((p) =>
+      p.then(done('draft')),
+    )
     // Let the drafts reach the engine.
     await new Promise((r) => setTimeout(r, 500))
     // A third of the analyst's own is refused at once; it does not queue behind the first two.
@@ -63,11 +77,19 @@ describe('isolation between workloads', () => {
 
     const operator = { authorization: `Bearer ${await h.login('operator')}` }
     const ingest = { authorization: `Bearer ${DEMO_INGEST_TOKEN}`, 'content-type': 'application/json' }
-    const record = { event_id: 'ISO-2', step: 'reported', ts: Date.now(), category: 'appearance.garbage', grid_code: gridsIn('320102')[0] }
+    const record = {
+      event_id: 'ISO-2',
+      step: 'reported',
+      ts: Date.now(),
+      category: 'appearance.garbage',
+      grid_code: gridsIn('320102')[0],
+    }
     const wall = await Promise.all([
       Promise.resolve(h.app.request('/healthz')).then(done('health')),
       Promise.resolve(h.app.request('/api/v1/overview?region=320102', { headers: operator })).then(done('overview')),
-      Promise.resolve(h.app.request('/ingest/v1/grid-events', { method: 'POST', headers: ingest, body: JSON.stringify(record) })).then(done('ingest')),
+      Promise.resolve(
+        h.app.request('/ingest/v1/grid-events', { method: 'POST', headers: ingest, body: JSON.stringify(record) }),
+      ).then(done('ingest')),
     ])
     expect(wall.map((r) => r.status)).toEqual([200, 200, 200])
     const ended = await Promise.all(drafts)

@@ -17,8 +17,12 @@ cpSync(join(ROOT, 'dashboards/layers'), join(dir, 'layers'), { recursive: true }
 cpSync(join(ROOT, 'dashboards/alerts'), join(dir, 'alerts'), { recursive: true })
 process.env.IOC_DASHBOARDS_DIR = dir
 
-const SHIPPED = readdirSync(join(ROOT, 'dashboards/layers')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace('.yaml', ''))
-const RULES = readdirSync(join(ROOT, 'dashboards/alerts')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace('.yaml', ''))
+const SHIPPED = readdirSync(join(ROOT, 'dashboards/layers'))
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => f.replace('.yaml', ''))
+const RULES = readdirSync(join(ROOT, 'dashboards/alerts'))
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => f.replace('.yaml', ''))
 const HOURS = 36
 
 // A fixed instant (noon in Nanjing): the simulator's story is then the same on every run, so a rule
@@ -66,7 +70,9 @@ describe('shipped layers', () => {
   }
 
   it('choropleths key by the children of the region in scope', async () => {
-    const r = await frame(`/api/v1/layers/closure-rate-by-street/data?region=320102&from=${new Date(now - HOURS * 3_600_000).toISOString()}`)
+    const r = await frame(
+      `/api/v1/layers/closure-rate-by-street/data?region=320102&from=${new Date(now - HOURS * 3_600_000).toISOString()}`,
+    )
     const keys = r.frame!.columns.get('region')
     expect(keys?.kind).toBe('dict')
     if (keys?.kind !== 'dict') return
@@ -90,7 +96,11 @@ describe('shipped alert rules', () => {
       expect(rule, JSON.stringify(t.rules.problems())).toBeDefined()
       for (const region of ['3201', '320102']) {
         // Over the whole demo history: the rule's own window (an hour) may be empty at night.
-        const r = await t.sandbox.run(rule!.query, { region, from: now - HOURS * 3_600_000, to: now, now }, rule!.params)
+        const r = await t.sandbox.run(
+          rule!.query,
+          { region, from: now - HOURS * 3_600_000, to: now, now },
+          rule!.params,
+        )
         expect(r.rows, `${id} at ${region}`).toBeGreaterThan(0)
         const regions = r.data.map((row) => String(row[r.meta.findIndex((m) => m.name === 'region')]))
         for (const code of regions) expect(code.startsWith(region)).toBe(true)
@@ -114,7 +124,9 @@ describe('the loader', () => {
     }
     const broken = await waitFor((l) => l.errors.length > 0)
     const line = good.split('\n').findIndex((l) => l.includes('radius_pixels')) + 1
-    expect(broken.errors).toEqual([{ file: 'broken.yaml', line, field: 'draw.radius_pixels', message: expect.stringMatching(/number/) }])
+    expect(broken.errors).toEqual([
+      { file: 'broken.yaml', line, field: 'draw.radius_pixels', message: expect.stringMatching(/number/) },
+    ])
     expect(broken.layers).toHaveLength(SHIPPED.length)
 
     writeFileSync(file, good)

@@ -19,7 +19,9 @@ beforeAll(async () => {
     })
   }
   const ts = Date.now() - 60_000
-  await h.send('grid-events', [{ event_id: 'NOW-1', step: 'reported', ts, category: 'appearance.garbage', grid_code: grid }])
+  await h.send('grid-events', [
+    { event_id: 'NOW-1', step: 'reported', ts, category: 'appearance.garbage', grid_code: grid },
+  ])
   await h.send('hotline-tickets', [{ ticket_id: 'NOW-1', step: 'created', ts, category: 'traffic', grid_code: grid }])
 })
 afterAll(async () => h?.close())

@@ -26,14 +26,21 @@ async function connect(query: string) {
   ws.on('message', (raw) => {
     const m = JSON.parse(String(raw)) as Msg
     messages.push(m)
-    for (const w of [...waiters]) if (w.pred(m)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(m))
+    for (const w of [...waiters]) {
+      if (!w.pred(m)) continue
+      waiters.splice(waiters.indexOf(w), 1)
+      w.resolve(m)
+    }
   })
   await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)))
   const next = (pred: (m: Msg) => boolean, ms = 10_000) =>
     new Promise<Msg>((resolve, reject) => {
       const seen = messages.find(pred)
       if (seen) return resolve(seen)
-      const t = setTimeout(() => reject(new Error(`no matching message in ${ms} ms; got ${JSON.stringify(messages.map((x) => x.type))}`)), ms)
+      const t = setTimeout(
+        () => reject(new Error(`no matching message in ${ms} ms; got ${JSON.stringify(messages.map((x) => x.type))}`)),
+        ms,
+      )
       waiters.push({ pred, resolve: (m) => (clearTimeout(t), resolve(m)) })
     })
   return { ws, messages, next, send: (m: unknown) => ws.send(JSON.stringify(m)) }
@@ -52,8 +59,16 @@ describe('the live socket', () => {
     ])
     const got = await c.next((m) => m.type === 'events')
     expect(got.region).toBe('320102')
-    expect(got.data).toMatchObject({ event_id: 'LIVE-1', step: 'reported', grid_code: inside, district: '320102', ts: new Date(ts).toISOString() })
-    const kpi = await c.next((m) => m.type === 'kpi' && (m.data as { events: { reported: number } }).events.reported >= 1)
+    expect(got.data).toMatchObject({
+      event_id: 'LIVE-1',
+      step: 'reported',
+      grid_code: inside,
+      district: '320102',
+      ts: new Date(ts).toISOString(),
+    })
+    const kpi = await c.next(
+      (m) => m.type === 'kpi' && (m.data as { events: { reported: number } }).events.reported >= 1,
+    )
     expect(kpi.region).toBe('320102')
     // Nothing from outside the subscribed region reached this client.
     expect(c.messages.some((m) => m.type === 'events' && m.data?.event_id === 'LIVE-OUT')).toBe(false)

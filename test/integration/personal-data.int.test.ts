@@ -31,7 +31,13 @@ const [grid] = gridsIn('320102')
 const [clon, clat] = city().get(grid)!.centroid
 const EXACT = { lon: Math.round((clon + 0.0031) * 1e6) / 1e6, lat: Math.round((clat - 0.0017) * 1e6) / 1e6 }
 const ROLES: Role[] = ['admin', 'operator', 'leader', 'analyst']
-const userOf: Record<Role, string> = { admin: 'admin', operator: 'operator', leader: 'leader.xuanwu', analyst: 'analyst', ingest: '' }
+const userOf: Record<Role, string> = {
+  admin: 'admin',
+  operator: 'operator',
+  leader: 'leader.xuanwu',
+  analyst: 'analyst',
+  ingest: '',
+}
 const leaks = (text: string) => SECRETS.filter((s) => text.includes(s))
 
 let h: Harness
@@ -39,10 +45,28 @@ beforeAll(async () => {
   h = await startHarness()
   const ts = Date.now() - 120_000
   await h.send('grid-events', [
-    { event_id: 'PD-E1', step: 'reported', ts, category: 'appearance.garbage', grid_code: grid, reporter: NAME, description: `居民来电 ${PHONE}，身份证 ${ID_CARD}` },
+    {
+      event_id: 'PD-E1',
+      step: 'reported',
+      ts,
+      category: 'appearance.garbage',
+      grid_code: grid,
+      reporter: NAME,
+      description: `居民来电 ${PHONE}，身份证 ${ID_CARD}`,
+    },
   ])
   await h.send('hotline-tickets', [
-    { ticket_id: 'PD-T1', step: 'created', ts, category: 'traffic', channel: 'phone', grid_code: grid, ...EXACT, address: HOUSE, description: `回电 ${PHONE}` },
+    {
+      ticket_id: 'PD-T1',
+      step: 'created',
+      ts,
+      category: 'traffic',
+      channel: 'phone',
+      grid_code: grid,
+      ...EXACT,
+      address: HOUSE,
+      description: `回电 ${PHONE}`,
+    },
   ])
 })
 afterAll(async () => {
@@ -52,7 +76,14 @@ afterAll(async () => {
 })
 
 async function text(path: string, role: Role, init: RequestInit = {}): Promise<{ status: number; text: string }> {
-  const res = await h.app.request(path, { ...init, headers: { authorization: `Bearer ${await h.login(userOf[role])}`, 'content-type': 'application/json', ...init.headers } })
+  const res = await h.app.request(path, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${await h.login(userOf[role])}`,
+      'content-type': 'application/json',
+      ...init.headers,
+    },
+  })
   return { status: res.status, text: Buffer.from(await res.arrayBuffer()).toString('utf8') }
 }
 
@@ -71,7 +102,9 @@ describe('personal data × role', () => {
     const events = await text('/api/v1/events?region=320102', role)
     const tickets = await text('/api/v1/tickets?region=320102', role)
     expect([events.status, tickets.status]).toEqual([200, 200])
-    const ticket = (JSON.parse(tickets.text) as { items: { ticket_id: string; lon: number; lat: number; address: string }[] }).items.find((t) => t.ticket_id === 'PD-T1')!
+    const ticket = (
+      JSON.parse(tickets.text) as { items: { ticket_id: string; lon: number; lat: number; address: string }[] }
+    ).items.find((t) => t.ticket_id === 'PD-T1')!
     if (seesPersonalData(role)) {
       expect(leaks(events.text + tickets.text).sort()).toEqual([ID_CARD, PHONE, HOUSE].sort())
       expect([ticket.lon, ticket.lat]).toEqual([EXACT.lon, EXACT.lat])
@@ -98,7 +131,9 @@ describe('personal data × role', () => {
 
   it.each(ROLES)('the live socket carries none for %s', async (role) => {
     const { url, close } = await h.serve()
-    const ws = new WebSocket(`${url.replace('http', 'ws')}/api/v1/live?token=${encodeURIComponent(await h.login(userOf[role]))}`)
+    const ws = new WebSocket(
+      `${url.replace('http', 'ws')}/api/v1/live?token=${encodeURIComponent(await h.login(userOf[role]))}`,
+    )
     try {
       const got: string[] = []
       await new Promise<void>((resolve, reject) => {
@@ -106,17 +141,42 @@ describe('personal data × role', () => {
           const m = JSON.parse(String(raw)) as { type: string }
           if (m.type === 'subscribed') {
             const ts = Date.now()
-            void h.send('hotline-tickets', [{ ticket_id: `PD-LIVE-${role}`, step: 'created', ts, category: 'traffic', grid_code: grid, ...EXACT, address: HOUSE, description: PHONE }])
-            void h.send('grid-events', [{ event_id: `PD-LIVE-${role}`, step: 'reported', ts, category: 'appearance.garbage', grid_code: grid, reporter: NAME, description: ID_CARD }])
+            void h.send('hotline-tickets', [
+              {
+                ticket_id: `PD-LIVE-${role}`,
+                step: 'created',
+                ts,
+                category: 'traffic',
+                grid_code: grid,
+                ...EXACT,
+                address: HOUSE,
+                description: PHONE,
+              },
+            ])
+            void h.send('grid-events', [
+              {
+                event_id: `PD-LIVE-${role}`,
+                step: 'reported',
+                ts,
+                category: 'appearance.garbage',
+                grid_code: grid,
+                reporter: NAME,
+                description: ID_CARD,
+              },
+            ])
           }
           if (m.type === 'tickets' || m.type === 'events') got.push(String(raw))
           if (got.length === 2) resolve()
         })
-        ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', topics: ['events', 'tickets'], region: '320102' })))
+        ws.on('open', () =>
+          ws.send(JSON.stringify({ type: 'subscribe', topics: ['events', 'tickets'], region: '320102' })),
+        )
         ws.on('error', reject)
       })
       expect(leaks(got.join('\n'))).toEqual([])
-      const ticket = got.map((g) => JSON.parse(g) as { type: string; data: { lon: number; lat: number } }).find((m) => m.type === 'tickets')!
+      const ticket = got
+        .map((g) => JSON.parse(g) as { type: string; data: { lon: number; lat: number } })
+        .find((m) => m.type === 'tickets')!
       expect([ticket.data.lon, ticket.data.lat]).toEqual([clon, clat])
     } finally {
       ws.close()
@@ -131,16 +191,22 @@ describe('personal data × role', () => {
         /sql: \|[\s\S]*?\ndraw:/,
         `sql: |\n  SELECT e.lon AS lon, e.lat AS lat, e.reporter AS who, e.description AS what, t.address AS place, t.lon AS tlon FROM grid_events AS e, hotline_tickets AS t WHERE startsWith(e.grid_code, {region:String}) AND e.event_id = 'PD-E1' AND t.ticket_id = 'PD-T1'\ndraw:`,
       )
-    const tickets = await thematicFor(h.ctx).sandbox.run('SELECT address, description, lon, lat FROM hotline_tickets UNION ALL SELECT reporter, description, lon, lat FROM grid_events', {
-      region: '320102',
-      from: 0,
-      to: Date.now(),
-      now: Date.now(),
-    })
+    const tickets = await thematicFor(h.ctx).sandbox.run(
+      'SELECT address, description, lon, lat FROM hotline_tickets UNION ALL SELECT reporter, description, lon, lat FROM grid_events',
+      {
+        region: '320102',
+        from: 0,
+        to: Date.now(),
+        now: Date.now(),
+      },
+    )
     expect(tickets.rows).toBeGreaterThan(0)
     expect(leaks(JSON.stringify(tickets.data))).toEqual([])
     if (role === 'analyst' || role === 'admin') {
-      const run = await text('/api/v1/studio/layers/run', role, { method: 'POST', body: JSON.stringify({ text: layer, region: '320102' }) })
+      const run = await text('/api/v1/studio/layers/run', role, {
+        method: 'POST',
+        body: JSON.stringify({ text: layer, region: '320102' }),
+      })
       expect(run.status).toBe(200)
       expect(run.text).toContain('personal-probe')
       expect(leaks(run.text)).toEqual([])
@@ -148,7 +214,7 @@ describe('personal data × role', () => {
     }
   })
 
-  it('the views carry none either: every column of every view, a ticket at its grid\'s centre', async () => {
+  it("the views carry none either: every column of every view, a ticket at its grid's centre", async () => {
     const sandbox = thematicFor(h.ctx).sandbox
     const at = { region: '320102', from: 0, to: Date.now(), now: Date.now() }
     for (const [view, { stream }] of Object.entries(VIEWS)) {
@@ -163,7 +229,10 @@ describe('personal data × role', () => {
       for (const [lon, lat] of r.data) expect([Number(lon), Number(lat)], view).toEqual([clon, clat])
     }
     // Without the sandbox the ticket's view holds the exact position: the sandbox is what moves it.
-    const raw = await h.store.query({ query: "SELECT lon FROM tickets WHERE ticket_id = 'PD-T1'", format: 'JSONEachRow' })
+    const raw = await h.store.query({
+      query: "SELECT lon FROM tickets WHERE ticket_id = 'PD-T1'",
+      format: 'JSONEachRow',
+    })
     expect((await raw.json<{ lon: number }>())[0].lon).toBe(EXACT.lon)
   })
 
@@ -175,8 +244,12 @@ describe('personal data × role', () => {
     expect(JSON.parse(pubText)[0]).toMatchObject({ service_request_id: 'PD-T1', lat: clat, long: clon })
     const all = await h.app.request('/open311/v2/requests.json')
     expect(leaks(await all.text())).toEqual([])
-    const whole = await h.app.request('/open311/v2/requests/PD-T1.json', { headers: { authorization: `Bearer ${await h.login('operator')}` } })
+    const whole = await h.app.request('/open311/v2/requests/PD-T1.json', {
+      headers: { authorization: `Bearer ${await h.login('operator')}` },
+    })
     expect(leaks(await whole.text()).sort()).toEqual([HOUSE, PHONE].sort())
-    expect(await auditRows('operator')).toEqual(expect.arrayContaining([{ action: 'read', target_kind: 'ticket', target_ids: ['PD-T1'] }]))
+    expect(await auditRows('operator')).toEqual(
+      expect.arrayContaining([{ action: 'read', target_kind: 'ticket', target_ids: ['PD-T1'] }]),
+    )
   })
 })

@@ -37,7 +37,10 @@ afterAll(async () => h.close())
 
 describe('the SQL sandbox', () => {
   it('runs a read of allow-listed tables with bound parameters', async () => {
-    const r = await sandbox.run("SELECT event_id FROM grid_events WHERE ts >= {from:DateTime64(3)} AND startsWith(grid_code, {region:String})", at('3201'))
+    const r = await sandbox.run(
+      'SELECT event_id FROM grid_events WHERE ts >= {from:DateTime64(3)} AND startsWith(grid_code, {region:String})',
+      at('3201'),
+    )
     expect(r.data.map((x) => x[0]).sort()).toEqual(['SBX-QH', 'SBX-XW'])
   })
 
@@ -47,14 +50,20 @@ describe('the SQL sandbox', () => {
     expect((await refused('ALTER TABLE grid_events DELETE WHERE 1')).reason).toBe('not_select')
     expect((await refused('SELECT 1; DROP TABLE regions')).reason).toBe('syntax')
     expect((await refused("SELECT 1 FROM regions WHERE name = ';'")).reason).toBe('syntax')
-    const rs = await h.store.query({ query: "SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name IN ('regions', 'grid_events')", format: 'JSONEachRow' })
+    const rs = await h.store.query({
+      query:
+        "SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name IN ('regions', 'grid_events')",
+      format: 'JSONEachRow',
+    })
     const [{ n }] = await rs.json<{ n: string | number }>()
     expect(Number(n)).toBe(2)
   })
 
   it('refuses system tables and tables that are not allow-listed, at any depth', async () => {
     expect((await refused('SELECT name FROM system.tables')).reason).toBe('table')
-    expect((await refused('SELECT event_id FROM grid_events WHERE category IN (SELECT name FROM system.users)')).reason).toBe('table')
+    expect(
+      (await refused('SELECT event_id FROM grid_events WHERE category IN (SELECT name FROM system.users)')).reason,
+    ).toBe('table')
     expect((await refused('SELECT version FROM schema_migrations')).reason).toBe('table')
     expect((await refused('SELECT * FROM alerts')).reason).toBe('table')
     expect((await refused('WITH x AS (SELECT * FROM studio_audit) SELECT count() FROM x')).reason).toBe('table')
@@ -62,7 +71,12 @@ describe('the SQL sandbox', () => {
   })
 
   it('refuses table functions and functions that reach outside', async () => {
-    for (const sql of ["SELECT * FROM file('/etc/passwd', 'LineAsString')", "SELECT * FROM url('http://127.0.0.1/', 'LineAsString')", 'SELECT * FROM numbers(10)', "SELECT * FROM remote('127.0.0.1', system.one)"]) {
+    for (const sql of [
+      "SELECT * FROM file('/etc/passwd', 'LineAsString')",
+      "SELECT * FROM url('http://127.0.0.1/', 'LineAsString')",
+      'SELECT * FROM numbers(10)',
+      "SELECT * FROM remote('127.0.0.1', system.one)",
+    ]) {
       expect((await refused(sql)).reason, sql).toBe('function')
     }
     expect((await refused("SELECT file('/etc/passwd') AS x FROM regions")).reason).toBe('function')
@@ -75,16 +89,25 @@ describe('the SQL sandbox', () => {
   })
 
   it('cannot read another region: every table is cut to the region in scope', async () => {
-    const all = await sandbox.run("SELECT event_id FROM grid_events WHERE startsWith(grid_code, '320104')", at('320102'))
+    const all = await sandbox.run(
+      "SELECT event_id FROM grid_events WHERE startsWith(grid_code, '320104')",
+      at('320102'),
+    )
     expect(all.rows).toBe(0)
     const unfiltered = await sandbox.run('SELECT event_id FROM grid_events', at('320102'))
     expect(unfiltered.data.map((x) => x[0])).toEqual(['SBX-XW'])
-    const viaCte = await sandbox.run('WITH x AS (SELECT event_id FROM grid_events) SELECT count() AS n FROM x', at('320102'))
+    const viaCte = await sandbox.run(
+      'WITH x AS (SELECT event_id FROM grid_events) SELECT count() AS n FROM x',
+      at('320102'),
+    )
     expect(Number(viaCte.data[0][0])).toBe(1)
     const sub = await sandbox.run('SELECT (SELECT count() FROM grid_events) AS n FROM regions LIMIT 1', at('320102'))
     expect(Number(sub.data[0][0])).toBe(1)
     // A CTE of the same name, or a recursive one, still reads the scoped rows.
-    for (const sql of ['WITH grid_events AS (SELECT * FROM grid_events) SELECT count() AS n FROM grid_events', 'WITH RECURSIVE grid_events AS (SELECT * FROM grid_events) SELECT count() AS n FROM grid_events']) {
+    for (const sql of [
+      'WITH grid_events AS (SELECT * FROM grid_events) SELECT count() AS n FROM grid_events',
+      'WITH RECURSIVE grid_events AS (SELECT * FROM grid_events) SELECT count() AS n FROM grid_events',
+    ]) {
       const r = await sandbox.run(sql, at('320102'))
       expect(Number(r.data[0][0]), sql).toBe(1)
     }
@@ -93,9 +116,17 @@ describe('the SQL sandbox', () => {
   })
 
   it('stops a runaway query and cuts a large result', async () => {
-    const strict = new Sandbox(h.store, { ...DEFAULT_LIMITS, maxExecutionSeconds: 1, maxResultRows: 100, maxRowsToRead: 1e12 }, city().root.code)
+    const strict = new Sandbox(
+      h.store,
+      { ...DEFAULT_LIMITS, maxExecutionSeconds: 1, maxResultRows: 100, maxRowsToRead: 1e12 },
+      city().root.code,
+    )
     const t0 = Date.now()
-    const e = await refused('SELECT count() FROM regions AS a, regions AS b, regions AS c WHERE a.lon + b.lon > c.lat', '3201', strict)
+    const e = await refused(
+      'SELECT count() FROM regions AS a, regions AS b, regions AS c WHERE a.lon + b.lon > c.lat',
+      '3201',
+      strict,
+    )
     expect(e.reason).toBe('limit')
     expect(Date.now() - t0).toBeLessThan(10_000)
     // The session is clean after the timeout (chDB would hand the next query the failed one's output).

@@ -6,7 +6,9 @@ import { city, gridsIn, startHarness, type Harness } from '../support/harness.js
 // 320102 and another district, 秦淮区 320104.
 const ROOT = city().root.code
 const LEADER_REGION = city().config.demo_accounts.find((a) => a.name === 'leader.xuanwu')!.region
-const OTHER = city().children(ROOT).find((r) => r.code !== LEADER_REGION)!.code
+const OTHER = city()
+  .children(ROOT)
+  .find((r) => r.code !== LEADER_REGION)!.code
 
 const [inside] = gridsIn(LEADER_REGION) // 玄武区, the leader's district
 const [outside] = gridsIn(OTHER) // 秦淮区
@@ -57,7 +59,9 @@ describe(`a leader scoped to ${city().get(LEADER_REGION)!.name} (${LEADER_REGION
     const outside = await h.get<{ error: { message: string } }>('/api/v1/events/OUT1', LEADER)
     const missing = await h.get<{ error: { message: string } }>('/api/v1/events/NO-SUCH-EVENT', LEADER)
     expect([outside.status, missing.status]).toEqual([404, 404])
-    expect(outside.body.error.message.replace('OUT1', 'X')).toBe(missing.body.error.message.replace('NO-SUCH-EVENT', 'X'))
+    expect(outside.body.error.message.replace('OUT1', 'X')).toBe(
+      missing.body.error.message.replace('NO-SUCH-EVENT', 'X'),
+    )
     expect((await h.get('/api/v1/events/OUT1', 'operator')).status).toBe(200)
   })
 
@@ -96,13 +100,21 @@ describe('everyone', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: LEADER, password: 'demo' }),
     })
-    expect(await r.json()).toMatchObject({ token: expect.any(String), user: { name: LEADER, role: 'leader', region: LEADER_REGION } })
+    expect(await r.json()).toMatchObject({
+      token: expect.any(String),
+      user: { name: LEADER, role: 'leader', region: LEADER_REGION },
+    })
   })
 
   it('learns the city before signing in: /city.json from the city file', async () => {
     const r = await h.app.request('/city.json')
     expect(r.status).toBe(200)
-    expect(await r.json()).toEqual({ code: ROOT, name: city().config.name, name_en: city().config.name_en, center: city().root.centroid })
+    expect(await r.json()).toEqual({
+      code: ROOT,
+      name: city().config.name,
+      name_en: city().config.name_en,
+      center: city().root.centroid,
+    })
   })
 
   it('answers /healthz and /metrics', async () => {

@@ -48,7 +48,10 @@ beforeAll(async () => {
   hash = await hashPassword(PASSWORD)
   writeUsers(ACCOUNTS)
   users = await loadUsers({ usersFile: file, demo: true })
-  ;({ app, hub } = createApp({ ...h.ctx, users, now: () => Date.now() + skew }, { feed: h.bus, hub: { kpiIntervalMs: 60_000, sessionSweepMs: 50, authTimeoutMs: 300 } }))
+  ;({ app, hub } = createApp(
+    { ...h.ctx, users, now: () => Date.now() + skew },
+    { feed: h.bus, hub: { kpiIntervalMs: 60_000, sessionSweepMs: 50, authTimeoutMs: 300 } },
+  ))
   server = await listen(app, 0, '127.0.0.1')
 })
 afterAll(async () => {
@@ -60,7 +63,11 @@ afterAll(async () => {
 })
 
 async function login(username: string, password = PASSWORD): Promise<{ status: number; token?: string }> {
-  const res = await app.request('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) })
+  const res = await app.request('/api/v1/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  })
   return { status: res.status, token: res.status === 200 ? ((await res.json()) as { token: string }).token : undefined }
 }
 async function get(path: string, token: string): Promise<{ status: number; code?: string }> {
@@ -69,20 +76,32 @@ async function get(path: string, token: string): Promise<{ status: number; code?
   return { status: res.status, code: body.error?.code }
 }
 async function refresh(token: string) {
-  const res = await app.request('/api/v1/auth/refresh', { method: 'POST', headers: { authorization: `Bearer ${token}` } })
-  return { status: res.status, body: (await res.json()) as { token?: string; user?: Account; error?: { code: string; message: string } } }
+  const res = await app.request('/api/v1/auth/refresh', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+  })
+  return {
+    status: res.status,
+    body: (await res.json()) as { token?: string; user?: Account; error?: { code: string; message: string } },
+  }
 }
 
 type Msg = { type: string; code?: string }
 /** A socket client that records its messages and its close code. */
 async function connect(token?: string) {
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/v1/live${token ? `?token=${encodeURIComponent(token)}` : ''}`)
+  const ws = new WebSocket(
+    `ws://127.0.0.1:${server.port}/api/v1/live${token ? `?token=${encodeURIComponent(token)}` : ''}`,
+  )
   const messages: Msg[] = []
   const waiters: Array<{ pred: (m: Msg) => boolean; resolve: (m: Msg) => void }> = []
   ws.on('message', (raw) => {
     const m = JSON.parse(String(raw)) as Msg
     messages.push(m)
-    for (const w of [...waiters]) if (w.pred(m)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(m))
+    for (const w of [...waiters]) {
+      if (!w.pred(m)) continue
+      waiters.splice(waiters.indexOf(w), 1)
+      w.resolve(m)
+    }
   })
   const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)))
   await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)))
@@ -90,11 +109,20 @@ async function connect(token?: string) {
     new Promise<Msg>((resolve, reject) => {
       const seen = messages.find(pred)
       if (seen) return resolve(seen)
-      const t = setTimeout(() => reject(new Error(`no matching message; got ${JSON.stringify(messages.map((x) => x.type))}`)), ms)
+      const t = setTimeout(
+        () => reject(new Error(`no matching message; got ${JSON.stringify(messages.map((x) => x.type))}`)),
+        ms,
+      )
       waiters.push({ pred, resolve: (m) => (clearTimeout(t), resolve(m)) })
     })
   /** The close code, or a rejection when the server has not closed the socket after `ms`. */
-  const closeCode = (ms = 10_000) => Promise.race([closed, new Promise<number>((_, reject) => setTimeout(() => reject(new Error('the server did not close the socket')), ms))])
+  const closeCode = (ms = 10_000) =>
+    Promise.race([
+      closed,
+      new Promise<number>((_, reject) =>
+        setTimeout(() => reject(new Error('the server did not close the socket')), ms),
+      ),
+    ])
   return { ws, messages, next, closeCode, send: (m: unknown) => ws.send(JSON.stringify(m)) }
 }
 
@@ -124,7 +152,10 @@ describe('a users file that changes while the api runs', () => {
   })
 
   it('refuses to renew a session begun longer ago than the maximum session age', async () => {
-    const old = await h.ctx.tokens.issue({ name: 'wang', role: 'operator', region: '320102' }, { source: 'password', signedInAt: Date.now() - 31 * 24 * 3600_000 })
+    const old = await h.ctx.tokens.issue(
+      { name: 'wang', role: 'operator', region: '320102' },
+      { source: 'password', signedInAt: Date.now() - 31 * 24 * 3600_000 },
+    )
     expect((await get('/api/v1/metrics', old)).status).toBe(200)
     const res = await refresh(old)
     expect(res.status).toBe(401)
@@ -177,7 +208,9 @@ describe('the live socket and the session behind it', () => {
     renewed.send({ type: 'auth', token: (await login('qian')).token })
     // Messages are handled in order: once this second subscription is answered, the new token holds.
     renewed.send({ type: 'subscribe', topics: ['events', 'kpi'], region: '320102' })
-    await renewed.next((m) => m.type === 'subscribed' && renewed.messages.filter((x) => x.type === 'subscribed').length === 2)
+    await renewed.next(
+      (m) => m.type === 'subscribed' && renewed.messages.filter((x) => x.type === 'subscribed').length === 2,
+    )
     skew = 120_000
     try {
       expect(await control.closeCode()).toBe(4001)

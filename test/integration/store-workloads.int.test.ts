@@ -32,14 +32,36 @@ async function both(query: string, query_params: Record<string, unknown>) {
 }
 
 /** Characters that end or open literals, comments and placeholders, more often than chance would pick them. */
-const tricky = fc.constantFrom("'", '\\', '"', '`', '\n', '\t', '\0', '{', '}', ':', '$', '-', '/', '*', '#', ';', 'a', 'é', '中')
+const tricky = fc.constantFrom(
+  "'",
+  '\\',
+  '"',
+  '`',
+  '\n',
+  '\t',
+  '\0',
+  '{',
+  '}',
+  ':',
+  '$',
+  '-',
+  '/',
+  '*',
+  '#',
+  ';',
+  'a',
+  'é',
+  '中',
+)
 
 describe('binding in the store', () => {
   it('gives what chDB binds itself, for any text, list and number', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: tricky, maxLength: 40 })),
-        fc.array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 12 }), fc.string({ unit: tricky, maxLength: 12 })), { maxLength: 5 }),
+        fc.array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 12 }), fc.string({ unit: tricky, maxLength: 12 })), {
+          maxLength: 5,
+        }),
         fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
         fc.integer({ min: 0, max: 4_000_000_000_000 }),
         async (s, list, n, ms) => {
@@ -65,7 +87,13 @@ describe('binding in the store', () => {
       .then(() => order.push('adhoc'))
     // Let the long one start first.
     await new Promise((r) => setTimeout(r, 200))
-    await (await stores.interactive.query({ query: 'SELECT {region:String} AS r', query_params: { region: '320102' }, format: 'JSONEachRow' })).json()
+    await (
+      await stores.interactive.query({
+        query: 'SELECT {region:String} AS r',
+        query_params: { region: '320102' },
+        format: 'JSONEachRow',
+      })
+    ).json()
     order.push('interactive')
     await long
     expect(order).toEqual(['interactive', 'adhoc'])

@@ -24,7 +24,12 @@ let h: Harness
 
 beforeAll(async () => {
   h = await startHarness()
-  h.ctx.users.add({ name: 'analyst.xuanwu', role: 'analyst', region: DISTRICT, password_hash: await hashPassword('demo') })
+  h.ctx.users.add({
+    name: 'analyst.xuanwu',
+    role: 'analyst',
+    region: DISTRICT,
+    password_hash: await hashPassword('demo'),
+  })
   const ts = Date.now() - 600_000
   await h.send('grid-events', [
     { event_id: 'SS-IN', step: 'reported', ts, category: 'appearance.garbage', grid_code: gridsIn(DISTRICT)[0] },
@@ -43,7 +48,10 @@ async function save(kind: string, id: string, text: string, user = 'analyst.xuan
     headers: { authorization: `Bearer ${await h.login(user)}`, 'content-type': 'application/json' },
     body: JSON.stringify({ text }),
   })
-  return { status: res.status, body: (await res.json()) as { error?: { code: string; message: string }; action?: string } }
+  return {
+    status: res.status,
+    body: (await res.json()) as { error?: { code: string; message: string }; action?: string },
+  }
 }
 
 describe('scope on writes', () => {
@@ -57,7 +65,10 @@ describe('scope on writes', () => {
   })
 
   it('refuses a district analyst overwriting a city layer, even one written for the district', async () => {
-    const mine = LAYER.replace('levels:', `scope: '${DISTRICT}'\nlevels:`).replace("step = 'reported'", "step = 'verified'")
+    const mine = LAYER.replace('levels:', `scope: '${DISTRICT}'\nlevels:`).replace(
+      "step = 'reported'",
+      "step = 'verified'",
+    )
     const res = await save('layers', 'event-heat', mine)
     expect(res.status).toBe(403)
     expect(readFileSync(join(dir, 'layers/event-heat.yaml'), 'utf8')).toBe(LAYER)
@@ -75,20 +86,40 @@ describe('scope on writes', () => {
   it('lets a district analyst create and update a file scoped inside their district, and a city admin replace it', async () => {
     const mine = LAYER.replace('id: event-heat', 'id: xuanwu-heat').replace('levels:', `scope: '${DISTRICT}'\nlevels:`)
     expect(await save('layers', 'xuanwu-heat', mine)).toMatchObject({ status: 200, body: { action: 'create' } })
-    expect(await save('layers', 'xuanwu-heat', mine.replace('事件热力', '玄武热力'))).toMatchObject({ status: 200, body: { action: 'update' } })
-    expect(await save('layers', 'xuanwu-heat', mine, 'admin')).toMatchObject({ status: 200, body: { action: 'update' } })
+    expect(await save('layers', 'xuanwu-heat', mine.replace('事件热力', '玄武热力'))).toMatchObject({
+      status: 200,
+      body: { action: 'update' },
+    })
+    expect(await save('layers', 'xuanwu-heat', mine, 'admin')).toMatchObject({
+      status: 200,
+      body: { action: 'update' },
+    })
   })
 
   it('shows a district layer the district’s data only, even to the city, and lists it to whom it concerns', async () => {
-    const layers = async (user: string) => ((await (await h.app.request('/api/v1/layers', { headers: { authorization: `Bearer ${await h.login(user)}` } })).json()) as { layers: { id: string }[] }).layers.map((l) => l.id)
+    const layers = async (user: string) =>
+      (
+        (await (
+          await h.app.request('/api/v1/layers', { headers: { authorization: `Bearer ${await h.login(user)}` } })
+        ).json()) as { layers: { id: string }[] }
+      ).layers.map((l) => l.id)
     expect(await layers('operator')).toContain('xuanwu-heat')
     expect(await layers('leader.xuanwu')).toContain('xuanwu-heat')
-    h.ctx.users.add({ name: 'leader.qinhuai', role: 'leader', region: '320104', password_hash: await hashPassword('demo') })
+    h.ctx.users.add({
+      name: 'leader.qinhuai',
+      role: 'leader',
+      region: '320104',
+      password_hash: await hashPassword('demo'),
+    })
     expect(await layers('leader.qinhuai')).not.toContain('xuanwu-heat')
-    const data = await h.app.request('/api/v1/layers/xuanwu-heat/data?region=3201', { headers: { authorization: `Bearer ${await h.login('operator')}` } })
+    const data = await h.app.request('/api/v1/layers/xuanwu-heat/data?region=3201', {
+      headers: { authorization: `Bearer ${await h.login('operator')}` },
+    })
     expect(data.status).toBe(200)
     expect(decodeFrame(await data.arrayBuffer()).length).toBe(1)
-    const elsewhere = await h.app.request('/api/v1/layers/xuanwu-heat/data?region=320104', { headers: { authorization: `Bearer ${await h.login('leader.qinhuai')}` } })
+    const elsewhere = await h.app.request('/api/v1/layers/xuanwu-heat/data?region=320104', {
+      headers: { authorization: `Bearer ${await h.login('leader.qinhuai')}` },
+    })
     expect(elsewhere.status).toBe(404)
   })
 })

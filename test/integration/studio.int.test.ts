@@ -15,15 +15,33 @@ cpSync(join(ROOT, 'dashboards/layers'), join(dir, 'layers'), { recursive: true }
 mkdirSync(join(dir, 'alerts'))
 process.env.IOC_DASHBOARDS_DIR = dir
 
-const DRAFT = readFileSync(join(ROOT, 'dashboards/layers/event-heat.yaml'), 'utf8').replace('id: event-heat', 'id: studio-draft').replace('事件热力', '工作室草稿')
+const DRAFT = readFileSync(join(ROOT, 'dashboards/layers/event-heat.yaml'), 'utf8')
+  .replace('id: event-heat', 'id: studio-draft')
+  .replace('事件热力', '工作室草稿')
 let h: Harness
 
 beforeAll(async () => {
   h = await startHarness()
   const ts = new Date(Date.now() - 600_000).toISOString()
   await h.send('grid-events', [
-    { event_id: 'ST-1', step: 'reported', ts, category: 'appearance.garbage', lon: 118.797, lat: 32.06, grid_code: gridsIn('320102')[0] },
-    { event_id: 'ST-2', step: 'reported', ts, category: 'appearance.garbage', lon: 118.79, lat: 32.0, grid_code: gridsIn('320104')[0] },
+    {
+      event_id: 'ST-1',
+      step: 'reported',
+      ts,
+      category: 'appearance.garbage',
+      lon: 118.797,
+      lat: 32.06,
+      grid_code: gridsIn('320102')[0],
+    },
+    {
+      event_id: 'ST-2',
+      step: 'reported',
+      ts,
+      category: 'appearance.garbage',
+      lon: 118.79,
+      lat: 32.0,
+      grid_code: gridsIn('320104')[0],
+    },
   ])
   await h.pipeline.flush()
 })
@@ -60,11 +78,23 @@ describe('the studio api', () => {
   })
 
   it('refuses an invalid draft with its lines, and does not save it', async () => {
-    const bad = DRAFT.replace("step = 'reported'", "step = 'reported' AND grid_code IN (SELECT name FROM system.tables)")
+    const bad = DRAFT.replace(
+      "step = 'reported'",
+      "step = 'reported' AND grid_code IN (SELECT name FROM system.tables)",
+    )
     const res = await call('/api/v1/studio/layers/studio-draft/save', 'analyst', { text: bad })
     expect(res.status).toBe(400)
-    const body = (await res.json()) as { error: { details: { errors: { line: number; field: string; message: string }[] } } }
-    expect(body.error.details.errors).toEqual([{ file: 'studio-draft.yaml', line: DRAFT.split('\n').findIndex((l) => l.startsWith('sql:')) + 1, field: 'sql', message: expect.stringMatching(/system\.tables/) }])
+    const body = (await res.json()) as {
+      error: { details: { errors: { line: number; field: string; message: string }[] } }
+    }
+    expect(body.error.details.errors).toEqual([
+      {
+        file: 'studio-draft.yaml',
+        line: DRAFT.split('\n').findIndex((l) => l.startsWith('sql:')) + 1,
+        field: 'sql',
+        message: expect.stringMatching(/system\.tables/),
+      },
+    ])
     expect(existsSync(join(dir, 'layers/studio-draft.yaml'))).toBe(false)
     const mismatch = await call('/api/v1/studio/layers/other-id/save', 'analyst', { text: DRAFT })
     expect(mismatch.status).toBe(400)
@@ -75,11 +105,19 @@ describe('the studio api', () => {
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({ saved: 'layers/studio-draft.yaml', action: 'create' })
     expect(readFileSync(join(dir, 'layers/studio-draft.yaml'), 'utf8')).toBe(DRAFT)
-    const list = (await (await call('/api/v1/layers', 'operator')).json()) as { layers: { id: string; title: { zh: string } }[] }
+    const list = (await (await call('/api/v1/layers', 'operator')).json()) as {
+      layers: { id: string; title: { zh: string } }[]
+    }
     expect(list.layers.find((l) => l.id === 'studio-draft')?.title.zh).toBe('工作室草稿')
-    const again = await call('/api/v1/studio/layers/studio-draft/save', 'admin', { text: DRAFT.replace('工作室草稿', '工作室草稿二') })
+    const again = await call('/api/v1/studio/layers/studio-draft/save', 'admin', {
+      text: DRAFT.replace('工作室草稿', '工作室草稿二'),
+    })
     expect(await again.json()).toMatchObject({ action: 'update' })
-    const rs = await h.store.query({ query: "SELECT user, role, kind, item_id, action, toUInt8(position(before, '工作室草稿') > 0) AS had FROM studio_audit ORDER BY at", format: 'JSONEachRow' })
+    const rs = await h.store.query({
+      query:
+        "SELECT user, role, kind, item_id, action, toUInt8(position(before, '工作室草稿') > 0) AS had FROM studio_audit ORDER BY at",
+      format: 'JSONEachRow',
+    })
     expect(await rs.json()).toEqual([
       { user: 'analyst', role: 'analyst', kind: 'layers', item_id: 'studio-draft', action: 'create', had: 0 },
       { user: 'admin', role: 'admin', kind: 'layers', item_id: 'studio-draft', action: 'update', had: 1 },
@@ -101,7 +139,12 @@ condition: { kind: threshold, op: '>=', value: 1 }
     const body = (await res.json()) as { evaluations: number; fired: number; events: { kind: string; key: string }[] }
     expect(body.evaluations).toBe(169)
     expect(body.fired).toBe(2)
-    expect(body.events.filter((e) => e.kind === 'fire').map((e) => e.key).sort()).toEqual(['320102', '320104'])
+    expect(
+      body.events
+        .filter((e) => e.kind === 'fire')
+        .map((e) => e.key)
+        .sort(),
+    ).toEqual(['320102', '320104'])
     const stored = await h.store.query({ query: 'SELECT count() AS n FROM alerts', format: 'JSONEachRow' })
     expect(Number((await stored.json<{ n: string }>())[0].n)).toBe(0)
   })

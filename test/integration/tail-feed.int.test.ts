@@ -23,7 +23,14 @@ describe('the tail feed', () => {
     const now = Date.now()
     await h.send('grid-events', [
       { event_id: 'OLD', step: 'reported', ts: now - 2 * 86_400_000, category: 'order.parking', grid_code: grid },
-      { event_id: 'T1', step: 'reported', ts: now, category: 'order.parking', grid_code: grid, deadline: now + 3_600_000 },
+      {
+        event_id: 'T1',
+        step: 'reported',
+        ts: now,
+        category: 'order.parking',
+        grid_code: grid,
+        deadline: now + 3_600_000,
+      },
     ])
     await h.send('terminal-status', [{ terminal_id: 'K1', ts: now, status: 'online', grid_code: grid }])
     await expect.poll(() => got.length, { timeout: 5000 }).toBe(2)
@@ -38,6 +45,9 @@ describe('the tail feed', () => {
     expect(got).toHaveLength(2)
     const t1 = got.find((g) => g.row.event_id === 'T1')!.row
     expect(t1).toMatchObject({ ts: now, grid_code: grid, district: '320102' })
-    expect(liveRecord('grid-events', t1, () => undefined)).toMatchObject({ ts: new Date(now).toISOString(), deadline: new Date(now + 3_600_000).toISOString() })
+    expect(liveRecord('grid-events', t1, () => undefined)).toMatchObject({
+      ts: new Date(now).toISOString(),
+      deadline: new Date(now + 3_600_000).toISOString(),
+    })
   })
 })

@@ -31,10 +31,26 @@ beforeAll(async () => {
   const due = new Date(now - 30 * 60_000).toISOString()
   const sent = await Promise.all([
     h.send('grid-events', [
-      { event_id: 'VW-XW', step: 'reported', ts: ts(90), category: 'appearance.garbage', grid_code: xw, priority: 3, deadline: due },
+      {
+        event_id: 'VW-XW',
+        step: 'reported',
+        ts: ts(90),
+        category: 'appearance.garbage',
+        grid_code: xw,
+        priority: 3,
+        deadline: due,
+      },
       { event_id: 'VW-XW', step: 'verified', ts: ts(80), category: 'appearance.garbage', grid_code: xw },
       { event_id: 'VW-QH', step: 'reported', ts: ts(90), category: 'order.parking', grid_code: qh, priority: 1 },
-      { event_id: 'VW-QH', step: 'evaluated', ts: ts(10), category: 'order.parking', grid_code: qh, priority: 1, evaluation: 'satisfied' },
+      {
+        event_id: 'VW-QH',
+        step: 'evaluated',
+        ts: ts(10),
+        category: 'order.parking',
+        grid_code: qh,
+        priority: 1,
+        evaluation: 'satisfied',
+      },
     ]),
     h.send('hotline-tickets', [
       { ticket_id: 'VW-T-XW', step: 'created', ts: ts(60), category: 'traffic', channel: 'phone', grid_code: xw },
@@ -71,7 +87,9 @@ describe('the views', () => {
     expect([...docs.keys()].sort()).toEqual(Object.keys(VIEWS).sort())
     const cols = await rows<{ table: string; name: string; type: string }>(
       `SELECT table, name, type FROM system.columns WHERE database = currentDatabase()
-       AND table IN (${Object.keys(VIEWS).map((v) => `'${v}'`).join(', ')}) ORDER BY table, position`,
+       AND table IN (${Object.keys(VIEWS)
+         .map((v) => `'${v}'`)
+         .join(', ')}) ORDER BY table, position`,
     )
     // LowCardinality is how a column is stored, not what it holds.
     const plain = (t: string) => t.replace(/^LowCardinality\((.*)\)$/, '$1')
@@ -83,7 +101,11 @@ describe('the views', () => {
 
   it('hold no personal text, and every deprecated name points at a view', () => {
     const personal = ['reporter', 'description', 'address']
-    for (const [view, cols] of documented()) expect(cols.map(([c]) => c).filter((c) => personal.includes(c)), view).toEqual([])
+    for (const [view, cols] of documented())
+      expect(
+        cols.map(([c]) => c).filter((c) => personal.includes(c)),
+        view,
+      ).toEqual([])
     for (const [table, { use }] of Object.entries(DEPRECATED_TABLES)) {
       expect(Object.keys(VIEWS), table).toContain(use)
       expect(Object.keys(VIEWS)).not.toContain(table)
@@ -91,17 +113,26 @@ describe('the views', () => {
   })
 
   it('fold each record to one row in its current state', async () => {
-    const events = await sandbox.run("SELECT event_id, status, closed_at IS NULL, overdue, priority, evaluation FROM events WHERE startsWith(event_id, 'VW-') ORDER BY event_id", at('3201'))
+    const events = await sandbox.run(
+      "SELECT event_id, status, closed_at IS NULL, overdue, priority, evaluation FROM events WHERE startsWith(event_id, 'VW-') ORDER BY event_id",
+      at('3201'),
+    )
     expect(events.data).toEqual([
       ['VW-QH', 'evaluated', 0, 0, 1, 'satisfied'],
       ['VW-XW', 'verified', 1, 1, 3, ''],
     ])
-    const tickets = await sandbox.run("SELECT ticket_id, status, closed_at IS NOT NULL, channel FROM tickets WHERE startsWith(ticket_id, 'VW-') ORDER BY ticket_id", at('3201'))
+    const tickets = await sandbox.run(
+      "SELECT ticket_id, status, closed_at IS NOT NULL, channel FROM tickets WHERE startsWith(ticket_id, 'VW-') ORDER BY ticket_id",
+      at('3201'),
+    )
     expect(tickets.data).toEqual([
       ['VW-T-QH', 'closed', 1, 'web'],
       ['VW-T-XW', 'created', 0, 'phone'],
     ])
-    const terminals = await sandbox.run("SELECT terminal_id, status, fault_code, district FROM terminals WHERE startsWith(terminal_id, 'VW-') ORDER BY terminal_id", at('3201'))
+    const terminals = await sandbox.run(
+      "SELECT terminal_id, status, fault_code, district FROM terminals WHERE startsWith(terminal_id, 'VW-') ORDER BY terminal_id",
+      at('3201'),
+    )
     expect(terminals.data).toEqual([
       ['VW-K-QH', 'online', '', '320104'],
       ['VW-K-XW', 'fault', 'paper', '320102'],
@@ -122,8 +153,14 @@ describe('the views', () => {
     )
     expect(view.rows).toBeGreaterThan(0)
     expect(view.data).toEqual(folded.data)
-    const counts = await sandbox.run('SELECT depth, region, step, sum(n) FROM event_counts GROUP BY ALL ORDER BY ALL', at('3201'))
-    const rollup = await sandbox.run('SELECT depth, region, step, sum(n) FROM events_rollup GROUP BY ALL ORDER BY ALL', at('3201'))
+    const counts = await sandbox.run(
+      'SELECT depth, region, step, sum(n) FROM event_counts GROUP BY ALL ORDER BY ALL',
+      at('3201'),
+    )
+    const rollup = await sandbox.run(
+      'SELECT depth, region, step, sum(n) FROM events_rollup GROUP BY ALL ORDER BY ALL',
+      at('3201'),
+    )
     expect(counts.rows).toBeGreaterThan(0)
     expect(counts.data).toEqual(rollup.data)
   })
@@ -134,7 +171,10 @@ describe('the views', () => {
       const xuanwu = await sandbox.run(`SELECT DISTINCT ${scope} FROM ${view}`, at('320102'))
       expect(xuanwu.rows, view).toBeGreaterThan(0)
       expect(all.rows, view).toBeGreaterThan(xuanwu.rows)
-      expect(xuanwu.data.every(([code]) => String(code).startsWith('320102')), view).toBe(true)
+      expect(
+        xuanwu.data.every(([code]) => String(code).startsWith('320102')),
+        view,
+      ).toBe(true)
     }
     const other = await sandbox.run("SELECT count() FROM events WHERE district = '320104'", at('320102'))
     expect(Number(other.data[0][0])).toBe(0)
@@ -144,14 +184,18 @@ describe('the views', () => {
 describe('deprecated names', () => {
   it('still run, and the check names the view to read instead', async () => {
     expect(await sandbox.check('SELECT count() FROM events')).toEqual([])
-    const warnings = await sandbox.check('SELECT e.event_id FROM event_state AS e JOIN grid_events AS g USING (event_id) JOIN events USING (event_id)')
+    const warnings = await sandbox.check(
+      'SELECT e.event_id FROM event_state AS e JOIN grid_events AS g USING (event_id) JOIN events USING (event_id)',
+    )
     expect(warnings).toEqual([
       'event_state is deprecated: read the view events (docs/layers.md, "The views")',
       'grid_events is deprecated: read the view event_steps (docs/layers.md, "The views")',
     ])
     // A check remembered from before (no second EXPLAIN) keeps its warning.
     for (let i = 0; i < 2; i++) {
-      expect(await sandbox.check('SELECT count() FROM events_rollup')).toEqual([expect.stringMatching(/read the view event_counts/)])
+      expect(await sandbox.check('SELECT count() FROM events_rollup')).toEqual([
+        expect.stringMatching(/read the view event_counts/),
+      ])
     }
   })
 
@@ -164,7 +208,8 @@ describe('deprecated names', () => {
     expect(files.length).toBeGreaterThanOrEqual(17)
     for (const text of [...files, NEW_LAYER, NEW_RULE]) {
       const file = parse(text) as object
-      const { id, sql, params } = 'sql' in file ? LayerSchema.parse(file) : ((r) => ({ ...r, sql: r.query }))(AlertRuleSchema.parse(file))
+      const { id, sql, params } =
+        'sql' in file ? LayerSchema.parse(file) : ((r) => ({ ...r, sql: r.query }))(AlertRuleSchema.parse(file))
       expect(await sandbox.check(sql, params), id).toEqual([])
     }
   })
@@ -180,9 +225,19 @@ describe('deprecated names', () => {
       body: JSON.stringify({ text }),
     })
     expect(res.status).toBe(200)
-    const body = (await res.json()) as { errors: unknown[]; warnings: { line: number; field: string; message: string }[] }
+    const body = (await res.json()) as {
+      errors: unknown[]
+      warnings: { line: number; field: string; message: string }[]
+    }
     expect(body.errors).toEqual([])
     const sqlLine = text.split('\n').findIndex((l) => l.startsWith('sql:')) + 1
-    expect(body.warnings).toEqual([{ file: 'layer.yaml', line: sqlLine, field: 'sql', message: expect.stringMatching(/terminal_state is deprecated: read the view terminals/) }])
+    expect(body.warnings).toEqual([
+      {
+        file: 'layer.yaml',
+        line: sqlLine,
+        field: 'sql',
+        message: expect.stringMatching(/terminal_state is deprecated: read the view terminals/),
+      },
+    ])
   })
 })

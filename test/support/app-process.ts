@@ -23,8 +23,10 @@ const CHROMIUM_ARGS = [
 
 /** What every browser test needs before it starts anything: Debian's chromium and the built screen. */
 export function requireBrowserAndScreen(): void {
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM}; install it with: apt-get update && apt-get install -y chromium`)
-  if (!existsSync(join(ROOT, 'dist/web/index.html'))) throw new Error('dist/web is missing: run `npx vite build` (npm test does)')
+  if (!existsSync(CHROMIUM))
+    throw new Error(`chromium not found at ${CHROMIUM}; install it with: apt-get update && apt-get install -y chromium`)
+  if (!existsSync(join(ROOT, 'dist/web/index.html')))
+    throw new Error('dist/web is missing: run `npx vite build` (npm test does)')
 }
 
 export function launchChromium(): Promise<Browser> {
@@ -92,7 +94,8 @@ export class AppProcess {
     const deadline = Date.now() + ms
     let last = ''
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`the app exited with code ${child.exitCode} before it was healthy:\n${this.log.slice(-4000)}`)
+      if (child.exitCode !== null)
+        throw new Error(`the app exited with code ${child.exitCode} before it was healthy:\n${this.log.slice(-4000)}`)
       try {
         const res = await fetch(`${this.base}/healthz`)
         if (res.status === 200) return
@@ -109,7 +112,8 @@ export class AppProcess {
   async printed(text: string, ms: number): Promise<void> {
     const deadline = Date.now() + ms
     while (!this.log.includes(text)) {
-      if (Date.now() > deadline) throw new Error(`the app did not print "${text}" in ${ms} ms:\n${this.log.slice(-3000)}`)
+      if (Date.now() > deadline)
+        throw new Error(`the app did not print "${text}" in ${ms} ms:\n${this.log.slice(-3000)}`)
       await new Promise((r) => setTimeout(r, 500))
     }
   }

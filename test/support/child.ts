@@ -5,11 +5,21 @@ import { MAX_RETENTION_DAYS } from '#core/time-bounds.js'
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
 /** `npm run ingest` as its own process (node + tsx, as the script runs it), and the port it listens on. */
-export async function spawnIngest(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+export async function spawnIngest(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bin/ingest.ts'], {
     cwd: root,
     // The tests' records carry fixed times of 2026: the longest retention keeps them valid for years.
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', IOC_DEMO: '0', LOG_LEVEL: 'info', IOC_RETENTION_DAYS: String(MAX_RETENTION_DAYS), ...env },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      IOC_DEMO: '0',
+      LOG_LEVEL: 'info',
+      IOC_RETENTION_DAYS: String(MAX_RETENTION_DAYS),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''

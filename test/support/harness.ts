@@ -87,13 +87,21 @@ export async function startHarness(opts: { now?: () => number } = {}) {
   }
 
   async function send(stream: StreamName, records: unknown[], contentType = 'application/json') {
-    const body = contentType === 'application/json' ? JSON.stringify(records) : records.map((r) => JSON.stringify(r)).join('\n')
+    const body =
+      contentType === 'application/json' ? JSON.stringify(records) : records.map((r) => JSON.stringify(r)).join('\n')
     const res = await app.request(`/ingest/v1/${stream}`, {
       method: 'POST',
       headers: { 'content-type': contentType, authorization: `Bearer ${DEMO_INGEST_TOKEN}` },
       body,
     })
-    return { status: res.status, body: (await res.json()) as { accepted: number; rejected: number; errors: { index: number; path: string; message: string }[] } }
+    return {
+      status: res.status,
+      body: (await res.json()) as {
+        accepted: number
+        rejected: number
+        errors: { index: number; path: string; message: string }[]
+      },
+    }
   }
 
   /** Listen on a real port for socket tests. */
@@ -124,5 +132,8 @@ export function cityTime(day: string, hhmm: string): number {
 
 /** The first grids (by code) inside a region. */
 export function gridsIn(prefix: string, n = 1): string[] {
-  return [...city().regions.values()].filter((r) => r.level === 'grid' && r.code.startsWith(prefix)).slice(0, n).map((r) => r.code)
+  return [...city().regions.values()]
+    .filter((r) => r.level === 'grid' && r.code.startsWith(prefix))
+    .slice(0, n)
+    .map((r) => r.code)
 }

@@ -23,11 +23,16 @@ export function withOutage(store: Store): { store: Store; setDown: (down: boolea
   const wrapped = new Proxy(store, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown
-      if (typeof value !== 'function' || !['insert', 'command', 'query', 'exec', 'ping'].includes(String(prop))) return value
+      if (typeof value !== 'function' || !['insert', 'command', 'query', 'exec', 'ping'].includes(String(prop)))
+        return value
       return (...args: unknown[]) => {
         if (down) {
           failures++
-          return Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123 (simulated outage)'), { code: 'ECONNREFUSED' }))
+          return Promise.reject(
+            Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123 (simulated outage)'), {
+              code: 'ECONNREFUSED',
+            }),
+          )
         }
         return (value as (...a: unknown[]) => unknown).apply(target, args)
       }
@@ -37,7 +42,10 @@ export function withOutage(store: Store): { store: Store; setDown: (down: boolea
 }
 
 /** A real chDB in a temp dir, migrated, with the ingest service alone listening on a free port. */
-export async function startIngest({ outage: withSwitch, ...opts }: Partial<IngestServiceOptions> & { outage?: boolean } = {}) {
+export async function startIngest({
+  outage: withSwitch,
+  ...opts
+}: Partial<IngestServiceOptions> & { outage?: boolean } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ioc-ingest-test-'))
   const real = await createStore({ dataDir: join(dir, 'chdb'), database: 'ioc' })
   await migrate(real)
@@ -62,7 +70,11 @@ export async function startIngest({ outage: withSwitch, ...opts }: Partial<Inges
   const url = `http://127.0.0.1:${server.port}`
 
   async function post(path: string, body: BodyInit, headers: Record<string, string> = {}) {
-    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...headers }, body })
+    const res = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...headers },
+      body,
+    })
     const text = await res.text()
     let json: unknown
     try {
@@ -70,7 +82,15 @@ export async function startIngest({ outage: withSwitch, ...opts }: Partial<Inges
     } catch {
       json = text
     }
-    return { status: res.status, headers: res.headers, body: json as { accepted: number; rejected: number; errors: { index: number; path: string; message: string }[] } & Record<string, unknown> }
+    return {
+      status: res.status,
+      headers: res.headers,
+      body: json as {
+        accepted: number
+        rejected: number
+        errors: { index: number; path: string; message: string }[]
+      } & Record<string, unknown>,
+    }
   }
 
   /** Rows of a query on the real store (bypassing any simulated outage). */
@@ -92,7 +112,14 @@ export type IngestFixture = Awaited<ReturnType<typeof startIngest>>
 
 /** A valid grid event on a real grid, with an id unique to `n`. */
 export function gridEvent(n: number, grid: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { event_id: `E-${n}`, step: 'reported', ts: 1_790_000_000_000 + n * 1000, category: 'appearance.garbage', grid_code: grid, ...extra }
+  return {
+    event_id: `E-${n}`,
+    step: 'reported',
+    ts: 1_790_000_000_000 + n * 1000,
+    category: 'appearance.garbage',
+    grid_code: grid,
+    ...extra,
+  }
 }
 
 export interface SendLog {
@@ -107,7 +134,11 @@ export interface SendLog {
  * Send batches of grid events with a few concurrent senders, as a real client would: a batch is
  * acknowledged only by a 200; anything else (429, 503, a connection cut by a crash) leaves it unacked.
  */
-export async function sendBatches(url: string, batches: Record<string, unknown>[][], opts: { concurrency?: number; log?: SendLog; onSent?: (i: number) => void | Promise<void> } = {}): Promise<SendLog> {
+export async function sendBatches(
+  url: string,
+  batches: Record<string, unknown>[][],
+  opts: { concurrency?: number; log?: SendLog; onSent?: (i: number) => void | Promise<void> } = {},
+): Promise<SendLog> {
   const log = opts.log ?? { acked: new Set<string>(), unacked: [], statuses: new Map<number, number>() }
   let next = 0
   await Promise.all(
@@ -124,7 +155,8 @@ export async function sendBatches(url: string, batches: Record<string, unknown>[
           })
           status = res.status
           const body = (await res.json()) as { accepted?: number }
-          if (status === 200 && body.accepted !== batch.length) throw new Error(`batch ${i}: accepted ${body.accepted} of ${batch.length}`)
+          if (status === 200 && body.accepted !== batch.length)
+            throw new Error(`batch ${i}: accepted ${body.accepted} of ${batch.length}`)
         } catch (e) {
           if (status === 200) throw e
         }
@@ -141,6 +173,8 @@ export async function sendBatches(url: string, batches: Record<string, unknown>[
 /** `n` batches of `size` grid events with ids `${prefix}-${batch}-${i}` on the given grids. */
 export function makeBatches(prefix: string, n: number, size: number, grids: string[]): Record<string, unknown>[][] {
   return Array.from({ length: n }, (_, b) =>
-    Array.from({ length: size }, (_, i) => gridEvent(b * size + i, grids[(b + i) % grids.length], { event_id: `${prefix}-${b}-${i}` })),
+    Array.from({ length: size }, (_, i) =>
+      gridEvent(b * size + i, grids[(b + i) % grids.length], { event_id: `${prefix}-${b}-${i}` }),
+    ),
   )
 }

@@ -9,7 +9,10 @@ import type { Harness } from './harness.js'
  * Demo data for the layer and alert tests: the simulator's story of the last `hours` before `now`,
  * stored through the real ingest pipeline (so state tables and rollups fill as in production).
  */
-export async function loadDemoHistory(h: Harness, opts: { hours: number; rate?: number; now?: number; seed?: number }): Promise<number> {
+export async function loadDemoHistory(
+  h: Harness,
+  opts: { hours: number; rate?: number; now?: number; seed?: number },
+): Promise<number> {
   const now = opts.now ?? Date.now()
   const start = Math.floor((now - opts.hours * 3_600_000) / 60_000) * 60_000
   const sim = createSimulator({
@@ -21,7 +24,7 @@ export async function loadDemoHistory(h: Harness, opts: { hours: number; rate?: 
     start,
   })
   let stored = 0
-  for (let t = start; t < now; ) {
+  for (let t = start; t < now;) {
     t = Math.min(now, t + 3_600_000)
     const batch = sim.advance(t)
     for (const stream of STREAM_NAMES) {

@@ -24,12 +24,21 @@ export async function startOidcProvider(redirect: string, accounts: Accounts, fi
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const provider = new Provider(issuer, {
-    clients: [{ client_id: 'ioc', client_secret: 'ioc-secret', redirect_uris: [redirect], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] }],
+    clients: [
+      {
+        client_id: 'ioc',
+        client_secret: 'ioc-secret',
+        redirect_uris: [redirect],
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+      },
+    ],
     claims: { openid: ['sub'], profile: ['preferred_username', 'ioc_role', 'ioc_region'] },
     // The role and region travel in the ID token itself.
     conformIdTokenClaims: false,
     // A disabled account is "not found": the provider then refuses its refresh tokens.
-    findAccount: async (_ctx, id) => (disabled.has(id) ? undefined : { accountId: id, claims: async () => ({ sub: id, ...accounts[id] }) }),
+    findAccount: async (_ctx, id) =>
+      disabled.has(id) ? undefined : { accountId: id, claims: async () => ({ sub: id, ...accounts[id] }) },
     // Refresh tokens bound to the provider's session (no offline_access), as a city's IdP issues them to a web app.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     features: { devInteractions: { enabled: false } },
@@ -37,7 +46,10 @@ export async function startOidcProvider(redirect: string, accounts: Accounts, fi
     cookies: { keys: ['test-cookie-key'] },
     // Consent is the city's own policy: granted for this client.
     loadExistingGrant: async (ctx) => {
-      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! })
+      const grant = new ctx.oidc.provider.Grant({
+        clientId: ctx.oidc.client!.clientId,
+        accountId: ctx.oidc.session!.accountId!,
+      })
       grant.addOIDCScope('openid profile')
       await grant.save()
       return grant

@@ -30,10 +30,22 @@ describe('the metric catalogue', () => {
   })
 
   it('names the entry and the problem of a bad one', () => {
-    expect(load(metric('    kind: cohort\n    source: events\n    where: sideways\n    measure: count\n'))).toThrow(/events\.x: no predicate sideways/)
-    expect(load(metric('    kind: cohort\n    source: events\n    measure: rate\n'))).toThrow(/a rate needs a numerator/)
-    expect(load(metric('    kind: flow\n    source: tickets\n    measure: count\n'))).toThrow(/must start with its source tickets/)
-    expect(load(metric('    kind: cohort\n    source: events\n    measure: avg_minutes\n    duration: { from: reported_at, to: lunch }\n'))).toThrow(/no time lunch/)
+    expect(load(metric('    kind: cohort\n    source: events\n    where: sideways\n    measure: count\n'))).toThrow(
+      /events\.x: no predicate sideways/,
+    )
+    expect(load(metric('    kind: cohort\n    source: events\n    measure: rate\n'))).toThrow(
+      /a rate needs a numerator/,
+    )
+    expect(load(metric('    kind: flow\n    source: tickets\n    measure: count\n'))).toThrow(
+      /must start with its source tickets/,
+    )
+    expect(
+      load(
+        metric(
+          '    kind: cohort\n    source: events\n    measure: avg_minutes\n    duration: { from: reported_at, to: lunch }\n',
+        ),
+      ),
+    ).toThrow(/no time lunch/)
     expect(load(`${head}  - id: events.x\n    kind: sql\n`)).toThrow(/metrics\.0/)
   })
 })

@@ -55,13 +55,26 @@ describe('the city file', () => {
   })
 
   it('refuses a file that disagrees with its geo files or names a region outside the city', () => {
-    expect(() => loadCity(tinyWith((y) => y.replaceAll("'9901", "'9902")))).toThrow(/city.yaml says code 9902, regions.json's root is 9901/)
-    expect(() => loadCity(tinyWith((y) => y.replace("region: '990101' }", "region: '990103' }")))).toThrow(/region 990103 is not in regions.json/)
+    expect(() => loadCity(tinyWith((y) => y.replaceAll("'9901", "'9902")))).toThrow(
+      /city.yaml says code 9902, regions.json's root is 9901/,
+    )
+    expect(() => loadCity(tinyWith((y) => y.replace("region: '990101' }", "region: '990103' }")))).toThrow(
+      /region 990103 is not in regions.json/,
+    )
     expect(() => loadCityConfig(tinyWith((y) => y.replace("region: '990101' }", "region: '320102' }")))).toThrow(
       /demo_accounts\.2\.region: 320102 is not within 9901/,
     )
     expect(() => loadCityConfig(tinyWith((y) => y.replace('Europe/Berlin', 'Mars/Olympus')))).toThrow(/time_zone/)
-    expect(CityConfigSchema.safeParse({ code: '9901', name: 'x', name_en: 'x', time_zone: 'UTC', geo: { topology: 't' }, extra: 1 }).success).toBe(false)
+    expect(
+      CityConfigSchema.safeParse({
+        code: '9901',
+        name: 'x',
+        name_en: 'x',
+        time_zone: 'UTC',
+        geo: { topology: 't' },
+        extra: 1,
+      }).success,
+    ).toBe(false)
   })
 
   it("gives the city's demo accounts and the root as an alert rule's default scope", async () => {
@@ -72,7 +85,13 @@ describe('the city file', () => {
     } finally {
       users.close()
     }
-    const rule = { id: 'r1', title: { zh: '规则', en: 'Rule' }, severity: 'info', query: 'SELECT 1 AS key, 1 AS region, 1 AS value', condition: { kind: 'threshold', op: '>=', value: 1 } }
+    const rule = {
+      id: 'r1',
+      title: { zh: '规则', en: 'Rule' },
+      severity: 'info',
+      query: 'SELECT 1 AS key, 1 AS region, 1 AS value',
+      condition: { kind: 'threshold', op: '>=', value: 1 },
+    }
     expect(alertRuleSchemaFor('9901').parse(rule).scope).toBe('9901')
     expect(alertRuleSchemaFor('9901').parse({ ...rule, scope: '990102' }).scope).toBe('990102')
   })
@@ -92,8 +111,12 @@ describe("the simulator's clock is the city's", () => {
     expect(localStamp(t, 'Asia/Shanghai')).toEqual({ date: '20261124', hms: '003000' })
     expect(localStamp(t, 'Europe/Berlin')).toEqual({ date: '20261123', hms: '173000' })
     // Berlin springs forward on 2026-03-29 at 02:00 CET: 08:00 that day is 06:00Z, the day before 07:00Z.
-    expect(new Date(nextLocalHour(Date.parse('2026-03-28T12:00:00Z'), 8, 'Europe/Berlin')).toISOString()).toBe('2026-03-29T06:00:00.000Z')
-    expect(new Date(nextLocalHour(Date.parse('2026-03-27T12:00:00Z'), 8, 'Europe/Berlin')).toISOString()).toBe('2026-03-28T07:00:00.000Z')
+    expect(new Date(nextLocalHour(Date.parse('2026-03-28T12:00:00Z'), 8, 'Europe/Berlin')).toISOString()).toBe(
+      '2026-03-29T06:00:00.000Z',
+    )
+    expect(new Date(nextLocalHour(Date.parse('2026-03-27T12:00:00Z'), 8, 'Europe/Berlin')).toISOString()).toBe(
+      '2026-03-28T07:00:00.000Z',
+    )
     expect(localHour(Date.parse('2026-03-29T06:00:00Z'), 'Europe/Berlin')).toBe(8)
   })
 
@@ -101,14 +124,23 @@ describe("the simulator's clock is the city's", () => {
     const city = simCity(loadCity(TINY))
     expect(city.timeZone).toBe('Europe/Berlin')
     const start = Date.parse('2026-11-23T00:00:00+01:00') // midnight in Berlin
-    const sim = createSimulator({ seed: 5, rate: 2, city, eventCatalog: loadEventCatalog(), hotlineCatalog: loadHotlineCatalog(), start, terminals: { communityShare: 1 } })
+    const sim = createSimulator({
+      seed: 5,
+      rate: 2,
+      city,
+      eventCatalog: loadEventCatalog(),
+      hotlineCatalog: loadHotlineCatalog(),
+      start,
+      terminals: { communityShare: 1 },
+    })
     const reported = sim.advance(start + 14 * HOUR)['grid-events'].filter((r) => r.step === 'reported')
     const grids = new Set(city.grids.map((g) => g.code))
     expect(reported.length).toBeGreaterThan(100)
     for (const r of reported) expect(grids.has(r.grid_code!)).toBe(true)
     // Ids carry the local date: every event of this Berlin day is dated 20261123.
     expect(new Set(reported.map((r) => r.event_id.slice(1, 9)))).toEqual(new Set(['20261123']))
-    const inHour = (h: number) => reported.filter((r) => Math.floor(localHour(Number(new Date(r.ts)), city.timeZone)) === h).length
+    const inHour = (h: number) =>
+      reported.filter((r) => Math.floor(localHour(Number(new Date(r.ts)), city.timeZone)) === h).length
     expect(inHour(10)).toBeGreaterThan(5 * Math.max(1, inHour(3)))
   }, 60_000)
 })

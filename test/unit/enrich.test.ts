@@ -14,7 +14,14 @@ describe('enrichment', () => {
     const r = enrich({ grid_code: g.code })
     expect(r).toEqual({
       ok: true,
-      value: { grid_code: g.code, community: g.code.slice(0, 12), street: g.code.slice(0, 9), district: g.code.slice(0, 6), lon: g.centroid[0], lat: g.centroid[1] },
+      value: {
+        grid_code: g.code,
+        community: g.code.slice(0, 12),
+        street: g.code.slice(0, 9),
+        district: g.code.slice(0, 6),
+        lon: g.centroid[0],
+        lat: g.centroid[1],
+      },
     })
   })
 
@@ -32,9 +39,15 @@ describe('enrichment', () => {
 
   it('finds the grid of a position-only record by point in polygon, in every datum', () => {
     for (const g of [grids[0], grids[5000], grids[grids.length - 1]]) {
-      expect(enrich({ lon: g.centroid[0], lat: g.centroid[1] })).toMatchObject({ ok: true, value: { grid_code: g.code } })
+      expect(enrich({ lon: g.centroid[0], lat: g.centroid[1] })).toMatchObject({
+        ok: true,
+        value: { grid_code: g.code },
+      })
       const [gx, gy] = toGcj02(...g.centroid)
-      expect(enrich({ lon: gx, lat: gy, crs: 'gcj02' as const })).toMatchObject({ ok: true, value: { grid_code: g.code } })
+      expect(enrich({ lon: gx, lat: gy, crs: 'gcj02' as const })).toMatchObject({
+        ok: true,
+        value: { grid_code: g.code },
+      })
     }
   })
 

@@ -5,19 +5,30 @@ import { storeOptionsFromEnv } from '#store/client.js'
 describe('environment', () => {
   it('has the contract defaults', () => {
     const env = readEnv({})
-    expect(env).toMatchObject({ PORT: 8080, IOC_DATA_DIR: './data', CLICKHOUSE_DATABASE: 'ioc', IOC_TZ: 'Asia/Shanghai', IOC_DEMO: false })
+    expect(env).toMatchObject({
+      PORT: 8080,
+      IOC_DATA_DIR: './data',
+      CLICKHOUSE_DATABASE: 'ioc',
+      IOC_TZ: 'Asia/Shanghai',
+      IOC_DEMO: false,
+    })
     expect(env.CLICKHOUSE_URL).toBeUndefined()
     expect(resolveHost(env)).toBe('0.0.0.0')
   })
 
   it('chooses a ClickHouse server when CLICKHOUSE_URL is set, chDB otherwise', () => {
-    expect(storeOptionsFromEnv({ CLICKHOUSE_URL: 'http://ch:8123', CLICKHOUSE_USER: 'u', CLICKHOUSE_PASSWORD: 'p' })).toMatchObject({
+    expect(
+      storeOptionsFromEnv({ CLICKHOUSE_URL: 'http://ch:8123', CLICKHOUSE_USER: 'u', CLICKHOUSE_PASSWORD: 'p' }),
+    ).toMatchObject({
       url: 'http://ch:8123',
       username: 'u',
       password: 'p',
       database: 'ioc',
     })
-    expect(storeOptionsFromEnv({ IOC_DATA_DIR: '/var/lib/ioc' })).toMatchObject({ url: undefined, dataDir: '/var/lib/ioc' })
+    expect(storeOptionsFromEnv({ IOC_DATA_DIR: '/var/lib/ioc' })).toMatchObject({
+      url: undefined,
+      dataDir: '/var/lib/ioc',
+    })
   })
 
   it('keeps the demo accounts on a loopback bind', () => {
@@ -31,7 +42,11 @@ describe('environment', () => {
   })
 
   it('bounds what ingest takes: time ahead and behind, and the wait for a body', () => {
-    expect(readEnv({})).toMatchObject({ IOC_MAX_FUTURE_MINUTES: 10, IOC_RETENTION_DAYS: 400, IOC_INGEST_BODY_TIMEOUT_SECONDS: 30 })
+    expect(readEnv({})).toMatchObject({
+      IOC_MAX_FUTURE_MINUTES: 10,
+      IOC_RETENTION_DAYS: 400,
+      IOC_INGEST_BODY_TIMEOUT_SECONDS: 30,
+    })
     expect(readEnv({ IOC_RETENTION_DAYS: '2555' }).IOC_RETENTION_DAYS).toBe(2555)
     // More would let one insert block span over 100 monthly partitions.
     expect(() => readEnv({ IOC_RETENTION_DAYS: '3650' })).toThrow(/IOC_RETENTION_DAYS/)

@@ -12,7 +12,6 @@ import { decodeRing } from '../../scripts/geo/echarts.js'
 import { subdivideDistrict } from '../../scripts/geo/hierarchy.js'
 import { loadSources } from '../../scripts/geo/source.js'
 
-
 interface Props {
   code: string
   name: string
@@ -20,13 +19,26 @@ interface Props {
   parent: string | null
 }
 
-const read = (file: string): string => readFileSync(fileURLToPath(new URL(`../../dashboards/geo/${file}`, import.meta.url)), 'utf8')
+const read = (file: string): string =>
+  readFileSync(fileURLToPath(new URL(`../../dashboards/geo/${file}`, import.meta.url)), 'utf8')
 const regions = JSON.parse(read('regions.json')) as Region[]
 const topology = JSON.parse(read('nanjing.topo.json')) as TopoJSON.Topology
 
-const OBJECTS: Record<Level, string> = { city: 'city', district: 'districts', street: 'streets', community: 'communities', grid: 'grids' }
+const OBJECTS: Record<Level, string> = {
+  city: 'city',
+  district: 'districts',
+  street: 'streets',
+  community: 'communities',
+  grid: 'grids',
+}
 const DIGITS: Record<Level, number> = { city: 4, district: 6, street: 9, community: 12, grid: 15 }
-const PARENT: Record<Level, Level | null> = { city: null, district: 'city', street: 'district', community: 'street', grid: 'community' }
+const PARENT: Record<Level, Level | null> = {
+  city: null,
+  district: 'city',
+  street: 'district',
+  community: 'street',
+  grid: 'community',
+}
 
 type Shape = Feature<Polygon | MultiPolygon, Props>
 
@@ -41,7 +53,9 @@ const byCode = new Map(regions.map((r) => [r.code, r]))
 describe('dashboards/geo output', () => {
   it('has one city, 11 districts, 140 streets, 1,322 communities and 12,410 grids', () => {
     const count = (level: Level): number => regions.filter((r) => r.level === level).length
-    expect([count('city'), count('district'), count('street'), count('community'), count('grid')]).toEqual([1, 11, 140, 1322, 12410])
+    expect([count('city'), count('district'), count('street'), count('community'), count('grid')]).toEqual([
+      1, 11, 140, 1322, 12410,
+    ])
     expect(regions).toHaveLength(1 + 11 + 140 + 1322 + 12410)
   })
 
@@ -81,7 +95,10 @@ describe('dashboards/geo output', () => {
 
   it('has exactly one topology geometry per region, with the same properties', () => {
     expect(Object.keys(topology.objects)).toEqual(['city', 'districts', 'streets', 'communities', 'grids'])
-    const total = Object.values(topology.objects).reduce((n, o) => n + (o as TopoJSON.GeometryCollection).geometries.length, 0)
+    const total = Object.values(topology.objects).reduce(
+      (n, o) => n + (o as TopoJSON.GeometryCollection).geometries.length,
+      0,
+    )
     expect(total).toBe(regions.length)
     expect(shapes.size).toBe(regions.length)
     for (const r of regions) {
@@ -96,14 +113,20 @@ describe('dashboards/geo output', () => {
   it('shares borders: every arc bounds at most two grids, and the arcs used once are the city outline', () => {
     const polygons = (g: TopoJSON.GeometryObject): number[][][] =>
       g.type === 'Polygon' ? [g.arcs] : g.type === 'MultiPolygon' ? g.arcs : []
-    const arcIds = (g: TopoJSON.GeometryObject): number[] => polygons(g).flat(2).map((a) => (a < 0 ? ~a : a))
+    const arcIds = (g: TopoJSON.GeometryObject): number[] =>
+      polygons(g)
+        .flat(2)
+        .map((a) => (a < 0 ? ~a : a))
     const uses = new Map<number, number>()
     for (const g of (topology.objects.grids as TopoJSON.GeometryCollection).geometries) {
       for (const a of arcIds(g)) uses.set(a, (uses.get(a) ?? 0) + 1)
     }
     expect(Math.max(...uses.values())).toBe(2)
     expect(uses.size).toBe(topology.arcs.length)
-    const once = [...uses].filter(([, n]) => n === 1).map(([a]) => a).sort((a, b) => a - b)
+    const once = [...uses]
+      .filter(([, n]) => n === 1)
+      .map(([a]) => a)
+      .sort((a, b) => a - b)
     const city = (topology.objects.city as TopoJSON.GeometryCollection).geometries[0]
     expect([...new Set(arcIds(city))].sort((a, b) => a - b)).toEqual(once)
   })

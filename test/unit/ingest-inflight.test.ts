@@ -3,17 +3,34 @@ import { describe, expect, it } from 'vitest'
 import { handleError } from '#platform/errors.js'
 import { inFlightLimit } from '#ingest/sources/http.js'
 
-/** A route that holds each request until the test lets it go, behind the ingest in-flight budget; `x-sender` names the sender. */
+/**
+ * A route that holds each request until the test lets it go, behind the ingest in-flight budget; `x-sender` names the
+ * sender.
+ */
 function held(max: number, maxBytes: number, senderShare = 1) {
   const waiting: Array<() => void> = []
   const app = new Hono()
   app.onError(handleError)
-  app.post('/in', inFlightLimit({ max, maxBytes, bodyLimitBytes: 1 << 20, senderShare, senderOf: (c) => c.req.header('x-sender') ?? '' }), async (c) => {
-    await new Promise<void>((r) => waiting.push(r))
-    return c.json({ ok: true })
-  })
+  app.post(
+    '/in',
+    inFlightLimit({
+      max,
+      maxBytes,
+      bodyLimitBytes: 1 << 20,
+      senderShare,
+      senderOf: (c) => c.req.header('x-sender') ?? '',
+    }),
+    async (c) => {
+      await new Promise<void>((r) => waiting.push(r))
+      return c.json({ ok: true })
+    },
+  )
   const post = (bytes: number, sender = 'a') =>
-    app.request('/in', { method: 'POST', body: 'x'.repeat(bytes), headers: { 'content-length': String(bytes), 'x-sender': sender } })
+    app.request('/in', {
+      method: 'POST',
+      body: 'x'.repeat(bytes),
+      headers: { 'content-length': String(bytes), 'x-sender': sender },
+    })
   const releaseAll = () => waiting.splice(0).forEach((r) => r())
   const settle = () => new Promise((r) => setTimeout(r, 10))
   return { post, releaseAll, settle, waiting }
@@ -66,7 +83,8 @@ describe('ingest in-flight budget', () => {
     await h.settle()
     expect(h.waiting).toHaveLength(3)
     expect((await h.post(100, 'b')).status).toBe(429) // 200 + 100 > b's 250 bytes
-    expect((await h.post(5000, 'c')).status).toBe(429) // a new sender, but over the whole budget's bytes: 220 + 5000 > 1000
+    // a new sender, but over the whole budget's bytes: 220 + 5000 > 1000
+    expect((await h.post(5000, 'c')).status).toBe(429)
     h.releaseAll()
     expect((await Promise.all([...a, b])).map((r) => r.status)).toEqual([200, 200, 200])
     const again = h.post(10, 'a') // the share is free again once a's requests finished

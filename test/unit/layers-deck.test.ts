@@ -21,8 +21,33 @@ const frame = (() => {
         { name: 'track', type: 'Array(Tuple(Float64, Float64))' },
       ],
       data: [
-        [118.7, 32.0, 118.9, 32.1, '4', 'online', '320102', [[118.7, 32], [118.8, 32.05]]],
-        [118.8, 32.1, 118.6, 31.9, '9', 'fault', '320104', [[118.8, 32.1], [118.9, 32.2], [119, 32.2]]],
+        [
+          118.7,
+          32.0,
+          118.9,
+          32.1,
+          '4',
+          'online',
+          '320102',
+          [
+            [118.7, 32],
+            [118.8, 32.05],
+          ],
+        ],
+        [
+          118.8,
+          32.1,
+          118.6,
+          31.9,
+          '9',
+          'fault',
+          '320104',
+          [
+            [118.8, 32.1],
+            [118.9, 32.2],
+            [119, 32.2],
+          ],
+        ],
       ],
       rows: 2,
       truncated: false,
@@ -37,17 +62,34 @@ const frame = (() => {
 
 const children = {
   type: 'FeatureCollection' as const,
-  features: ['320102', '320104'].map((code) => ({ type: 'Feature' as const, properties: { code }, geometry: { type: 'Point' as const, coordinates: [118.8, 32] } })),
+  features: ['320102', '320104'].map((code) => ({
+    type: 'Feature' as const,
+    properties: { code },
+    geometry: { type: 'Point' as const, coordinates: [118.8, 32] },
+  })),
 }
 
 const draws: unknown[] = [
-  { type: 'scatter', radius: { field: 'n', domain: [0, 10], range: [2, 12] }, color: { field: 'status', scale: 'ordinal', domain: ['online', 'fault'], colors: ['#00ff00', '#ff0000'] } },
+  {
+    type: 'scatter',
+    radius: { field: 'n', domain: [0, 10], range: [2, 12] },
+    color: { field: 'status', scale: 'ordinal', domain: ['online', 'fault'], colors: ['#00ff00', '#ff0000'] },
+  },
   { type: 'icon', icon: 'diamond', color: '#ffffff' },
   { type: 'heatmap', weight: 'n' },
   { type: 'hexagon', weight: 'n', radius: 300 },
   { type: 'grid', cell_size: 400 },
-  { type: 'arc', source: { lon: 'lon', lat: 'lat' }, target: { lon: 'lon2', lat: 'lat2' }, width: { field: 'n', domain: [0, 10], range: [1, 5] } },
-  { type: 'path', path: 'track', color: { field: 'n', scale: 'linear', domain: [0, 10], colors: ['#000000', '#ffffff'] } },
+  {
+    type: 'arc',
+    source: { lon: 'lon', lat: 'lat' },
+    target: { lon: 'lon2', lat: 'lat2' },
+    width: { field: 'n', domain: [0, 10], range: [1, 5] },
+  },
+  {
+    type: 'path',
+    path: 'track',
+    color: { field: 'n', scale: 'linear', domain: [0, 10], colors: ['#000000', '#ffffff'] },
+  },
   { type: 'text', text: 'status' },
   { type: 'choropleth', color: { field: 'n', domain: [0, 10], colors: ['#000000', '#ffffff'] } },
 ]
@@ -64,7 +106,10 @@ describe('deck.gl layers from frames', () => {
       const layer = buildDeckLayer({ id: `t-${draw.type}`, draw }, frame, { children })
       expect(layer).not.toBeNull()
       expect(layer!.id).toBe(`thematic:t-${draw.type}`)
-      const data = layer!.props.data as { length?: number; attributes?: Record<string, { value: ArrayLike<number>; size: number }> }
+      const data = layer!.props.data as {
+        length?: number
+        attributes?: Record<string, { value: ArrayLike<number>; size: number }>
+      }
       if (draw.type === 'choropleth') {
         const fill = layer!.props as unknown as { getFillColor: (f: (typeof children.features)[number]) => number[] }
         expect(fill.getFillColor(children.features[1]).slice(0, 3)).toEqual([230, 230, 230])
@@ -76,8 +121,10 @@ describe('deck.gl layers from frames', () => {
         expect(Array.from(data.attributes!.getFillColor.value).slice(0, 4)).toEqual([0, 255, 0, 230])
         expect(Array.from(data.attributes!.getRadius.value)).toEqual([6, 11])
       }
-      if (draw.type === 'arc') expect(Array.from(data.attributes!.getTargetPosition.value)).toEqual([118.9, 32.1, 118.6, 31.9])
-      if (draw.type === 'path') expect((data as unknown as { startIndices: Uint32Array }).startIndices).toEqual(new Uint32Array([0, 2, 5]))
+      if (draw.type === 'arc')
+        expect(Array.from(data.attributes!.getTargetPosition.value)).toEqual([118.9, 32.1, 118.6, 31.9])
+      if (draw.type === 'path')
+        expect((data as unknown as { startIndices: Uint32Array }).startIndices).toEqual(new Uint32Array([0, 2, 5]))
     })
   }
 

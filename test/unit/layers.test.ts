@@ -17,14 +17,19 @@ const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) 
 
 describe('broken files say which file, line and field', () => {
   it('a layer with a bad draw type, a missing legend and a reserved parameter', () => {
-    const text = layerText.replace('type: scatter', 'type: bubbles').replace(/^legend:[\s\S]*?(?=^refresh_seconds)/m, '') + 'params:\n  region: { type: String, default: x }\n'
+    const text =
+      layerText.replace('type: scatter', 'type: bubbles').replace(/^legend:[\s\S]*?(?=^refresh_seconds)/m, '') +
+      'params:\n  region: { type: String, default: x }\n'
     const r = parseYamlFile('terminal-status.yaml', text, LayerSchema)
     expect(r.ok).toBe(false)
     if (r.ok) return
     const by = Object.fromEntries(r.errors.map((e) => [e.field, e]))
     expect(by['draw.type']).toMatchObject({ file: 'terminal-status.yaml', line: lineOf(text, 'type: bubbles') })
     expect(by.legend).toMatchObject({ line: lineOf(text, 'id:'), message: expect.stringMatching(/expected object/) })
-    expect(by.params).toMatchObject({ line: lineOf(text, 'params:') + 1, message: expect.stringMatching(/bound by the sandbox/) })
+    expect(by.params).toMatchObject({
+      line: lineOf(text, 'params:') + 1,
+      message: expect.stringMatching(/bound by the sandbox/),
+    })
   })
 
   it('a YAML syntax error gives its line', () => {
@@ -35,7 +40,9 @@ describe('broken files say which file, line and field', () => {
   })
 
   it('a rule with an unknown condition and a bad quiet period', () => {
-    const text = ruleText.replace("kind: threshold, op: '>=', value: 8, clear: 5", 'kind: sometimes').replace('every_seconds: 120', "every_seconds: 120\nquiet:\n  - { from: '25:00', to: '06:00' }")
+    const text = ruleText
+      .replace("kind: threshold, op: '>=', value: 8, clear: 5", 'kind: sometimes')
+      .replace('every_seconds: 120', "every_seconds: 120\nquiet:\n  - { from: '25:00', to: '06:00' }")
     const r = parseYamlFile('street-overdue-backlog.yaml', text, AlertRuleSchema)
     expect(r.ok).toBe(false)
     if (r.ok) return
@@ -51,15 +58,24 @@ describe('the sandbox’s own checks', () => {
     expect(singleStatement('  SELECT 1;  ')).toBe('SELECT 1')
   })
   it('reads ClickHouse’s AST: table functions and qualified tables are refused', () => {
-    const ast = ['SelectWithUnionQuery (children 1)', ' ExpressionList (children 1)', '  SelectQuery (children 2)', '   TablesInSelectQuery (children 1)', '    TablesInSelectQueryElement (children 1)', '     TableExpression (children 1)']
-    expect(() => checkAst([...ast, "      Function s3 (children 1)"])).toThrow(/table function s3/)
+    const ast = [
+      'SelectWithUnionQuery (children 1)',
+      ' ExpressionList (children 1)',
+      '  SelectQuery (children 2)',
+      '   TablesInSelectQuery (children 1)',
+      '    TablesInSelectQueryElement (children 1)',
+      '     TableExpression (children 1)',
+    ]
+    expect(() => checkAst([...ast, '      Function s3 (children 1)'])).toThrow(/table function s3/)
     expect(() => checkAst([...ast, '      TableIdentifier system.tables'])).toThrow(/without a database/)
     expect(() => checkAst([...ast, '      TableIdentifier grid_events'])).not.toThrow()
     expect(() => checkAst(['InsertQuery (children 2)'])).toThrow(/only a SELECT/)
   })
   it('names the view to read for each deprecated table a query names, once', () => {
     const ast = ['SelectWithUnionQuery (children 1)', ' ExpressionList (children 1)', '  SelectQuery (children 2)']
-    const tables = ['event_state', 'events', 'event_state', 'terminals_rollup', 'regions'].map((t) => `      TableIdentifier ${t}`)
+    const tables = ['event_state', 'events', 'event_state', 'terminals_rollup', 'regions'].map(
+      (t) => `      TableIdentifier ${t}`,
+    )
     expect(deprecations([...ast, ...tables])).toEqual([
       'event_state is deprecated: read the view events (docs/layers.md, "The views")',
       'terminals_rollup is deprecated: read the view terminal_counts (docs/layers.md, "The views")',
@@ -81,7 +97,17 @@ describe('the columnar frame', () => {
           { name: 'p', type: 'Nullable(Float32)' },
         ],
         data: [
-          [118.78, '3', 'online', '2026-11-23 08:00:00.000', [[118.7, 32.0], [118.8, 32.1]], 0.5],
+          [
+            118.78,
+            '3',
+            'online',
+            '2026-11-23 08:00:00.000',
+            [
+              [118.7, 32.0],
+              [118.8, 32.1],
+            ],
+            0.5,
+          ],
           [118.9, '12', 'fault', '2026-11-23 09:30:00.000', [], null],
           [119.0, '7', 'online', '2026-11-23 10:00:00.000', [[119, 32]], 1],
         ],
@@ -101,7 +127,10 @@ describe('the columnar frame', () => {
     expect(status?.kind === 'dict' && status.dict).toEqual(['online', 'fault'])
     expect(numbers(f, 'ts')[1]).toBe(Date.parse('2026-11-23T09:30:00Z'))
     const path = f.columns.get('path')
-    expect(path?.kind === 'path' && [Array.from(path.starts), Array.from(path.coords)]).toEqual([[0, 2, 2, 3], [118.7, 32, 118.8, 32.1, 119, 32]])
+    expect(path?.kind === 'path' && [Array.from(path.starts), Array.from(path.coords)]).toEqual([
+      [0, 2, 2, 3],
+      [118.7, 32, 118.8, 32.1, 119, 32],
+    ])
     expect(Number.isNaN(numbers(f, 'p')[1])).toBe(true)
     expect(cell(f, 'status', 2)).toBe('online')
     expect(kindOf('Nullable(Float32)')).toBe('f32')
@@ -115,7 +144,13 @@ describe('alert conditions', () => {
     expect(robustZ(100, [100, 100, 100]).z).toBe(0)
   })
   it('quiet periods in the city’s time zone, across midnight and by weekday', () => {
-    const rule = AlertRuleSchema.parse({ ...parseRule(), quiet: [{ from: '23:00', to: '07:00' }, { from: '12:00', to: '13:00', days: [6, 7] }] })
+    const rule = AlertRuleSchema.parse({
+      ...parseRule(),
+      quiet: [
+        { from: '23:00', to: '07:00' },
+        { from: '12:00', to: '13:00', days: [6, 7] },
+      ],
+    })
     const at = (iso: string) => Date.parse(iso)
     expect(inQuiet(rule, at('2026-11-23T16:30:00Z'), 'Asia/Shanghai')).toBe(true) // 00:30 Tuesday
     expect(inQuiet(rule, at('2026-11-23T01:00:00Z'), 'Asia/Shanghai')).toBe(false) // 09:00 Monday

@@ -83,12 +83,20 @@ describe('live rows', () => {
   it('draws the merged rows: a pushed event is a dot on the map without a reload', () => {
     const draw = DrawSchema.parse({
       type: 'scatter',
-      color: { field: 'status', scale: 'ordinal', domain: ['open', 'overdue', 'closed'], colors: ['#ff0000', '#00ff00', '#0000ff'] },
+      color: {
+        field: 'status',
+        scale: 'ordinal',
+        domain: ['open', 'overdue', 'closed'],
+        colors: ['#ff0000', '#00ff00', '#0000ff'],
+      },
       radius: { field: 'status', scale: 'ordinal', domain: ['open', 'overdue', 'closed'], sizes: [4.5, 5.5, 3] },
     })
     const f = mergeLive(events, live, new Map([['e9', { event_id: 'e9', step: 'reported', lon: 119, lat: 32.3 }]]), NOW)
     const layer = buildDeckLayer({ id: 'events', draw }, f)!
-    const data = layer.props.data as unknown as { length: number; attributes: Record<string, { value: ArrayLike<number> }> }
+    const data = layer.props.data as unknown as {
+      length: number
+      attributes: Record<string, { value: ArrayLike<number> }>
+    }
     expect(data.length).toBe(3)
     expect(Array.from(data.attributes.getPosition.value).slice(4)).toEqual([119, 32.3])
     expect(Array.from(data.attributes.getRadius.value)).toEqual([3, 4.5, 4.5])
@@ -105,7 +113,11 @@ describe('draw kinds the built-in layers needed', () => {
       stroke_width: 2,
     })
     const layer = buildDeckLayer({ id: 'rings', draw }, events)!
-    const props = layer.props as unknown as { getFillColor: number[]; getLineWidth: number; data: { attributes: Record<string, { value: ArrayLike<number> }> } }
+    const props = layer.props as unknown as {
+      getFillColor: number[]
+      getLineWidth: number
+      data: { attributes: Record<string, { value: ArrayLike<number> }> }
+    }
     expect(props.getFillColor).toEqual([4, 21, 43, 220])
     expect(props.getLineWidth).toBe(2)
     expect(Array.from(props.data.attributes.getLineColor.value)).toEqual([148, 163, 184, 255, 45, 212, 191, 255])
@@ -117,7 +129,13 @@ describe('draw kinds the built-in layers needed', () => {
     expect([coords[0], coords[1], coords[40], coords[41]]).toEqual([0, 0, 10, 0])
     // Halfway along the first (west to east) arc it is off the line, to the left (north).
     expect(coords[21]).toBeGreaterThan(0.5)
-    const draw = DrawSchema.parse({ type: 'arc', shape: 'flat', source: { lon: 'lon', lat: 'lat' }, target: { lon: 'lon', lat: 'lat' }, target_ring: 7 })
+    const draw = DrawSchema.parse({
+      type: 'arc',
+      shape: 'flat',
+      source: { lon: 'lon', lat: 'lat' },
+      target: { lon: 'lon', lat: 'lat' },
+      target_ring: 7,
+    })
     expect(buildDeckLayer({ id: 'arcs', draw }, events)!.id).toBe('thematic:arcs')
   })
 
@@ -132,12 +150,25 @@ describe('draw kinds the built-in layers needed', () => {
   })
 
   it('an ordinal size needs one size per value, and a derive rule either `in` or `past`', () => {
-    expect(() => DrawSchema.parse({ type: 'scatter', radius: { field: 's', scale: 'ordinal', domain: ['a', 'b'], sizes: [1] } })).toThrow()
-    expect(() => LiveSchema.parse({ topic: 'events', key: 'k', derive: { s: { rules: [{ field: 'f', value: 'v' }], otherwise: 'o' } } })).toThrow()
+    expect(() =>
+      DrawSchema.parse({ type: 'scatter', radius: { field: 's', scale: 'ordinal', domain: ['a', 'b'], sizes: [1] } }),
+    ).toThrow()
+    expect(() =>
+      LiveSchema.parse({
+        topic: 'events',
+        key: 'k',
+        derive: { s: { rules: [{ field: 'f', value: 'v' }], otherwise: 'o' } },
+      }),
+    ).toThrow()
   })
 
   it('names the columns a drawing reads', () => {
-    const draw = DrawSchema.parse({ type: 'arc', source: { lon: 'a', lat: 'b' }, target: { lon: 'c', lat: 'd' }, width: { field: 'n', domain: [0, 1], range: [1, 2] } })
+    const draw = DrawSchema.parse({
+      type: 'arc',
+      source: { lon: 'a', lat: 'b' },
+      target: { lon: 'c', lat: 'd' },
+      width: { field: 'n', domain: [0, 1], range: [1, 2] },
+    })
     expect(columnsOf(draw)).toEqual(['a', 'b', 'c', 'd', 'n'])
   })
 })
@@ -152,7 +183,8 @@ describe('shipped files', () => {
   })
 
   it('the layers that were built in update live from the socket', () => {
-    const read = (id: string) => LayerSchema.parse(parse(readFileSync(join(ROOT, 'dashboards/layers', `${id}.yaml`), 'utf8')))
+    const read = (id: string) =>
+      LayerSchema.parse(parse(readFileSync(join(ROOT, 'dashboards/layers', `${id}.yaml`), 'utf8')))
     expect(read('events').live).toMatchObject({ topic: 'events', key: 'event_id' })
     expect(read('density').live).toMatchObject({ topic: 'events', key: 'event_id' })
     expect(read('terminals').live).toMatchObject({ topic: 'terminals', key: 'terminal_id' })

@@ -54,9 +54,21 @@ function fixtureRows(): RegionRow[] {
       for (let c = 1; c <= 6; c++) {
         const cc = `${sc}${p3(c)}`
         const cx = dx + (c - 1) * (0.1 / 6)
-        rows.push({ code: cc, name: `${dn.slice(0, 2)}${s}${c}社区居委会`, level: 'community', parent: sc, ...box(cx, sy, 0.1 / 6, 0.08) })
+        rows.push({
+          code: cc,
+          name: `${dn.slice(0, 2)}${s}${c}社区居委会`,
+          level: 'community',
+          parent: sc,
+          ...box(cx, sy, 0.1 / 6, 0.08),
+        })
         for (let g = 1; g <= 5; g++) {
-          rows.push({ code: `${cc}${p3(g)}`, name: `第${p3(g)}网格`, level: 'grid', parent: cc, ...box(cx, sy + (g - 1) * 0.016, 0.1 / 6, 0.016) })
+          rows.push({
+            code: `${cc}${p3(g)}`,
+            name: `第${p3(g)}网格`,
+            level: 'grid',
+            parent: cc,
+            ...box(cx, sy + (g - 1) * 0.016, 0.1 / 6, 0.016),
+          })
         }
       }
     }
@@ -70,7 +82,16 @@ const gridByCode = new Map(city.grids.map((g) => [g.code, g]))
 
 function options(over: Partial<SimulatorOptions> = {}): SimulatorOptions {
   // A terminal in every fixture community, so the online share averages over ~150 machines.
-  return { seed: 42, rate: 1.5, city, eventCatalog, hotlineCatalog, start: START, terminals: { communityShare: 1 }, ...over }
+  return {
+    seed: 42,
+    rate: 1.5,
+    city,
+    eventCatalog,
+    hotlineCatalog,
+    start: START,
+    terminals: { communityShare: 1 },
+    ...over,
+  }
 }
 
 function emptyBatch(): Batch {
@@ -106,7 +127,7 @@ describe('simulator determinism', () => {
     const a = collect(createSimulator(options()), hourly(START, 6))
     // Odd steps (7 min 13.5 s) must not change a thing: buckets are fixed on the epoch.
     const stops: number[] = []
-    for (let t = START; t < until; ) stops.push((t = Math.min(until, t + 433_500)))
+    for (let t = START; t < until;) stops.push((t = Math.min(until, t + 433_500)))
     const b = collect(createSimulator(options()), stops)
     expect(JSON.stringify(b)).toBe(JSON.stringify(a))
     const c = collect(createSimulator(options({ seed: 43 })), hourly(START, 6))
@@ -158,7 +179,9 @@ describe('a simulated day', () => {
     // Rare kinds, all of them.
     const rare = [
       ...all['terminal-status'].filter((r) => r.status !== 'online').map((r) => ['terminal-status', r] as const),
-      ...all['hotline-tickets'].filter((r) => !r.grid_code || r.step === 'reopened').map((r) => ['hotline-tickets', r] as const),
+      ...all['hotline-tickets']
+        .filter((r) => !r.grid_code || r.step === 'reopened')
+        .map((r) => ['hotline-tickets', r] as const),
       ...all['grid-events'].filter((r) => r.evaluation === 'rejected').map((r) => ['grid-events', r] as const),
     ]
     for (const [s, r] of rare) expect(STREAMS[s as StreamName].schema.safeParse(r).success).toBe(true)
@@ -182,13 +205,26 @@ describe('a simulated day', () => {
         check(EVENT_STEPS.indexOf(steps[i].step) > EVENT_STEPS.indexOf(steps[i - 1].step), id, 'step order')
         check(num(steps[i].ts) > num(steps[i - 1].ts), id, 'rising ts')
       }
-      for (const s of steps) check(s.grid_code === first.grid_code && s.deadline === first.deadline, id, 'same grid and deadline on every step')
+      for (const s of steps)
+        check(
+          s.grid_code === first.grid_code && s.deadline === first.deadline,
+          id,
+          'same grid and deadline on every step',
+        )
       const g = gridByCode.get(first.grid_code ?? '')
       const [lon, lat] = [first.lon ?? NaN, first.lat ?? NaN]
-      check(!!g && lon > g.bbox[0] && lon < g.bbox[2] && lat > g.bbox[1] && lat < g.bbox[3], id, 'position inside its grid bbox')
+      check(
+        !!g && lon > g.bbox[0] && lon < g.bbox[2] && lat > g.bbox[1] && lat < g.bbox[3],
+        id,
+        'position inside its grid bbox',
+      )
       const matter = matters.get(first.category)
       check(first.department === matter?.department, id, 'department of the matter')
-      check(num(first.deadline) - num(first.ts) === Math.round((matter?.sla_hours ?? 0) * HOUR), id, 'deadline = reported + sla')
+      check(
+        num(first.deadline) - num(first.ts) === Math.round((matter?.sla_hours ?? 0) * HOUR),
+        id,
+        'deadline = reported + sla',
+      )
       const last = steps[steps.length - 1]
       if (last.step === 'evaluated') check(last.evaluation !== undefined, id, 'evaluated carries an evaluation')
     }
@@ -210,9 +246,14 @@ describe('a simulated day', () => {
   })
 
   it('follows the day: more at 10:00 than at 03:00', () => {
-    const inHour = (h: number) => day1['grid-events'].filter((r) => r.step === 'reported' && Math.floor(localHour(num(r.ts), city.timeZone)) === h).length
+    const inHour = (h: number) =>
+      day1['grid-events'].filter((r) => r.step === 'reported' && Math.floor(localHour(num(r.ts), city.timeZone)) === h)
+        .length
     expect(inHour(10)).toBeGreaterThan(5 * Math.max(1, inHour(3)))
-    const tickets = (h: number) => day1['hotline-tickets'].filter((r) => r.step === 'created' && Math.floor(localHour(num(r.ts), city.timeZone)) === h).length
+    const tickets = (h: number) =>
+      day1['hotline-tickets'].filter(
+        (r) => r.step === 'created' && Math.floor(localHour(num(r.ts), city.timeZone)) === h,
+      ).length
     expect(tickets(10)).toBeGreaterThan(5 * Math.max(1, tickets(3)))
   })
 
@@ -266,7 +307,10 @@ describe('a simulated day', () => {
     )
     expect(odd.slice(0, 5)).toEqual([])
     // Next to nothing served at night.
-    const tx = (h: number) => hb.filter((r) => Math.floor(localHour(num(r.ts), city.timeZone)) === h).reduce((a, r) => a + (r.transactions ?? 0), 0)
+    const tx = (h: number) =>
+      hb
+        .filter((r) => Math.floor(localHour(num(r.ts), city.timeZone)) === h)
+        .reduce((a, r) => a + (r.transactions ?? 0), 0)
     expect(tx(10)).toBeGreaterThan(20 * Math.max(1, tx(3)))
   })
 
@@ -287,7 +331,8 @@ describe('a simulated day', () => {
     expect(problems).toEqual([])
     const rated = all['hotline-tickets'].filter((r) => r.step === 'rated')
     expect(rated.length).toBeGreaterThan(1500)
-    const share = (s: HotlineTicketInput['satisfaction']) => rated.filter((r) => r.satisfaction === s).length / rated.length
+    const share = (s: HotlineTicketInput['satisfaction']) =>
+      rated.filter((r) => r.satisfaction === s).length / rated.length
     expect(share('satisfied')).toBeGreaterThan(0.8)
     expect(share('satisfied')).toBeLessThan(0.9)
     expect(share('basically')).toBeGreaterThan(0.06)
@@ -358,14 +403,22 @@ describe('runner', () => {
     const sent = STREAM_NAMES.reduce((a, s) => a + got[s].length, 0)
     const want = STREAM_NAMES.reduce((a, s) => a + expected[s].length, 0)
     expect(sent + failed).toBe(want)
-    expect(JSON.stringify(got['terminal-status'].slice(-20))).toBe(JSON.stringify(expected['terminal-status'].slice(-20)))
+    expect(JSON.stringify(got['terminal-status'].slice(-20))).toBe(
+      JSON.stringify(expected['terminal-status'].slice(-20)),
+    )
   })
 
   it('never fast-forwards past now, whatever backfillFrom says', async () => {
     const clock = START + 2 * HOUR
     const sim = createSimulator(options({ terminals: undefined }))
     let sent = 0
-    const run = startSimulation({ sim, tickMs: 5, now: () => clock, backfillFrom: START + 3 * DAY, sink: async (_s, records) => void (sent += records.length) })
+    const run = startSimulation({
+      sim,
+      tickMs: 5,
+      now: () => clock,
+      backfillFrom: START + 3 * DAY,
+      sink: async (_s, records) => void (sent += records.length),
+    })
     await run.live
     await run.stop()
     expect(sim.position).toBe(clock)
@@ -404,7 +457,8 @@ describe('runner', () => {
     const last = log.lastIndexOf('sink')
     const between = log.slice(first, last)
     expect(between.filter((e) => e === 'tick').length).toBeGreaterThanOrEqual(sizes.length - 1)
-    for (let i = 1; i < log.length; i++) if (i > first && i <= last) expect(log[i] === 'sink' && log[i - 1] === 'sink').toBe(false)
+    for (let i = 1; i < log.length; i++)
+      if (i > first && i <= last) expect(log[i] === 'sink' && log[i - 1] === 'sink').toBe(false)
   })
 })
 
@@ -423,12 +477,21 @@ describe('http sink', () => {
     }) as typeof fetch
     const { sink, counters } = createHttpSink({ url: 'http://x:8080/', token: 't0k', fetch: fakeFetch })
     await sink('grid-events', [{ a: 1 }, { a: 2 }, { a: 3 }, { a: 4 }])
-    expect(seen[0]).toEqual({ url: 'http://x:8080/ingest/v1/grid-events', auth: 'Bearer t0k', type: 'application/x-ndjson', lines: 4 })
+    expect(seen[0]).toEqual({
+      url: 'http://x:8080/ingest/v1/grid-events',
+      auth: 'Bearer t0k',
+      type: 'application/x-ndjson',
+      lines: 4,
+    })
     expect(counters.retries).toBe(1)
     expect(counters.accepted).toBe(4)
     expect(seen.filter((s) => s.lines <= 2)).toHaveLength(2)
 
-    const denied = createHttpSink({ url: 'http://x', token: 'bad', fetch: (async () => new Response('no', { status: 401 })) as typeof fetch })
+    const denied = createHttpSink({
+      url: 'http://x',
+      token: 'bad',
+      fetch: (async () => new Response('no', { status: 401 })) as typeof fetch,
+    })
     await expect(denied.sink('terminal-status', [{}])).rejects.toBeInstanceOf(SinkAuthError)
     expect(retryAfterMs('3')).toBe(3000)
     expect(retryAfterMs(new Date(Date.UTC(2026, 0, 1, 0, 0, 10)).toUTCString(), Date.UTC(2026, 0, 1))).toBe(10_000)
@@ -443,7 +506,14 @@ describe.skipIf(!existsSync(`${DEMO_CITY_DIR}/regions.json`))('on the real demo 
   })
 
   it('places about 300 terminals in street and community service centres', () => {
-    const sim = createSimulator({ seed: 42, rate: 10, city: real, eventCatalog, hotlineCatalog, start: START + 10 * HOUR })
+    const sim = createSimulator({
+      seed: 42,
+      rate: 10,
+      city: real,
+      eventCatalog,
+      hotlineCatalog,
+      start: START + 10 * HOUR,
+    })
     const ts = sim.terminals
     expect(ts.length).toBeGreaterThan(250)
     expect(ts.length).toBeLessThan(350)
@@ -456,7 +526,8 @@ describe.skipIf(!existsSync(`${DEMO_CITY_DIR}/regions.json`))('on the real demo 
     }
     // An hour at 10:00 validates and is busy.
     const b = sim.advance(START + 11 * HOUR)
-    for (const s of STREAM_NAMES) for (const r of b[s].filter((_, i) => i % 5 === 0)) expect(STREAMS[s].schema.safeParse(r).success).toBe(true)
+    for (const s of STREAM_NAMES)
+      for (const r of b[s].filter((_, i) => i % 5 === 0)) expect(STREAMS[s].schema.safeParse(r).success).toBe(true)
     expect(b['grid-events'].filter((r: GridEventInput) => r.step === 'reported').length).toBeGreaterThan(3000)
   })
 })

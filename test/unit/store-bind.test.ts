@@ -21,11 +21,15 @@ describe('bindParams', () => {
       # {a:String}
       /* {a:String} /* nested {a:String} */ {a:String} */ {a:String}`
     expect(placeholders(sql).map((p) => sql.slice(p.start, p.end))).toEqual(['{a:String}'])
-    expect(bindParams("SELECT 'it''s {a:String}', 'back\\' {a:String}', {a:String}", { a: 'v' })).toBe("SELECT 'it''s {a:String}', 'back\\' {a:String}', 'v'")
+    expect(bindParams("SELECT 'it''s {a:String}', 'back\\' {a:String}', {a:String}", { a: 'v' })).toBe(
+      "SELECT 'it''s {a:String}', 'back\\' {a:String}', 'v'",
+    )
   })
 
   it('reads types with parentheses and quotes, and spaces around the parts', () => {
-    expect(bindParams("SELECT { t : DateTime64(3, 'UTC') }", { t: '2026-01-01 00:00:00' })).toBe("SELECT _CAST('2026-01-01 00:00:00', 'DateTime64(3, \\'UTC\\')')")
+    expect(bindParams("SELECT { t : DateTime64(3, 'UTC') }", { t: '2026-01-01 00:00:00' })).toBe(
+      "SELECT _CAST('2026-01-01 00:00:00', 'DateTime64(3, \\'UTC\\')')",
+    )
     expect(bindParams('SELECT {n:Nullable(Int64)}', { n: null })).toBe("SELECT _CAST(NULL, 'Nullable(Int64)')")
   })
 

@@ -9,7 +9,10 @@ describe('hexbin (the map density layer)', () => {
       [118.7999, 32.0499],
     ]
     const far: [number, number] = [118.9, 32.1]
-    const bins = hexbin([...near, far].map((position) => ({ position })), 500)
+    const bins = hexbin(
+      [...near, far].map((position) => ({ position })),
+      500,
+    )
     expect(bins.map((b) => b.count).sort()).toEqual([1, 3])
     expect(bins.reduce((s, b) => s + b.count, 0)).toBe(4)
     // A cell's centre is within one radius of the points it holds.

@@ -16,7 +16,8 @@ function fakeServer(answer: (call: Call) => Response) {
   })
   return calls
 }
-const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
 const changed = () => json(401, { error: { code: 'account_changed', message: 'the role changed' } })
 
 afterEach(() => vi.unstubAllGlobals())
@@ -37,11 +38,19 @@ describe('a request told the account changed', () => {
       },
     })
     const calls = fakeServer((c) => (c.auth === 'Bearer new' ? json(200, { ok: c.url }) : changed()))
-    const [a, b] = await Promise.all([request<{ ok: string }>('/api/v1/metrics'), request<{ ok: string }>('/api/v1/catalog')])
+    const [a, b] = await Promise.all([
+      request<{ ok: string }>('/api/v1/metrics'),
+      request<{ ok: string }>('/api/v1/catalog'),
+    ])
     expect([a.ok, b.ok]).toEqual(['/api/v1/metrics', '/api/v1/catalog'])
     expect(renewals).toBe(1)
     expect(signedOut).toBe(0)
-    expect(calls.filter((c) => c.auth === 'Bearer new').map((c) => c.url).sort()).toEqual(['/api/v1/catalog', '/api/v1/metrics'])
+    expect(
+      calls
+        .filter((c) => c.auth === 'Bearer new')
+        .map((c) => c.url)
+        .sort(),
+    ).toEqual(['/api/v1/catalog', '/api/v1/metrics'])
   })
 
   it('signs out when the renewal is refused, and only retries once', async () => {
@@ -69,7 +78,11 @@ describe('a request told the account changed', () => {
   it('signs out at once on another 401', async () => {
     let renewals = 0
     let signedOut = 0
-    configureApi({ getToken: () => 'old', onUnauthorized: () => void signedOut++, renew: async () => (renewals++, 'new') })
+    configureApi({
+      getToken: () => 'old',
+      onUnauthorized: () => void signedOut++,
+      renew: async () => (renewals++, 'new'),
+    })
     fakeServer(() => json(401, { error: { code: 'unauthorized', message: 'no longer exists' } }))
     await expect(request('/api/v1/metrics')).rejects.toMatchObject({ status: 401 })
     expect([renewals, signedOut]).toEqual([0, 1])

@@ -27,7 +27,8 @@ configureApi({
   onUnauthorized: () => {
     session.clear()
     const here = router.currentRoute.value
-    if (here.name !== 'login') void router.replace({ name: 'login', query: here.fullPath !== '/' ? { next: here.fullPath } : {} })
+    if (here.name !== 'login')
+      void router.replace({ name: 'login', query: here.fullPath !== '/' ? { next: here.fullPath } : {} })
   },
   // A 401 refusal of the renewal itself has already signed out (onUnauthorized above).
   renew: async () => {
@@ -55,7 +56,11 @@ window.addEventListener('unhandledrejection', (e) => {
 })
 // After a redeploy the old page asks for chunks that no longer exist: load the new page instead.
 router.onError((err: unknown) => {
-  if (/dynamically imported module|Importing a module script failed|Failed to fetch/i.test(String((err as Error)?.message ?? err))) {
+  if (
+    /dynamically imported module|Importing a module script failed|Failed to fetch/i.test(
+      String((err as Error)?.message ?? err),
+    )
+  ) {
     reloadWhenServed()
   }
 })

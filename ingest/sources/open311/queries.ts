@@ -2,7 +2,10 @@ import type { Store } from '#store/client.js'
 import { tables } from '#store/schema.js'
 import { sql, type Sql } from '#store/sql.js'
 
-/** One ticket as Open311 lists it, folded from its steps in ticket_state; fields named as the ticket's (core/schemas/records.ts). */
+/**
+ * One ticket as Open311 lists it, folded from its steps in ticket_state; fields named as the ticket's
+ * (core/schemas/records.ts).
+ */
 export interface RequestRow {
   ticket_id: string
   service_code: string

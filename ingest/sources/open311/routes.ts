@@ -40,7 +40,14 @@ const xml = new XMLBuilder({ ignoreAttributes: true, format: false, suppressEmpt
 const DAY = 86_400_000
 
 /** An answer in the format the path asked for; XML as GeoReport v2 writes it (root, then one element per item). */
-function answer(c: Context, format: Format, root: string, item: string, rows: object[], status: 200 | 201 | 400 | 401 | 403 | 404 | 429 | 503 = 200) {
+function answer(
+  c: Context,
+  format: Format,
+  root: string,
+  item: string,
+  rows: object[],
+  status: 200 | 201 | 400 | 401 | 403 | 404 | 429 | 503 = 200,
+) {
   if (format === 'json') return c.json(rows, status)
   const body = `<?xml version="1.0" encoding="utf-8"?>${xml.build({ [root]: { [item]: rows } })}`
   return c.body(body, status, { 'content-type': 'text/xml; charset=utf-8' })
@@ -65,7 +72,8 @@ const iso = (ms: string | null | undefined) => (ms == null || ms === '' ? null :
 function number(v: string | undefined, name: string, min: number, max: number): number | undefined {
   if (v === undefined || v === '') return undefined
   const n = Number(v)
-  if (!Number.isFinite(n) || n < min || n > max) throw new ApiError(400, 'bad_request', `${name} must be a number in ${min}..${max}`)
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new ApiError(400, 'bad_request', `${name} must be a number in ${min}..${max}`)
   return n
 }
 
@@ -76,7 +84,13 @@ function time(v: string | undefined, name: string): number | undefined {
   return t
 }
 
-const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [])
+const list = (v: string | undefined) =>
+  v
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : []
 
 /** Open311 GeoReport v2 under /open311/v2: services from the event catalogue, requests as hotline tickets. */
 export function open311Routes(opts: Open311Options): Hono {
@@ -124,13 +138,19 @@ export function open311Routes(opts: Open311Options): Hono {
   async function reader(c: Context): Promise<User | undefined> {
     const header = c.req.header('authorization')
     if (header === undefined) {
-      if (!opts.publication.public) throw new ApiError(401, 'unauthorized', 'this city publishes no service requests without a token: Authorization: Bearer <session token>')
+      if (!opts.publication.public)
+        throw new ApiError(
+          401,
+          'unauthorized',
+          'this city publishes no service requests without a token: Authorization: Bearer <session token>',
+        )
       return undefined
     }
     const token = bearer(header)
     const user = token ? await opts.tokens.verify(token) : undefined
     if (!user) throw new ApiError(401, 'unauthorized', 'the token is not valid or has expired')
-    if (user.role === 'ingest') throw new ApiError(403, 'forbidden', 'the ingest role sends requests; it does not read them')
+    if (user.role === 'ingest')
+      throw new ApiError(403, 'forbidden', 'the ingest role sends requests; it does not read them')
     return user
   }
 
@@ -140,24 +160,46 @@ export function open311Routes(opts: Open311Options): Hono {
     const centre = (r: RequestRow) => opts.centre(r.grid_code)
     if (who) {
       const audit = (whole: RequestRow[]) =>
-        opts.audit?.({ action: 'read', user: who.name, role: who.role, region: who.region, ip: clientIp(c), target_kind: 'ticket', target_ids: whole.map((r) => r.ticket_id), detail: 'open311' })
+        opts.audit?.({
+          action: 'read',
+          user: who.name,
+          role: who.role,
+          region: who.region,
+          ip: clientIp(c),
+          target_kind: 'ticket',
+          target_ids: whole.map((r) => r.ticket_id),
+          detail: 'open311',
+        })
       return releaseTo(who.role, rows, personal, centre, audit).map(request)
     }
     const fields = new Set<string>(opts.publication.fields)
-    return rows.map((r) => Object.fromEntries(Object.entries(request(deidentify(r, personal, () => centre(r)))).filter(([k]) => fields.has(k))))
+    return rows.map((r) =>
+      Object.fromEntries(
+        Object.entries(request(deidentify(r, personal, () => centre(r)))).filter(([k]) => fields.has(k)),
+      ),
+    )
   }
 
   app.get('/open311/v2/:file', async (c) => {
     const [name, format] = splitFormat(c.req.param('file')) ?? ['', 'json']
     try {
-      if (name === 'services') return answer(c, format, 'services', 'service', services.map(({ department: _d, departmentName: _n, slaHours: _s, ...s }) => s))
+      if (name === 'services')
+        return answer(
+          c,
+          format,
+          'services',
+          'service',
+          services.map(({ department: _d, departmentName: _n, slaHours: _s, ...s }) => s),
+        )
       if (name !== 'requests') throw new ApiError(404, 'not_found', 'no such Open311 resource')
       const who = await reader(c)
       const q = c.req.query()
       const to = time(q.end_date, 'end_date') ?? now() + 1
       const from = time(q.start_date, 'start_date') ?? to - 90 * DAY
       const statuses = list(q.status)
-      for (const s of statuses) if (s !== 'open' && s !== 'closed') throw new ApiError(400, 'bad_request', `status is open or closed, not ${s.slice(0, 20)}`)
+      for (const s of statuses)
+        if (s !== 'open' && s !== 'closed')
+          throw new ApiError(400, 'bad_request', `status is open or closed, not ${s.slice(0, 20)}`)
       const rows = await findRequests(opts.store, {
         ids: list(q.service_request_id),
         codes: list(q.service_code),
@@ -178,7 +220,15 @@ export function open311Routes(opts: Open311Options): Hono {
     try {
       if (!id) throw new ApiError(404, 'not_found', 'no such Open311 resource')
       const who = await reader(c)
-      const rows = await findRequests(opts.store, { ids: [id], codes: [], statuses: [], region: who?.region ?? '', from: 0, to: 8_640_000_000_000, limit: 1 })
+      const rows = await findRequests(opts.store, {
+        ids: [id],
+        codes: [],
+        statuses: [],
+        region: who?.region ?? '',
+        from: 0,
+        to: 8_640_000_000_000,
+        limit: 1,
+      })
       if (!rows.length) throw new ApiError(404, 'not_found', `no service request ${id.slice(0, 64)}`)
       return answer(c, format, 'service_requests', 'request', released(c, who, rows))
     } catch (e) {
@@ -187,7 +237,10 @@ export function open311Routes(opts: Open311Options): Hono {
   })
 
   // A service request is a few fields: 64 KiB is generous and keeps form parsing cheap.
-  const limit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json([{ code: 413, description: 'the request is over 64 KiB' }], 413) })
+  const limit = bodyLimit({
+    maxSize: 64 * 1024,
+    onError: (c) => c.json([{ code: 413, description: 'the request is over 64 KiB' }], 413),
+  })
 
   // A refused record's field under its GeoReport v2 name.
   const OPEN311_FIELD: Record<string, string> = { lon: 'long', lat: 'lat', grid_code: 'address_id' }
@@ -198,19 +251,32 @@ export function open311Routes(opts: Open311Options): Hono {
       if (name !== 'requests') throw new ApiError(404, 'not_found', 'no such Open311 resource')
       const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase()
       if (type !== 'application/x-www-form-urlencoded' && type !== 'multipart/form-data') {
-        throw new ApiError(415, 'unsupported_media_type', 'GeoReport v2 requests are form-encoded (application/x-www-form-urlencoded)')
+        throw new ApiError(
+          415,
+          'unsupported_media_type',
+          'GeoReport v2 requests are form-encoded (application/x-www-form-urlencoded)',
+        )
       }
       const form = await c.req.parseBody()
       const field = (k: string) => (typeof form[k] === 'string' ? (form[k] as string) : undefined)
       const credential = await authorised(field('api_key'))
       const code = field('service_code')
       const service = code ? byCode.get(code) : undefined
-      if (!service) throw new ApiError(400, 'bad_request', code ? `unknown service_code ${code.slice(0, 40)}; see services.json` : 'service_code is required')
+      if (!service)
+        throw new ApiError(
+          400,
+          'bad_request',
+          code ? `unknown service_code ${code.slice(0, 40)}; see services.json` : 'service_code is required',
+        )
       const lat = number(field('lat'), 'lat', -90, 90)
       const lon = number(field('long'), 'long', -180, 180)
       const grid = field('address_id')
       if ((lat === undefined || lon === undefined) && !grid) {
-        throw new ApiError(400, 'bad_request', 'a location is required: lat and long (WGS84), or address_id (a grid code)')
+        throw new ApiError(
+          400,
+          'bad_request',
+          'a location is required: lat and long (WGS84), or address_id (a grid code)',
+        )
       }
       const created = now()
       const id = `O311-${randomUUID().replace(/-/g, '').slice(0, 16)}`
@@ -226,13 +292,17 @@ export function open311Routes(opts: Open311Options): Hono {
         deadline: created + service.slaHours * 3_600_000,
         description: field('description'),
       }
-      const result = await opts.pipeline.commit(opts.pipeline.prepare('hotline-tickets', [record], { source: 'open311', region: credential.region }))
+      const result = await opts.pipeline.commit(
+        opts.pipeline.prepare('hotline-tickets', [record], { source: 'open311', region: credential.region }),
+      )
       if (result.errors.length) {
         const e = result.errors[0]
         throw new ApiError(400, 'bad_request', `${OPEN311_FIELD[e.path] ?? (e.path || 'request')}: ${e.message}`)
       }
       const notice = `${service.departmentName} handles it; expected within ${service.slaHours} hours`
-      return answer(c, format, 'service_requests', 'request', [{ service_request_id: id, service_notice: notice, account_id: null }])
+      return answer(c, format, 'service_requests', 'request', [
+        { service_request_id: id, service_notice: notice, account_id: null },
+      ])
     } catch (e) {
       return fail(c, format, e)
     }

@@ -108,7 +108,12 @@ async function send<T>(url: string, method: string, token: string | null, opts: 
   }
   if (!res.ok) {
     const err = (json as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error
-    const failure = new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? res.statusText ?? t('error.failed'), err?.details)
+    const failure = new ApiError(
+      res.status,
+      err?.code ?? `http_${res.status}`,
+      err?.message ?? res.statusText ?? t('error.failed'),
+      err?.details,
+    )
     if (res.status === 401 && token && err?.code === 'account_changed' && opts.renew !== false) {
       // The user still exists with another role or region: a renewed token carries them; retry once with it.
       // A server that cannot be asked now leaves the session alone (a later request tries again).

@@ -17,4 +17,15 @@ export const TOOLTIP = {
   borderColor: 'rgba(34, 211, 238, 0.6)',
   textStyle: { color: '#e2f1ff', fontFamily: "'Noto Sans SC', sans-serif", fontSize: 13 },
 }
-export const PALETTE = ['#22d3ee', '#3b82f6', '#2dd4bf', '#fbbf24', '#a78bfa', '#fb7185', '#4ade80', '#f97316', '#60a5fa', '#e879f9']
+export const PALETTE = [
+  '#22d3ee',
+  '#3b82f6',
+  '#2dd4bf',
+  '#fbbf24',
+  '#a78bfa',
+  '#fb7185',
+  '#4ade80',
+  '#f97316',
+  '#60a5fa',
+  '#e879f9',
+]

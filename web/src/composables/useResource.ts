@@ -26,7 +26,11 @@ interface Options<T> {
  * A panel's data: fetched again whenever `key` changes (the scope or the day) and every
  * `intervalMs`. A new key clears the data, so a drilled-in panel never shows the parent's numbers.
  */
-export function useResource<T>(key: () => string | null, fetcher: () => Promise<T>, opts: Options<T> = {}): Resource<T> {
+export function useResource<T>(
+  key: () => string | null,
+  fetcher: () => Promise<T>,
+  opts: Options<T> = {},
+): Resource<T> {
   const data = shallowRef<T | null>(null)
   const error = ref<ApiError | null>(null)
   const loading = ref(false)
@@ -49,12 +53,16 @@ export function useResource<T>(key: () => string | null, fetcher: () => Promise<
     }
   }
 
-  watch(key, (k, old) => {
-    if (k === old) return
-    data.value = null
-    error.value = null
-    void reload()
-  }, { immediate: true })
+  watch(
+    key,
+    (k, old) => {
+      if (k === old) return
+      data.value = null
+      error.value = null
+      void reload()
+    },
+    { immediate: true },
+  )
 
   if (opts.intervalMs) usePolling(() => void reload(), opts.intervalMs)
 

@@ -26,7 +26,11 @@ interface Candidate {
  * which have room around them, are nudged to the first free neighbouring spot, or hidden when
  * none is free. Runs on the dozen-or-so child labels after every camera move.
  */
-export function placeLabels(items: Candidate[], size: number, view: { width: number; height: number }): Map<string, Placed> {
+export function placeLabels(
+  items: Candidate[],
+  size: number,
+  view: { width: number; height: number },
+): Map<string, Placed> {
   const out = new Map<string, Placed>()
   const taken: Box[] = []
   const h = size * 1.25

@@ -12,7 +12,12 @@ export interface RegionLabel {
 const HIDDEN: Placed = { dx: 0, dy: 0, visible: false }
 
 /** Base map, not a data layer: Chinese names of the child regions at their centroids, nudged apart by `placed`. */
-export function regionLabelsLayer(data: RegionLabel[], size: number, hovered: string | null, placed: Map<string, Placed>) {
+export function regionLabelsLayer(
+  data: RegionLabel[],
+  size: number,
+  hovered: string | null,
+  placed: Map<string, Placed>,
+) {
   const at = (d: RegionLabel) => placed.get(d.code) ?? (placed.size ? HIDDEN : { dx: 0, dy: 0, visible: true })
   return new TextLayer<RegionLabel>({
     id: 'region-labels',

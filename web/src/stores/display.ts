@@ -25,7 +25,9 @@ export const useDisplayStore = defineStore('display', () => {
 
   const placement = computed(() => placeCanvas(vw.value, vh.value, wall.value))
   /** Design px → device px: the map's drawing buffers use it so they stay sharp on the wall. */
-  const pixelRatio = computed(() => (window.devicePixelRatio || 1) * (mode.value === 'wall' ? placement.value.scale : 1))
+  const pixelRatio = computed(
+    () => (window.devicePixelRatio || 1) * (mode.value === 'wall' ? placement.value.scale : 1),
+  )
 
   function onResize(): void {
     vw.value = window.innerWidth

@@ -44,9 +44,13 @@ export const useScopeStore = defineStore('scope', () => {
     }
   }
 
-  watch([region, () => session.token], ([code]) => {
-    if (session.isLoggedIn) void load(code)
-  }, { immediate: true })
+  watch(
+    [region, () => session.token],
+    ([code]) => {
+      if (session.isLoggedIn) void load(code)
+    },
+    { immediate: true },
+  )
 
   /** Info for the current region only; stale info from the previous scope is hidden. */
   const current = computed(() => (info.value?.code === region.value ? info.value : null))
@@ -57,7 +61,9 @@ export const useScopeStore = defineStore('scope', () => {
     return path.filter((p) => p.code.length >= home.value.length && p.code.startsWith(home.value))
   })
 
-  const cityName = computed(() => current.value?.path[0]?.name ?? info.value?.path[0]?.name ?? cityInfo.value?.name ?? '')
+  const cityName = computed(
+    () => current.value?.path[0]?.name ?? info.value?.path[0]?.name ?? cityInfo.value?.name ?? '',
+  )
 
   function go(code: string): void {
     if (code === region.value) return

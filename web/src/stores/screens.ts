@@ -16,7 +16,9 @@ export const useScreensStore = defineStore('screens', () => {
 
   const query = computed(() => router.currentRoute.value.query)
   const requested = computed(() => (typeof query.value.screen === 'string' ? query.value.screen : ''))
-  const id = computed(() => (list.value.some((s) => s.id === requested.value) ? requested.value : (list.value[0]?.id ?? '')))
+  const id = computed(() =>
+    list.value.some((s) => s.id === requested.value) ? requested.value : (list.value[0]?.id ?? ''),
+  )
   const carousel = computed(() => query.value.carousel === '1')
 
   async function loadList(): Promise<void> {
@@ -24,7 +26,12 @@ export const useScreensStore = defineStore('screens', () => {
       list.value = (await api.screens()).screens
       error.value = null
       // The definitions are a few KB: fetch them all now, so a switch or the carousel never waits.
-      for (const s of list.value) if (!defs.has(s.id)) void api.screen(s.id).then((d) => defs.set(s.id, d), () => undefined)
+      for (const s of list.value)
+        if (!defs.has(s.id))
+          void api.screen(s.id).then(
+            (d) => defs.set(s.id, d),
+            () => undefined,
+          )
     } catch (e) {
       error.value = e instanceof ApiError ? e : new ApiError(0, 'client', String(e))
       // A wall must come back by itself: try again until the api answers.

@@ -23,8 +23,20 @@ function readEnabled(): string[] {
 }
 
 /** A layer's columnar data (application/vnd.ioc.columns), decoded into typed arrays. */
-export async function fetchFrame(path: string, query: Query, token: string | null, init: RequestInit = {}): Promise<Frame> {
-  const res = await fetch(buildUrl(path, query), { ...init, headers: { Accept: FRAME_MEDIA_TYPE, ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(init.headers ?? {}) } })
+export async function fetchFrame(
+  path: string,
+  query: Query,
+  token: string | null,
+  init: RequestInit = {},
+): Promise<Frame> {
+  const res = await fetch(buildUrl(path, query), {
+    ...init,
+    headers: {
+      Accept: FRAME_MEDIA_TYPE,
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...(init.headers ?? {}),
+    },
+  })
   if (!res.ok) {
     const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } }
     throw new ApiError(res.status, body.error?.code ?? `http_${res.status}`, body.error?.message ?? res.statusText)

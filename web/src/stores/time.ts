@@ -29,7 +29,9 @@ export const useTimeStore = defineStore('time', () => {
     if (typeof from !== 'string' || typeof to !== 'string') return null
     const f = Date.parse(from)
     const t = Date.parse(to)
-    return Number.isFinite(f) && Number.isFinite(t) && t > f ? { from: new Date(f).toISOString(), to: new Date(t).toISOString() } : null
+    return Number.isFinite(f) && Number.isFinite(t) && t > f
+      ? { from: new Date(f).toISOString(), to: new Date(t).toISOString() }
+      : null
   })
   const mode = computed<RangeMode>(() => {
     const r = query.value.range
@@ -45,7 +47,10 @@ export const useTimeStore = defineStore('time', () => {
       case '7d':
         return { from: iso(startOfCityDay(dayStart.value - 6 * DAY + HOUR * 12)), to: iso(nextCityDay(dayStart.value)) }
       case '30d':
-        return { from: iso(startOfCityDay(dayStart.value - 29 * DAY + HOUR * 12)), to: iso(nextCityDay(dayStart.value)) }
+        return {
+          from: iso(startOfCityDay(dayStart.value - 29 * DAY + HOUR * 12)),
+          to: iso(nextCityDay(dayStart.value)),
+        }
       case 'custom':
         return custom.value!
       default:
@@ -72,7 +77,9 @@ export const useTimeStore = defineStore('time', () => {
   })
 
   /** Hourly buckets up to two days, daily beyond. */
-  const interval = computed<'1h' | '1d'>(() => (Date.parse(range.value.to) - Date.parse(range.value.from) <= 2 * DAY ? '1h' : '1d'))
+  const interval = computed<'1h' | '1d'>(() =>
+    Date.parse(range.value.to) - Date.parse(range.value.from) <= 2 * DAY ? '1h' : '1d',
+  )
 
   /** Whether the live socket's KPI snapshot (always "today") stands for this range. */
   const isToday = computed(() => mode.value === 'today')

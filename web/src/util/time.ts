@@ -9,7 +9,13 @@ let cityTz = Intl.DateTimeFormat().resolvedOptions().timeZone
 let hms = clockFormat(cityTz)
 
 function clockFormat(timeZone: string) {
-  return new Intl.DateTimeFormat('zh-CN', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
+  return new Intl.DateTimeFormat('zh-CN', {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  })
 }
 
 /** Use the server's zone; an unknown name keeps the current one. */
@@ -71,7 +77,9 @@ export function formatHour(ms: number): string {
   return t('hour', { h })
 }
 export function formatDay(ms: number): string {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: cityTz, month: '2-digit', day: '2-digit' }).formatToParts(ms)
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: cityTz, month: '2-digit', day: '2-digit' }).formatToParts(
+    ms,
+  )
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? ''
   return `${get('month')}-${get('day')}`
 }

@@ -16,10 +16,18 @@ export function columnsOf(draw: LayerDraw): string[] {
 }
 
 /** The deck.gl layer of one thematic layer and its data. */
-export function buildDeckLayer(spec: Pick<LayerSummary, 'id' | 'draw'>, frame: Frame, bc: BuildContext = {}): Layer | null {
+export function buildDeckLayer(
+  spec: Pick<LayerSummary, 'id' | 'draw'>,
+  frame: Frame,
+  bc: BuildContext = {},
+): Layer | null {
   const d = spec.draw
   for (const c of columnsOf(d)) if (!frame.columns.has(c)) throw new Error(`layer result has no column ${c}`)
-  const base = { id: `${bc.idPrefix ?? 'thematic'}:${spec.id}`, pickable: true, parameters: { depthCompare: 'always' as const } }
+  const base = {
+    id: `${bc.idPrefix ?? 'thematic'}:${spec.id}`,
+    pickable: true,
+    parameters: { depthCompare: 'always' as const },
+  }
   const kind = kindOf(d.type) as { build: (d: LayerDraw, f: Frame, b: typeof base, c: BuildContext) => Layer | null }
   return kind.build(d, frame, base, bc)
 }

@@ -26,8 +26,14 @@ export function decodeFrame(buf: ArrayBuffer): Frame {
   for (const c of header.columns) {
     if (c.kind === 'f64') columns.set(c.name, { kind: 'f64', values: new Float64Array(buf, base + c.offset, n) })
     else if (c.kind === 'f32') columns.set(c.name, { kind: 'f32', values: new Float32Array(buf, base + c.offset, n) })
-    else if (c.kind === 'dict') columns.set(c.name, { kind: 'dict', codes: new Uint32Array(buf, base + c.offset, n), dict: c.dict })
-    else columns.set(c.name, { kind: 'path', starts: new Uint32Array(buf, base + c.offset, n + 1), coords: new Float64Array(buf, base + c.coordsOffset, c.points * 2) })
+    else if (c.kind === 'dict')
+      columns.set(c.name, { kind: 'dict', codes: new Uint32Array(buf, base + c.offset, n), dict: c.dict })
+    else
+      columns.set(c.name, {
+        kind: 'path',
+        starts: new Uint32Array(buf, base + c.offset, n + 1),
+        coords: new Float64Array(buf, base + c.coordsOffset, c.points * 2),
+      })
   }
   return { header, length: n, bytes: buf.byteLength, columns }
 }
@@ -49,7 +55,8 @@ export function cell(frame: Frame, name: string, i: number): string {
   if (c.kind === 'path') return `${c.starts[i + 1] - c.starts[i]} points`
   const v = c.values[i]
   if (Number.isNaN(v)) return ''
-  if (/Date/.test(frame.header.columns.find((h) => h.name === name)?.dbType ?? '')) return new Date(v).toISOString().slice(0, 16).replace('T', ' ')
+  if (/Date/.test(frame.header.columns.find((h) => h.name === name)?.dbType ?? ''))
+    return new Date(v).toISOString().slice(0, 16).replace('T', ' ')
   return Number.isInteger(v) ? String(v) : v.toFixed(2)
 }
 

@@ -40,7 +40,8 @@ export function mergeLive(frame: Frame, live: LayerLive, pushes: ReadonlyMap<str
   for (let i = 0; i < frame.length; i++) baseRow.set(cell(frame, live.key, i), i)
   const rows: { base: number; rec?: Record<string, unknown> }[] = []
   for (let i = 0; i < frame.length; i++) if (!pushes.has(cell(frame, live.key, i))) rows.push({ base: i })
-  for (const [key, rec] of pushes) rows.push({ base: baseRow.get(key) ?? -1, rec: { ...rec, ...derive(live, rec, now) } })
+  for (const [key, rec] of pushes)
+    rows.push({ base: baseRow.get(key) ?? -1, rec: { ...rec, ...derive(live, rec, now) } })
 
   const n = rows.length
   const columns = new Map<string, FrameColumnData>()
@@ -49,13 +50,21 @@ export function mergeLive(frame: Frame, live: LayerLive, pushes: ReadonlyMap<str
     if (col.kind === 'f64' || col.kind === 'f32') {
       const values = col.kind === 'f64' ? new Float64Array(n) : new Float32Array(n)
       rows.forEach((r, i) => (values[i] = pushed(r) ? toNumber(r.rec![name]) : r.base >= 0 ? col.values[r.base]! : NaN))
-      columns.set(name, col.kind === 'f64' ? { kind: 'f64', values: values as Float64Array } : { kind: 'f32', values: values as Float32Array })
+      columns.set(
+        name,
+        col.kind === 'f64'
+          ? { kind: 'f64', values: values as Float64Array }
+          : { kind: 'f32', values: values as Float32Array },
+      )
     } else if (col.kind === 'dict') {
       const dict = [...col.dict]
       const index = new Map(dict.map((s, i) => [s, i]))
       const code = (s: string) => index.get(s) ?? (index.set(s, dict.push(s) - 1), dict.length - 1)
       const codes = new Uint32Array(n)
-      rows.forEach((r, i) => (codes[i] = pushed(r) ? code(String(r.rec![name] ?? '')) : r.base >= 0 ? col.codes[r.base]! : code('')))
+      rows.forEach(
+        (r, i) =>
+          (codes[i] = pushed(r) ? code(String(r.rec![name] ?? '')) : r.base >= 0 ? col.codes[r.base]! : code('')),
+      )
       columns.set(name, { kind: 'dict', codes, dict })
     } else {
       // Paths do not come from pushes: a row keeps its loaded path, a new row has none.

@@ -5,7 +5,12 @@ export type RGBA = [number, number, number, number]
 
 export function hexToRgba(hex: string): RGBA {
   const h = hex.replace('#', '')
-  return [parseInt(h.slice(0, 2), 16), parseInt(h.slice(2, 4), 16), parseInt(h.slice(4, 6), 16), h.length >= 8 ? parseInt(h.slice(6, 8), 16) : 230]
+  return [
+    parseInt(h.slice(0, 2), 16),
+    parseInt(h.slice(2, 4), 16),
+    parseInt(h.slice(4, 6), 16),
+    h.length >= 8 ? parseInt(h.slice(6, 8), 16) : 230,
+  ]
 }
 
 function lerp(a: RGBA, b: RGBA, t: number): RGBA {

@@ -36,7 +36,11 @@ export interface ThematicLegend {
   error: string | null
 }
 
-export const SEVERITY_COLORS: Record<Alert['severity'], string> = { critical: '#ff1744', warning: '#ffab00', info: '#40c4ff' }
+export const SEVERITY_COLORS: Record<Alert['severity'], string> = {
+  critical: '#ff1744',
+  warning: '#ffab00',
+  info: '#40c4ff',
+}
 /** The alerts' own entry, in the screen's language (called inside computeds, so it follows the switch). */
 const alertsEntry = () => ({
   id: ALERTS_LAYER_ID,
@@ -88,9 +92,16 @@ export function useThematicLayers(opts: ThematicOptions = {}): {
 
   const catalog = computed<ThematicEntry[]>(() => [
     { ...alertsEntry(), available: true },
-    ...store.catalog.map((l) => ({ id: l.id, title: l.title, legend: l.legend, available: level.value ? l.levels.includes(level.value) : false })),
+    ...store.catalog.map((l) => ({
+      id: l.id,
+      title: l.title,
+      legend: l.legend,
+      available: level.value ? l.levels.includes(level.value) : false,
+    })),
   ])
-  const active = computed(() => store.catalog.filter((l) => enabled.value.includes(l.id) && level.value && l.levels.includes(level.value)))
+  const active = computed(() =>
+    store.catalog.filter((l) => enabled.value.includes(l.id) && level.value && l.levels.includes(level.value)),
+  )
 
   function clearTimers(): void {
     for (const t of timers.values()) clearInterval(t)
@@ -106,7 +117,10 @@ export function useThematicLayers(opts: ThematicOptions = {}): {
         void load()
         timers.set(l.id, setInterval(load, l.refresh_seconds * 1000))
       }
-      if (layers.some((l) => l.draw.type === 'choropleth') && (children.value as { region?: string } | null)?.region !== region) {
+      if (
+        layers.some((l) => l.draw.type === 'choropleth') &&
+        (children.value as { region?: string } | null)?.region !== region
+      ) {
         void api.children(region).then((fc) => {
           if (region === scope.region) children.value = Object.assign(fc as FeatureCollection, { region })
         })
@@ -166,7 +180,10 @@ export function useThematicLayers(opts: ThematicOptions = {}): {
       }, 500)
     }
   })
-  watch(() => scope.region, () => pushes.clear())
+  watch(
+    () => scope.region,
+    () => pushes.clear(),
+  )
   onScopeDispose(() => {
     offRecord()
     clearTimeout(pending)
@@ -222,7 +239,13 @@ export function useThematicLayers(opts: ThematicOptions = {}): {
 
   const legends = computed<ThematicLegend[]>(() => [
     ...(alertsOn.value ? [{ ...alertsEntry(), rows: alerts.value.length, error: null }] : []),
-    ...active.value.map((l) => ({ id: l.id, title: l.title, legend: l.legend, rows: drawn.value[l.id]?.length ?? null, error: errors.value[l.id] ?? null })),
+    ...active.value.map((l) => ({
+      id: l.id,
+      title: l.title,
+      legend: l.legend,
+      rows: drawn.value[l.id]?.length ?? null,
+      error: errors.value[l.id] ?? null,
+    })),
   ])
 
   /** Tooltip text for a picked thematic object, or null when the pick is not one of ours. */
@@ -250,4 +273,3 @@ export function useThematicLayers(opts: ThematicOptions = {}): {
 
   return { catalog, enabled, userEnabled, toggle: store.toggle, deckLayers, legends, tooltip }
 }
-

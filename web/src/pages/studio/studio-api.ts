@@ -19,9 +19,18 @@ export const studioApi = {
   save: (kind: Kind, id: string, text: string) => call(routes.studioSave, { params: { kind, id }, body: { text } }),
   dryRun: (text: string) => call(routes.studioDryRun, { body: { text } }),
   /** Run a draft layer: the frame and the wall-clock time of the whole round trip. */
-  async run(text: string, region: string, range: { from: string; to: string }, token: string | null): Promise<{ frame: Frame; totalMs: number }> {
+  async run(
+    text: string,
+    region: string,
+    range: { from: string; to: string },
+    token: string | null,
+  ): Promise<{ frame: Frame; totalMs: number }> {
     const t0 = performance.now()
-    const frame = await fetchFrame(pathOf(routes.studioRun), {}, token, { method: 'POST', body: JSON.stringify({ text, region, ...range }), headers: { 'Content-Type': 'application/json' } })
+    const frame = await fetchFrame(pathOf(routes.studioRun), {}, token, {
+      method: 'POST',
+      body: JSON.stringify({ text, region, ...range }),
+      headers: { 'Content-Type': 'application/json' },
+    })
     return { frame, totalMs: performance.now() - t0 }
   },
 }

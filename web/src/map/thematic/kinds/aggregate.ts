@@ -10,7 +10,8 @@ type Heat = Extract<LayerDraw, { type: 'heatmap' }>
 type Hex = Extract<LayerDraw, { type: 'hexagon' }>
 type Grid = Extract<LayerDraw, { type: 'grid' }>
 
-const ramp = (colors?: string[]) => (colors ?? DEFAULT_RAMP).map((c) => hexToRgba(c).slice(0, 3) as [number, number, number])
+const ramp = (colors?: string[]) =>
+  (colors ?? DEFAULT_RAMP).map((c) => hexToRgba(c).slice(0, 3) as [number, number, number])
 const aggColumns = (d: Heat | Hex | Grid) => [d.position.lon, d.position.lat, ...(d.weight ? [d.weight] : [])]
 
 export const heatmap: LayerKind<Heat> = {

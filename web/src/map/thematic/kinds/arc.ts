@@ -104,7 +104,11 @@ export const arc: LayerKind<Draw> = {
         getColor: colors ? (_: unknown, { index }: At) => rgba(index) : color.fixed!,
         getWidth: widths ? (_: unknown, { index }: At) => widths[index]! : (width.fixed as number),
         ring: d.target_ring,
-        ringColor: d.target_color ? hexToRgba(d.target_color) : color.fixed ? ([color.fixed[0], color.fixed[1], color.fixed[2], 220] as RGBA) : [251, 191, 36, 220],
+        ringColor: d.target_color
+          ? hexToRgba(d.target_color)
+          : color.fixed
+            ? ([color.fixed[0], color.fixed[1], color.fixed[2], 220] as RGBA)
+            : [251, 191, 36, 220],
       })
     }
     return new ArcLayer({
@@ -114,12 +118,18 @@ export const arc: LayerKind<Draw> = {
         attributes: {
           getSourcePosition: { value: source, size: 2 },
           getTargetPosition: { value: target, size: 2 },
-          ...(color.attr ? { getSourceColor: color.attr, getTargetColor: d.target_color ? undefined : color.attr } : {}),
+          ...(color.attr
+            ? { getSourceColor: color.attr, getTargetColor: d.target_color ? undefined : color.attr }
+            : {}),
           ...(width.attr ? { getWidth: width.attr } : {}),
         },
       },
       ...(color.fixed ? { getSourceColor: color.fixed } : {}),
-      ...(d.target_color ? { getTargetColor: hexToRgba(d.target_color) } : color.fixed ? { getTargetColor: color.fixed } : {}),
+      ...(d.target_color
+        ? { getTargetColor: hexToRgba(d.target_color) }
+        : color.fixed
+          ? { getTargetColor: color.fixed }
+          : {}),
       ...(width.fixed !== undefined ? { getWidth: width.fixed } : {}),
       widthUnits: 'pixels',
     })

@@ -20,7 +20,14 @@ export const icon: LayerKind<Draw> = {
   build(d, frame, base) {
     const color = colorProp(frame, d.color)
     const size = sizeProp(frame, d.size)
-    const shape = { url: iconUrl(d.icon), id: d.icon, width: 32, height: 32, mask: true, anchorY: d.icon === 'pin' ? 31 : 16 }
+    const shape = {
+      url: iconUrl(d.icon),
+      id: d.icon,
+      width: 32,
+      height: 32,
+      mask: true,
+      anchorY: d.icon === 'pin' ? 31 : 16,
+    }
     return new IconLayer({
       ...base,
       data: {

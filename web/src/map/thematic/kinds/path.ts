@@ -18,7 +18,9 @@ export const path: LayerKind<Draw> = {
     const getColor: Accessor<unknown, Color> = colors
       ? (_: unknown, { index }: At) => Array.from(colors.subarray(index * 4, index * 4 + 4)) as RGBA
       : color.fixed!
-    const getWidth: Accessor<unknown, number> = widths ? (_: unknown, { index }: At) => widths[index]! : (width.fixed as number)
+    const getWidth: Accessor<unknown, number> = widths
+      ? (_: unknown, { index }: At) => widths[index]!
+      : (width.fixed as number)
     return new PathLayer({
       ...base,
       data: { length: frame.length, startIndices: col.starts, attributes: { getPath: { value: col.coords, size: 2 } } },

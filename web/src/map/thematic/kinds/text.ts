@@ -19,7 +19,9 @@ export const text: LayerKind<Draw> = {
       getPosition: (_: unknown, { index }: At) => [x[index]!, y[index]!] as [number, number],
       getText: (_: unknown, { index }: At) => cell(frame, d.text, index),
       getColor:
-        color instanceof Uint8Array ? (_: unknown, { index }: At) => Array.from(color.subarray(index * 4, index * 4 + 4)) as RGBA : color,
+        color instanceof Uint8Array
+          ? (_: unknown, { index }: At) => Array.from(color.subarray(index * 4, index * 4 + 4)) as RGBA
+          : color,
       getSize: size instanceof Float32Array ? (_: unknown, { index }: At) => size[index]! : size,
       characterSet: 'auto',
       fontFamily: '"Noto Sans SC", sans-serif',
