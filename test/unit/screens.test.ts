@@ -38,7 +38,7 @@ describe('screen files', () => {
     const app = new Hono().route('/', screenRoutes(dir))
     app.onError(handleError)
 
-    const list = await app.request('/screens')
+    const list = await app.request('/api/v1/screens')
     expect(list.status).toBe(200)
     const body = (await list.json()) as {
       screens: { id: string; dwell_seconds: number }[]
@@ -52,11 +52,11 @@ describe('screen files', () => {
     })
     expect(body.errors.find((e) => e.file === 'broken.yaml')?.message).toMatch(/not valid YAML/)
 
-    const good = await app.request('/screens/good')
+    const good = await app.request('/api/v1/screens/good')
     expect(good.status).toBe(200)
     expect(ScreenSchema.parse(await good.json()).map.layers).toEqual(['events'])
-    expect((await app.request('/screens/bad')).status).toBe(500)
-    expect((await app.request('/screens/nope')).status).toBe(404)
+    expect((await app.request('/api/v1/screens/bad')).status).toBe(500)
+    expect((await app.request('/api/v1/screens/nope')).status).toBe(404)
   })
 
   it('refuses an id that differs from its file name', () => {
