@@ -160,6 +160,8 @@ export function useThematicLayers(opts: ThematicOptions = {}): {
   const live = useLiveStore()
   const pushes = new Map<string, Map<string, LiveRecord>>()
   const pushSeq = shallowRef(0)
+  /** Layers with pushes not yet merged: only these get a new frame (and a new deck layer) on a tick. */
+  const dirty = new Set<string>()
   let pending: ReturnType<typeof setTimeout> | undefined
   const inside = (grid: unknown) => typeof grid !== 'string' || grid.startsWith(scope.region)
   const offRecord = live.onRecord((msg) => {
@@ -174,6 +176,7 @@ export function useThematicLayers(opts: ThematicOptions = {}): {
       mine.set(key, rec)
       while (mine.size > l.live.max_rows) mine.delete(mine.keys().next().value as string)
       pushes.set(l.id, mine)
+      dirty.add(l.id)
       pending ??= setTimeout(() => {
         pending = undefined
         pushSeq.value++
@@ -182,14 +185,22 @@ export function useThematicLayers(opts: ThematicOptions = {}): {
   })
   watch(
     () => scope.region,
-    () => pushes.clear(),
+    () => {
+      pushes.clear()
+      dirty.clear()
+    },
   )
   onScopeDispose(() => {
     offRecord()
     clearTimeout(pending)
   })
 
-  /** Each active layer's frame as drawn: the loaded one, with the pushes since merged in. */
+  /**
+   * Each active layer's frame as drawn: the loaded one, with the pushes since merged in. A layer keeps
+   * its frame object until it is reloaded or pushed to, so deck.gl redraws only what changed: on a
+   * wall in software GL, re-uploading every layer twice a second is what would stall the screen.
+   */
+  const merged = new Map<string, { loaded: Frame; frame: Frame }>()
   const drawn = computed<Record<string, Frame>>(() => {
     void pushSeq.value
     const now = Date.now()
@@ -197,10 +208,36 @@ export function useThematicLayers(opts: ThematicOptions = {}): {
     for (const l of active.value) {
       const loaded = frames.value[l.id]
       if (!loaded || loaded.header.region !== scope.region) continue
-      out[l.id] = l.live ? mergeLive(loaded, l.live, pushes.get(l.id) ?? new Map(), now) : loaded
+      if (!l.live) {
+        out[l.id] = loaded
+        continue
+      }
+      const kept = merged.get(l.id)
+      if (kept && kept.loaded === loaded && !dirty.has(l.id)) {
+        out[l.id] = kept.frame
+        continue
+      }
+      const frame = mergeLive(loaded, l.live, pushes.get(l.id) ?? new Map(), now)
+      merged.set(l.id, { loaded, frame })
+      dirty.delete(l.id)
+      out[l.id] = frame
     }
     return out
   })
+
+  /** The deck layer built for a frame, reused while its frame, the children and the box are the same. */
+  const built = new Map<string, { frame: Frame; children: unknown; bbox: unknown; layer: Layer | null }>()
+  function deckLayerOf(l: (typeof active.value)[number], frame: Frame): Layer | null {
+    const kids = children.value
+    const bbox = opts.bbox?.value ?? null
+    const kept = built.get(l.id)
+    // A fresh descriptor with the same props: deck.gl finds nothing changed and keeps its buffers.
+    if (kept && kept.frame === frame && kept.children === kids && kept.bbox === bbox)
+      return kept.layer?.clone({}) ?? null
+    const layer = buildDeckLayer(l, frame, { children: kids, bbox })
+    built.set(l.id, { frame, children: kids, bbox, layer })
+    return layer
+  }
 
   const deckLayers = computed<Layer[]>(() => {
     const out: Layer[] = []
@@ -209,7 +246,7 @@ export function useThematicLayers(opts: ThematicOptions = {}): {
       const frame = drawn.value[l.id]
       if (!frame) continue
       try {
-        const layer = buildDeckLayer(l, frame, { children: children.value, bbox: opts.bbox?.value ?? null })
+        const layer = deckLayerOf(l, frame)
         if (layer) out.push(layer)
       } catch (e) {
         console.warn(`thematic layer ${l.id}:`, e)
