@@ -3,7 +3,7 @@ import { declareIdentifiers, sql, type Sql } from './sql.js'
 /**
  * The schema registry: every table the code reads or writes, named once. Code refers to a table as
  * `tables.gridEvents` (a fragment for the `sql` tag) or `tableName.gridEvents` (the plain name, for
- * `store.insert({ table })`); no other TypeScript file spells a table's name. The raw tables'
+ * `store.insert({ table })`); no other TypeScript file spells a table's name. Every table's
  * columns, types and defaults are declared here too; the migrations (store/migrations/*.sql) are
  * their history, and test/integration/store-schema.int.test.ts checks a freshly migrated store
  * against this file.
@@ -95,6 +95,178 @@ export const REJECT_COLUMNS = [
   col('reason', 'String'),
   col('raw', 'String'),
 ] as const satisfies readonly RawColumnDef[]
+
+/**
+ * The read models' columns (state tables, rollups, totals, cohort tables) and the tables the api
+ * writes (audit, alerts), as a migrated store describes them: a column a migration adds or changes
+ * must change here too, or test/integration/store-schema.int.test.ts fails. MATERIALIZED columns
+ * carry their expression as the default.
+ */
+export const TABLE_COLUMNS = {
+  regions: [
+    col('code', 'String'),
+    col('name', 'String'),
+    col('level', 'LowCardinality(String)'),
+    col('depth', 'UInt8'),
+    col('parent', 'String'),
+    col('lon', 'Float64'),
+    col('lat', 'Float64'),
+  ],
+  event_state: [
+    col('event_id', 'String'),
+    col('grid_code', 'SimpleAggregateFunction(anyLast, String)'),
+    col('lon', 'SimpleAggregateFunction(anyLast, Float64)'),
+    col('lat', 'SimpleAggregateFunction(anyLast, Float64)'),
+    col('category', 'SimpleAggregateFunction(anyLast, String)'),
+    col('department', 'SimpleAggregateFunction(anyLast, Nullable(String))'),
+    col('priority', 'SimpleAggregateFunction(max, UInt8)'),
+    col('description', 'SimpleAggregateFunction(anyLast, Nullable(String))'),
+    col('reported_at', "SimpleAggregateFunction(min, Nullable(DateTime64(3, 'UTC')))"),
+    col('evaluated_at', "SimpleAggregateFunction(max, Nullable(DateTime64(3, 'UTC')))"),
+    col('deadline', "SimpleAggregateFunction(max, Nullable(DateTime64(3, 'UTC')))"),
+    col('evaluation', 'SimpleAggregateFunction(anyLast, Nullable(String))'),
+    col('step_rank', 'SimpleAggregateFunction(max, UInt8)'),
+    col('last_ts', "SimpleAggregateFunction(max, DateTime64(3, 'UTC'))"),
+    col('verified_at', "SimpleAggregateFunction(min, Nullable(DateTime64(3, 'UTC')))"),
+    col('dispatched_at', "SimpleAggregateFunction(min, Nullable(DateTime64(3, 'UTC')))"),
+    col('handled_at', "SimpleAggregateFunction(min, Nullable(DateTime64(3, 'UTC')))"),
+    col('submitted_at', "SimpleAggregateFunction(min, Nullable(DateTime64(3, 'UTC')))"),
+  ],
+  ticket_state: [
+    col('ticket_id', 'String'),
+    col('grid_code', 'SimpleAggregateFunction(anyLast, String)'),
+    col('lon', 'SimpleAggregateFunction(anyLast, Float64)'),
+    col('lat', 'SimpleAggregateFunction(anyLast, Float64)'),
+    col('category', 'SimpleAggregateFunction(anyLast, String)'),
+    col('channel', 'SimpleAggregateFunction(anyLast, Nullable(String))'),
+    col('department', 'SimpleAggregateFunction(anyLast, Nullable(String))'),
+    col('address', 'SimpleAggregateFunction(anyLast, Nullable(String))'),
+    col('description', 'SimpleAggregateFunction(anyLast, Nullable(String))'),
+    col('created_at', "SimpleAggregateFunction(min, Nullable(DateTime64(3, 'UTC')))"),
+    col('replied_at', "SimpleAggregateFunction(min, Nullable(DateTime64(3, 'UTC')))"),
+    col('closed_at', "SimpleAggregateFunction(max, Nullable(DateTime64(3, 'UTC')))"),
+    col('deadline', "SimpleAggregateFunction(max, Nullable(DateTime64(3, 'UTC')))"),
+    col('satisfaction', 'SimpleAggregateFunction(anyLast, Nullable(String))'),
+    col('reopened', 'SimpleAggregateFunction(sum, UInt64)'),
+    col('latest', "SimpleAggregateFunction(max, Tuple(DateTime64(3, 'UTC'), String))"),
+  ],
+  terminal_state: [
+    col('terminal_id', 'String'),
+    col('grid_code', 'SimpleAggregateFunction(anyLast, String)'),
+    col('lon', 'SimpleAggregateFunction(anyLast, Float64)'),
+    col('lat', 'SimpleAggregateFunction(anyLast, Float64)'),
+    col('site', 'SimpleAggregateFunction(anyLast, String)'),
+    col('latest', "SimpleAggregateFunction(max, Tuple(DateTime64(3, 'UTC'), String, String, Nullable(Float32)))"),
+    col('transactions', 'SimpleAggregateFunction(sum, UInt64)'),
+  ],
+  events_rollup: [
+    col('depth', 'UInt8'),
+    col('region', 'String'),
+    col('bucket', "DateTime('UTC')"),
+    col('step', 'LowCardinality(String)'),
+    col('category', 'LowCardinality(String)'),
+    col('department', 'LowCardinality(String)'),
+    col('n', 'UInt64'),
+  ],
+  tickets_rollup: [
+    col('depth', 'UInt8'),
+    col('region', 'String'),
+    col('bucket', "DateTime('UTC')"),
+    col('step', 'LowCardinality(String)'),
+    col('category', 'LowCardinality(String)'),
+    col('channel', 'LowCardinality(String)'),
+    col('department', 'LowCardinality(String)'),
+    col('satisfaction', 'LowCardinality(String)'),
+    col('n', 'UInt64'),
+  ],
+  terminals_rollup: [
+    col('depth', 'UInt8'),
+    col('region', 'String'),
+    col('bucket', "DateTime('UTC')"),
+    col('status', 'LowCardinality(String)'),
+    col('terminals', 'AggregateFunction(uniq, String)'),
+    col('reports', 'SimpleAggregateFunction(sum, UInt64)'),
+    col('transactions', 'SimpleAggregateFunction(sum, UInt64)'),
+  ],
+  tickets_totals: [
+    col('depth', 'UInt8'),
+    col('region', 'String'),
+    col('bucket', "DateTime('UTC')"),
+    col('step', 'LowCardinality(String)'),
+    col('n', 'UInt64'),
+  ],
+  events_class_totals: [
+    col('depth', 'UInt8'),
+    col('region', 'String'),
+    col('step', 'LowCardinality(String)'),
+    col('bucket', "DateTime('UTC')"),
+    col('class', 'LowCardinality(String)'),
+    col('n', 'UInt64'),
+  ],
+  event_cohort: [
+    col('reported_at', "DateTime64(3, 'UTC')"),
+    col('grid_code', 'String'),
+    col('event_id', 'String'),
+    col('evaluated_at', "Nullable(DateTime64(3, 'UTC'))"),
+    col('deadline', "Nullable(DateTime64(3, 'UTC'))"),
+    col('sign', 'Int8'),
+    // MATERIALIZED: the UTC day of the start (migration 040)
+    col('day', 'Date', "toDate(reported_at, 'UTC')"),
+  ],
+  ticket_cohort: [
+    col('created_at', "DateTime64(3, 'UTC')"),
+    col('grid_code', 'String'),
+    col('ticket_id', 'String'),
+    col('replied_at', "Nullable(DateTime64(3, 'UTC'))"),
+    col('status', 'LowCardinality(String)'),
+    col('satisfaction', 'LowCardinality(String)'),
+    col('sign', 'Int8'),
+    // MATERIALIZED: the UTC day of the start (migration 040)
+    col('day', 'Date', "toDate(created_at, 'UTC')"),
+  ],
+  audit_log: [
+    col('ts', "DateTime64(3, 'UTC')", 'now64(3)'),
+    col('action', 'LowCardinality(String)'),
+    col('user', 'String'),
+    col('role', 'LowCardinality(String)'),
+    col('region', 'String'),
+    col('ip', 'String'),
+    col('target_kind', 'LowCardinality(String)'),
+    col('target_id', 'String'),
+    col('target_ids', 'Array(String)'),
+    col('detail', 'String'),
+  ],
+  alerts: [
+    col('alert_id', 'String'),
+    col('rule_id', 'LowCardinality(String)'),
+    col('key', 'String'),
+    col('region', 'String'),
+    col('severity', 'LowCardinality(String)'),
+    col('title', 'String'),
+    col('message', 'String'),
+    col('value', 'Float64'),
+    col('lon', 'Nullable(Float64)'),
+    col('lat', 'Nullable(Float64)'),
+    col('status', 'LowCardinality(String)'),
+    col('assignee', 'String'),
+    col('acked_by', 'String'),
+    col('fired_at', "DateTime64(3, 'UTC')"),
+    col('updated_at', "DateTime64(3, 'UTC')"),
+    col('resolved_at', "Nullable(DateTime64(3, 'UTC'))"),
+    col('version', 'UInt64'),
+  ],
+  studio_audit: [
+    col('at', "DateTime64(3, 'UTC')", 'now64(3)'),
+    col('user', 'String'),
+    col('role', 'LowCardinality(String)'),
+    col('kind', 'LowCardinality(String)'),
+    col('item_id', 'String'),
+    col('action', 'LowCardinality(String)'),
+    col('before', 'String'),
+    col('after', 'String'),
+  ],
+  schema_migrations: [col('version', 'String'), col('applied_at', "DateTime64(3, 'UTC')", 'now64(3)')],
+} as const satisfies Record<string, readonly ColumnDef[]>
 
 /** Every table by the name the code uses for it. */
 export const tableName = {

@@ -4,7 +4,15 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createStore, type Store } from '#store/client.js'
 import { migrate } from '#store/migrate.js'
-import { RAW_COLUMNS, REJECT_COLUMNS, tableName, viewName, tables, type ColumnDef } from '#store/schema.js'
+import {
+  RAW_COLUMNS,
+  REJECT_COLUMNS,
+  TABLE_COLUMNS,
+  tableName,
+  viewName,
+  tables,
+  type ColumnDef,
+} from '#store/schema.js'
 import { sql } from '#store/sql.js'
 
 /** A fresh store, migrated from store/migrations/*.sql, against the schema registry (store/schema.ts). */
@@ -21,7 +29,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-async function describeTable(name: keyof typeof RAW_COLUMNS | 'rejects') {
+async function describeTable(name: string) {
   const rs = await store.query({ ...sql`DESCRIBE TABLE ${sql.identifier(name)}`.toQuery(), format: 'JSONEachRow' })
   return (await rs.json<{ name: string; type: string; default_type: string; default_expression: string }>()).map((c) =>
     c.default_expression
@@ -53,4 +61,15 @@ describe('schema registry', () => {
   it('declares the rejects table as migrated', async () => {
     expect(await describeTable('rejects')).toEqual(described(REJECT_COLUMNS))
   })
+
+  it('declares the columns of every table it names', () => {
+    const declared = [...Object.keys(RAW_COLUMNS), 'rejects', ...Object.keys(TABLE_COLUMNS)].sort()
+    expect(declared).toEqual(Object.values(tableName).sort())
+  })
+
+  for (const [name, columns] of Object.entries(TABLE_COLUMNS)) {
+    it(`declares ${name}'s columns, types and defaults as the migrated table has them`, async () => {
+      expect(await describeTable(name)).toEqual(described(columns))
+    })
+  }
 })
