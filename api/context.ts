@@ -22,6 +22,8 @@ export interface AppContext {
   tz: string
   demo: boolean
   now: () => number
+  /** IOC_TERMINAL_SILENCE_MINUTES in ms: a terminal silent longer than this counts as offline. */
+  terminalSilenceMs: number
   /** Audit records of logins and record views; createApp makes one over the store when absent. */
   audit?: AuditLog
   /** Single sign-on through the city's identity provider, when configured. */

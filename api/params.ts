@@ -4,6 +4,7 @@ import { startOfDay } from '#core/time.js'
 import { badRequest, forbidden, notFound } from '#platform/errors.js'
 import type { AppContext, Env } from './context.js'
 import type { Region } from '#core/city.js'
+import type { Scope } from './queries/overview.js'
 
 /** from/to as epoch ms; the default is today in the city's time zone. */
 export function range(ctx: AppContext, q: { from?: number; to?: number }): { from: number; to: number } {
@@ -12,6 +13,11 @@ export function range(ctx: AppContext, q: { from?: number; to?: number }): { fro
   if (to <= from) throw badRequest('parameter to: must be after from', { parameter: 'to' })
   if (to - from > 400 * 86_400_000) throw badRequest('parameter to: a range is at most 400 days', { parameter: 'to' })
   return { from, to }
+}
+
+/** The scope of a metric question: the region, the range (default today), the clock and the silence rule. */
+export function metricScope(ctx: AppContext, region: Region, q: { from?: number; to?: number }): Scope {
+  return { region: region.code, ...range(ctx, q), now: ctx.now(), silenceMs: ctx.terminalSilenceMs }
 }
 
 /**

@@ -7,6 +7,7 @@
 // exactly as they do for records from ingest. BENCH_DATA_DIR keeps the store between runs
 // (generation is skipped when it already holds the rows). The inserts skip optimize_on_insert as ingest
 // does (ingest/sink/sql.ts).
+import { DEFAULT_TERMINAL_SILENCE_MINUTES } from '#core/terminals.js'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -253,6 +254,7 @@ const ctx: AppContext = {
   tz: TZ,
   demo: true,
   now: Date.now,
+  terminalSilenceMs: DEFAULT_TERMINAL_SILENCE_MINUTES * 60_000,
   security: { ...DEFAULT_SECURITY, perUserPerMinute: 1e9, loginsPer5Minutes: 1e9 },
 }
 const { app, hub } = createApp(ctx, { feed: new LocalBus(), hub: { kpiIntervalMs: 3_600_000 } })

@@ -60,6 +60,7 @@ export async function buildContext(env: IocEnv, stores: StoreSet): Promise<AppCo
     timeBounds: timeBoundsOf(env),
     demo: env.IOC_DEMO,
     now: Date.now,
+    terminalSilenceMs: env.IOC_TERMINAL_SILENCE_MINUTES * 60_000,
     oidc: await oidcFromEnv(env),
     security: {
       perUserPerMinute: env.IOC_RATE_LIMIT,

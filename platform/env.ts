@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { DEFAULT_TERMINAL_SILENCE_MINUTES } from '#core/terminals.js'
 import { cityDir, loadCityConfig } from './config/city.js'
 import {
   DEFAULT_MAX_FUTURE_MINUTES,
@@ -46,6 +47,12 @@ export const EnvSchema = z.object({
   /** The folder of city.yaml and its geo files; unset, the demo city in dashboards/geo. */
   IOC_CITY_DIR: z.string().optional(),
   IOC_JWT_SECRET: z.string().optional(),
+  /** A terminal whose last report is older than this counts as offline (default: three missed heartbeats). */
+  IOC_TERMINAL_SILENCE_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(7 * 24 * 60)
+    .default(DEFAULT_TERMINAL_SILENCE_MINUTES),
   IOC_INGEST_TOKENS: z.string().default(''),
   IOC_USERS_FILE: z.string().optional(),
   IOC_MAX_BODY_BYTES: z.coerce

@@ -4,13 +4,14 @@
  * wait for the morning when they start at night; outages silence a terminal, and after 15 quiet
  * minutes the platform reports it `offline`; now and then one is in maintenance.
  */
+import { TERMINAL_HEARTBEAT_MS } from '#core/terminals.js'
 import type { TerminalStatusInput } from '#core/schemas/records.js'
 import type { TerminalSite } from './city.js'
 import { PendingQueue } from './queue.js'
 import { type Rng, WeightedPicker, lognormal, poisson, randInt } from './random.js'
 import { DAY_MS, HOUR_MS, MINUTE_MS, PROFILES, inLocalHours, nextLocalHour } from './rhythm.js'
 
-export const HEARTBEAT_MS = 5 * MINUTE_MS
+export const HEARTBEAT_MS = TERMINAL_HEARTBEAT_MS
 /** Silence after which the platform declares a terminal offline. */
 const OFFLINE_AFTER_MS = 15 * MINUTE_MS
 /** How far before `start` the terminals are run silently, so they begin in a lived-in state. */

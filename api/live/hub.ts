@@ -456,6 +456,7 @@ export class LiveHub {
         from: startOfDay(now, this.ctx.tz),
         to: now + 1,
         now,
+        silenceMs: this.ctx.terminalSilenceMs,
       })
       for (const [region, data] of got) this.kpiCache.set(region, { at: now, data })
       return got

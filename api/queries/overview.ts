@@ -9,7 +9,15 @@ export interface Scope {
   region: string
   from: number
   to: number
+  /** The server's clock: what "now" is for overdue and for the buckets still to come. */
   now: number
+  /**
+   * The instant the answer stands at (compare=previous's past instant; issue 17's `at=`): only records with
+   * `ts <= at` exist, each record in its last step at or before it. Absent: the store as it is now.
+   */
+  at?: number
+  /** A terminal whose last report is older than this at the answer's instant counts as offline (silence). */
+  silenceMs: number
 }
 
 /** Records started in [from, to) (epoch ms). */

@@ -8,7 +8,7 @@ import { metricCatalog } from '../metric-catalog.js'
 import { metricBreakdown, metricTimeseries, overviewWithCompare } from '../queries/aggregates.js'
 import type { AppContext } from '../context.js'
 import { contractApp } from '../openapi.js'
-import { range, scopedRegion } from '../params.js'
+import { metricScope, scopedRegion } from '../params.js'
 
 // Event steps first: a breakdown by status of events names 派单 the same way a ticket's is.
 const STATUS_NAMES: Record<string, string> = { ...TICKET_STEP_ZH, ...TERMINAL_STATUS_ZH, ...EVENT_STEP_ZH }
@@ -29,7 +29,7 @@ export function aggregateRoutes(ctx: AppContext) {
   app.openapi(routes.overview, async (c) => {
     const q = c.req.valid('query')
     const region = scopedRegion(c, ctx, q.region)
-    const s = { region: region.code, ...range(ctx, q), now: ctx.now() }
+    const s = metricScope(ctx, region, q)
     return c.json(await overviewWithCompare(ctx.store, s, q.compare === 'previous'), 200)
   })
 
@@ -37,7 +37,7 @@ export function aggregateRoutes(ctx: AppContext) {
     const q = c.req.valid('query')
     const def = metricOf(q.metric)
     const region = scopedRegion(c, ctx, q.region)
-    const s = { region: region.code, ...range(ctx, q), now: ctx.now() }
+    const s = metricScope(ctx, region, q)
     return c.json(await metricTimeseries(ctx.store, def, s, q.interval, ctx.tz, q.compare === 'previous'), 200)
   })
 
@@ -51,7 +51,7 @@ export function aggregateRoutes(ctx: AppContext) {
       if (by === 'status' || by === 'step') return STATUS_NAMES[key] ?? key
       return names.get(key) ?? names.get(classOf(key)) ?? key
     }
-    const s = { region: region.code, ...range(ctx, q), now: ctx.now() }
+    const s = metricScope(ctx, region, q)
     return c.json(await metricBreakdown(ctx.store, def, s, q.by, nameOf(q.by), q.compare === 'previous'), 200)
   })
   return app

@@ -13,6 +13,7 @@ import {
   RegionInfoSchema,
   RegionCollectionSchema,
   RegionOutlineSchema,
+  StatusSchema,
   TerminalDetailSchema,
   TerminalSummarySchema,
   TicketDetailSchema,
@@ -78,6 +79,14 @@ export const breakdown = declare({
     }),
   },
   responses: { 200: json(BreakdownSchema), ...errors },
+})
+
+export const status = declare({
+  method: 'get',
+  path: `${V1}/status`,
+  tags: ['aggregates'],
+  summary: "The store's freshness (ingest lag), whether its history is still loading, and the server's clock",
+  responses: { 200: json(StatusSchema), ...errors },
 })
 
 // ---- regions ------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ export const routes = {
   metrics: data.metrics,
   catalog: data.catalog,
   overview: data.overview,
+  status: data.status,
   timeseries: data.timeseries,
   breakdown: data.breakdown,
   region: data.region,

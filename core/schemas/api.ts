@@ -90,8 +90,20 @@ const OverviewBodySchema = z.object({
   }),
   terminals: z.object({ total: z.number(), online: z.number(), offline: z.number(), fault: z.number() }),
 })
-/** With compare=previous, `previous` is the same answer for the period of the same length just before. */
-export const OverviewSchema = OverviewBodySchema.extend({ previous: OverviewBodySchema.optional() })
+/**
+ * With compare=previous, `previous` is the same answer for the period of the same length just before, compared like
+ * with like: a flow (reported, closed, created …) over the same elapsed part of that period (`from`..`to`), a stock
+ * (open, overdue, online, fault …) as it stood at the same instant of that period (`at`).
+ */
+export const PreviousOverviewSchema = OverviewBodySchema.extend({
+  /** The instant of the previous period at which its stocks are judged: the answer's instant minus the period. */
+  at: z.string(),
+})
+export const OverviewSchema = OverviewBodySchema.extend({
+  previous: PreviousOverviewSchema.optional(),
+  /** When the numbers were computed (the server's clock, or the instant asked for). */
+  computed_at: z.string().optional(),
+})
 export type Overview = z.infer<typeof OverviewSchema>
 
 export const METRICS = [
@@ -130,12 +142,19 @@ export const BREAKDOWNS = ['child', 'category', 'status', 'department', 'channel
 export const BreakdownBySchema = z.enum(BREAKDOWNS)
 export type BreakdownBy = z.infer<typeof BreakdownBySchema>
 
+/**
+ * One bucket of a series: `v` is null for a bucket that starts after the range's end or after now (no data yet is not
+ * zero); the bucket holding now is `partial`.
+ */
+export const PointSchema = z.object({ t: z.string(), v: z.number().nullable(), partial: z.literal(true).optional() })
+export type Point = z.infer<typeof PointSchema>
 export const TimeseriesSchema = z.object({
   metric: MetricSchema,
   interval: IntervalSchema,
-  points: z.array(z.object({ t: z.string(), v: z.number() })),
+  points: z.array(PointSchema),
   /** compare=previous: the previous period's values, one per point (t of the previous period). */
-  previous: z.array(z.object({ t: z.string(), v: z.number() })).optional(),
+  previous: z.array(PointSchema).optional(),
+  computed_at: z.string().optional(),
 })
 export type Timeseries = z.infer<typeof TimeseriesSchema>
 export const BreakdownSchema = z.object({
@@ -143,6 +162,7 @@ export const BreakdownSchema = z.object({
   by: BreakdownBySchema,
   /** With compare=previous each row has the previous period's `previous` value. */
   rows: z.array(z.object({ key: z.string(), name: z.string(), value: z.number(), previous: z.number().optional() })),
+  computed_at: z.string().optional(),
 })
 export type Breakdown = z.infer<typeof BreakdownSchema>
 
@@ -190,6 +210,11 @@ export const TerminalSummarySchema = z.object({
   fault_code: z.string(),
   paper_pct: z.number().nullable(),
   transactions: z.number(),
+  /**
+   * Set when the terminal's last report is older than IOC_TERMINAL_SILENCE_MINUTES: the time of that report. Its
+   * `status` is then `offline` whatever it last reported.
+   */
+  silent_since: z.string().nullable().optional(),
 })
 export type TerminalSummary = z.infer<typeof TerminalSummarySchema>
 /**
@@ -232,6 +257,31 @@ export const TerminalDetailSchema = TerminalSummarySchema.omit({ since: true, tr
   ),
 })
 export type TerminalDetail = z.infer<typeof TerminalDetailSchema>
+
+/**
+ * GET /api/v1/status: how fresh the store is and whether its history is complete, for the screen's header.
+ * `now` is the server's clock: the screen keeps its own clock to it, so "today" is the server's today.
+ */
+export const StatusSchema = z.object({
+  now: z.string(),
+  /** The history being written behind live records (the in-process simulator's backfill); loading until complete. */
+  history: z.object({
+    loading: z.boolean(),
+    /** The span the history covers when complete, and how far it has been written (oldest first). */
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+    until: z.string().nullable(),
+  }),
+  /** The newest stored record of each stream (its `ts`), null when the stream is empty. */
+  newest: z.object({ events: z.string().nullable(), tickets: z.string().nullable(), terminals: z.string().nullable() }),
+  /** now − the newest stored record of any stream, in seconds; null when the store is empty. */
+  lag_seconds: z.number().nullable(),
+  /** The header turns amber past `warn_seconds` of lag and red past `alarm_seconds` (city.yaml `freshness`). */
+  freshness: z.object({ warn_seconds: z.number(), alarm_seconds: z.number() }),
+  /** IOC_TERMINAL_SILENCE_MINUTES: a terminal silent longer than this counts as offline. */
+  terminal_silence_minutes: z.number(),
+})
+export type Status = z.infer<typeof StatusSchema>
 
 /** Display names of catalogue ids (matters, classes, departments, channels, categories) per stream. */
 export const CatalogNamesSchema = z.object({

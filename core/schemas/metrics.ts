@@ -127,13 +127,23 @@ export const MetricCatalogSchema = z
   })
 export type MetricCatalog = z.infer<typeof MetricCatalogSchema>
 
+/** What a leader compares: a flow is counted over a span, a stock stands at an instant (docs/metrics.md). */
+export const MetricKindSchema = z.enum(['flow', 'stock'])
+export type MetricKind = z.infer<typeof MetricKindSchema>
+/** How a metric is computed (the catalogue's `compute`; before schemaVersion 2 its `kind`). */
+export const METRIC_COMPUTES = ['flow', 'cohort', 'stock', 'latest', 'runs'] as const
+
 /** One metric as GET /api/v1/metrics lists it. */
 export const MetricInfoSchema = z.object({
   id: z.string(),
   title: MetricTitleSchema,
   unit: z.enum(METRIC_UNITS),
-  kind: z.enum(['flow', 'cohort', 'stock', 'latest', 'runs']),
+  /** flow: compared over the same elapsed part of the previous period; stock: at the same instant of it. */
+  kind: MetricKindSchema,
+  compute: z.enum(METRIC_COMPUTES),
+  /** The definition in English (kept for older clients); `definition` has it in both languages. */
   description: z.string(),
+  definition: MetricTitleSchema,
   breakdowns: z.array(MetricBreakdownSchema),
   series: z.boolean(),
 })

@@ -1,3 +1,4 @@
+import { DEFAULT_TERMINAL_SILENCE_MINUTES } from '#core/terminals.js'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -47,6 +48,7 @@ export async function startHarness(opts: { now?: () => number } = {}) {
     tz: city().timeZone,
     demo: true,
     now: opts.now ?? Date.now,
+    terminalSilenceMs: DEFAULT_TERMINAL_SILENCE_MINUTES * 60_000,
   }
   const bus = new LocalBus()
   // The tests' records carry fixed times of 2026: the longest retention keeps them valid for years.
