@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
-import { MetricCatalogSchema, type MetricDef, type MetricInfo } from '#core/schemas/metrics.js'
+import { MetricCatalogSchema, migrateMetricCatalog, type MetricDef, type MetricInfo } from '#core/schemas/metrics.js'
 
 const catalogFile = fileURLToPath(new URL('../dashboards/catalog/metrics.yaml', import.meta.url))
 
-/** The metric catalogue, loaded and checked once per process; a bad file stops start-up naming the entry. */
+/**
+ * The metric catalogue, loaded and checked once per process; a bad file stops start-up naming the entry. A file of
+ * an older schemaVersion is migrated first (migrateMetricCatalog), so a city's own catalogue keeps loading.
+ */
 export class MetricCatalog {
   readonly byId: ReadonlyMap<string, MetricDef>
   constructor(readonly defs: MetricDef[]) {
@@ -22,7 +25,10 @@ export class MetricCatalog {
       title: d.title,
       unit: d.unit,
       kind: d.kind,
-      description: d.description,
+      compute: d.compute,
+      // The English definition, as older clients read it.
+      description: d.definition.en,
+      definition: d.definition,
       breakdowns: d.breakdowns,
       series: d.series,
     }))
@@ -30,7 +36,7 @@ export class MetricCatalog {
 }
 
 export function loadMetricCatalog(file = catalogFile): MetricCatalog {
-  const parsed = MetricCatalogSchema.safeParse(parse(readFileSync(file, 'utf8')))
+  const parsed = MetricCatalogSchema.safeParse(migrateMetricCatalog(parse(readFileSync(file, 'utf8'))))
   if (!parsed.success) {
     const i = parsed.error.issues[0]
     throw new Error(`${file}: ${i.path.join('.')}: ${i.message}`)

@@ -128,16 +128,13 @@ function fold(f: Fold, among?: Sql): Sql {
 const idOf = (c: Cohort) => sql.identifier(c.id)
 const columns = (c: Cohort) => sql.join([...c.folds.map((f) => f.name), idOf(c)])
 const tupleOf = (c: Cohort, among?: Sql) => sql`tuple(${sql.join(c.folds.map((f) => fold(f, among)))})`
-/** The columns to write from a tuple of folds: NULL where a time was not found. */
-const fromTuple = (c: Cohort, t: Sql) =>
-  sql.join([
-    ...c.folds.map((f, i) =>
-      f.nullable
-        ? sql`nullIf(tupleElement(${t}, ${sql.position(i + 1)}), ${NONE})`
-        : sql`tupleElement(${t}, ${sql.position(i + 1)})`,
-    ),
-    idOf(c),
-  ])
+/** A fold's column from a tuple of folds: NULL where a time was not found. */
+const element = (f: Fold, i: number, t: Sql) =>
+  f.nullable
+    ? sql`nullIf(tupleElement(${t}, ${sql.position(i + 1)}), ${NONE})`
+    : sql`tupleElement(${t}, ${sql.position(i + 1)})`
+/** The columns to write from a tuple of folds. */
+const fromTuple = (c: Cohort, t: Sql) => sql.join([...c.folds.map((f, i) => element(f, i, t)), idOf(c)])
 const started = (t: Sql) => sql`tupleElement(${t}, 1) > ${NONE}`
 
 /**
@@ -182,4 +179,18 @@ export async function fillCohorts(store: Store, opts: { rebuild?: boolean } = {}
     if (opts.rebuild) await store.command(sql`TRUNCATE TABLE ${c.table}`.toQuery())
     await store.command(fillSql(c).toQuery())
   }
+}
+
+/**
+ * The cohort rows of some records as they stood at an instant: the writer's folds over their raw steps with
+ * `ts <= at`, so a ticket closed, reopened and closed again reads as it was then. `ids` is a subquery of the
+ * records' ids; a record not started by then has no row. Each row has `sign` 1, so a query over it reads like
+ * one over the cohort table.
+ */
+export function cohortAsOf(c: Cohort, at: number, ids: Sql): Sql {
+  const r = sql`r`
+  return sql`SELECT toInt8(1) AS sign, ${sql.join(c.folds.map((f, i) => sql`${element(f, i, r)} AS ${f.name}`))}, ${idOf(c)}
+  FROM (SELECT ${idOf(c)}, ${tupleOf(c)} AS r FROM ${c.source}
+        WHERE ${idOf(c)} IN (${ids}) AND ts <= ${sql.ms(at)} GROUP BY ${idOf(c)})
+  WHERE ${started(r)}`
 }

@@ -21,7 +21,7 @@ import { num, rows } from './run.js'
 export type Grouping =
   { kind: 'total' } | { kind: 'series'; interval: Interval; tz: string } | { kind: 'by'; by: BreakdownBy }
 
-type Def<K extends MetricDef['kind']> = Extract<MetricDef, { kind: K }>
+type Def<K extends MetricDef['compute']> = Extract<MetricDef, { compute: K }>
 type Source = 'events' | 'tickets' | 'terminals'
 
 const EVENT_CLASS = sql`splitByChar('.', toString(category))[1]`
@@ -73,14 +73,24 @@ const TOTALS: Record<'events' | 'tickets', { table: Sql; keys: Partial<Record<Br
 }
 const FLOW_VALUE = { count: sql`sum(n)`, transactions: sql`sum(transactions)` } as const
 
+/** The instant a state is judged at: the asked instant (`at`), else now. */
+export const instantOf = (s: Scope) => s.at ?? s.now
+
+/**
+ * A cohort's range: with an instant only records started by then exist (their state then is folded from their raw
+ * steps, api/queries/overview.ts `states`).
+ */
+const cohortScope = (s: Scope): Scope => (s.at === undefined ? s : { ...s, to: Math.min(s.to, s.at + 1) })
+
 const CLOSED_TICKET = sql`status IN ('closed', 'rated')`
-const predicates = (source: 'events' | 'tickets', now: number): Record<string, Sql> =>
+/** Predicates over a record's state (now, or folded as of the scope's instant); overdue is judged at the instant. */
+const predicates = (source: 'events' | 'tickets', s: Scope): Record<string, Sql> =>
   source === 'events'
     ? {
         all: sql`1`,
         open: sql`evaluated_at IS NULL`,
         closed: sql`evaluated_at IS NOT NULL`,
-        overdue: sql`evaluated_at IS NULL AND deadline < ${sql.ms(now)}`,
+        overdue: sql`evaluated_at IS NULL AND deadline < ${sql.ms(instantOf(s))}`,
         rework: sql`evaluation IN ('rejected', 'unsatisfied')`,
       }
     : {
@@ -125,7 +135,7 @@ function ticketsWithRepeat(s: Scope): Sql {
   const prev = sql`lagInFrame(toNullable(created_at), 1, NULL) OVER
              (PARTITION BY grid_code, category ORDER BY created_at, ticket_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`
   const states = ticketStates(
-    { region: s.region, cohort: [since, s.to] },
+    { region: s.region, cohort: [since, s.to], at: s.at },
     sql`created_at >= ${sql.ms(since)} AND created_at < ${sql.ms(s.to)}`,
   )
   return sql`
@@ -137,7 +147,8 @@ function ticketsWithRepeat(s: Scope): Sql {
   WHERE created_at >= ${sql.ms(s.from)}`
 }
 
-function cohortOf(source: 'events' | 'tickets', s: Scope, usesRepeat: boolean): Sql {
+function cohortOf(source: 'events' | 'tickets', scope: Scope, usesRepeat: boolean): Sql {
+  const s = cohortScope(scope)
   if (source === 'events') return eventCohort(s)
   return usesRepeat ? ticketsWithRepeat(s) : ticketCohort(s)
 }
@@ -208,7 +219,7 @@ export function flowSql(def: Def<'flow'>, s: Scope, g: Grouping, lv: Level): Sql
     // A flow counts steps; its breakdown by status is of the records it counted, by where they stand now.
     const source = def.source as 'events' | 'tickets'
     return sql`SELECT toString(${stateKeys(source, lv).status!}) AS key, count() AS value FROM (${cohortOf(source, s, false)})
-               WHERE ${predicates(source, s.now)[def.status_cohort ?? 'all']} GROUP BY key`
+               WHERE ${predicates(source, s)[def.status_cohort ?? 'all']} GROUP BY key`
   }
   // Step counts not broken down by department or channel read the narrower totals.
   const totals = def.measure === 'count' && def.source !== 'terminals' ? TOTALS[def.source] : undefined
@@ -234,7 +245,7 @@ export function flowSql(def: Def<'flow'>, s: Scope, g: Grouping, lv: Level): Sql
 
 /** A cohort: records started in the range, measured by their state now. */
 export function cohortSql(def: Def<'cohort'>, s: Scope, g: Grouping, lv: Level): Sql {
-  const preds = predicates(def.source, s.now)
+  const preds = predicates(def.source, s)
   const usesRepeat = def.where === 'repeat' || def.numerator === 'repeat'
   const cohort = cohortOf(def.source, s, usesRepeat)
   if (g.kind === 'by' && g.by === 'step') {
@@ -254,7 +265,7 @@ export function cohortSql(def: Def<'cohort'>, s: Scope, g: Grouping, lv: Level):
 
 /** A stock: open (or overdue) records, now or at the end of each interval. */
 export function stockSql(def: Def<'stock'>, s: Scope, g: Grouping, lv: Level): Sql {
-  const preds = predicates(def.source, s.now)
+  const preds = predicates(def.source, s)
   if (g.kind === 'series') {
     // At the end of each interval: started by then and not yet closed by then.
     const starts = bucketStarts(s.from, s.to, g.interval, g.tz)
@@ -273,17 +284,28 @@ export function stockSql(def: Def<'stock'>, s: Scope, g: Grouping, lv: Level): S
              WHERE ${preds[def.where]} GROUP BY key`
 }
 
-/** Terminals by their latest status; a series counts distinct terminals per status and interval. */
+/**
+ * Terminals by their latest status (count), or the share of all terminals in those statuses (share); a series
+ * counts distinct terminals per status and interval (share: of those reporting in the interval).
+ */
 export function latestSql(def: Def<'latest'>, s: Scope, g: Grouping, lv: Level): Sql {
   const statusFilter = def.statuses.length ? sql`status IN ${sql.strings(def.statuses)}` : sql`1`
+  const share = def.measure === 'share'
   if (g.kind === 'series') {
+    const value = share
+      ? sql`if(uniqMerge(terminals) = 0, 0, uniqMergeIf(terminals, ${statusFilter}) / uniqMerge(terminals))`
+      : sql`uniqMerge(terminals)`
     return sql`SELECT toString(${bucketOf(sql`toUnixTimestamp(bucket) * 1000`, stepOf(s, g))}) AS key,
-               uniqMerge(terminals) AS value FROM ${tables.terminalsRollup}
+               ${value} AS value FROM ${tables.terminalsRollup}
                WHERE depth = ${sql.uint8(lv.depth)} AND region = ${sql.string(s.region)}
-                 AND bucket >= ${sql.ms(s.from)} AND bucket < ${sql.ms(s.to)} AND ${statusFilter}
+                 AND bucket >= ${sql.ms(s.from)} AND bucket < ${sql.ms(s.to)} ${share ? sql.empty() : sql`AND ${statusFilter}`}
                GROUP BY key`
   }
   const key = g.kind === 'by' ? keyOf(def, stateKeys('terminals', lv), g.by) : sql`''`
+  if (share) {
+    return sql`SELECT toString(${key}) AS key, if(count() = 0, 0, countIf(${statusFilter}) / count()) AS value
+               FROM (${terminalLatest(s.region)}) GROUP BY key`
+  }
   return sql`SELECT toString(${key}) AS key, count() AS value FROM (${terminalLatest(s.region)}) WHERE ${statusFilter} GROUP BY key`
 }
 
@@ -293,7 +315,7 @@ export function runsSql(def: Def<'runs'>, s: Scope, g: Grouping, lv: Level): Sql
     region: s.region,
     from: s.from,
     lookback: s.from - RUNS_LOOKBACK_MS,
-    end: Math.min(s.to, s.now),
+    end: Math.min(s.to, instantOf(s)),
   }
   const key = g.kind === 'by' ? keyOf(def, stateKeys('terminals', lv), g.by) : sql`''`
   const series =
@@ -330,7 +352,7 @@ function levelFor(def: MetricDef, s: Scope, g: Grouping): Level {
 /** The statement of one metric for a region and range, grouped as asked: rows of (key, value). */
 export function metricSql(def: MetricDef, s: Scope, g: Grouping): Sql {
   const lv = levelFor(def, s, g)
-  switch (def.kind) {
+  switch (def.compute) {
     case 'flow':
       return flowSql(def, s, g, lv)
     case 'cohort':

@@ -1,6 +1,6 @@
 import type { Overview } from '#core/schemas/api.js'
 import type { Store } from '#store/client.js'
-import { KEY_DAY_TZ } from '#store/cohorts.js'
+import { EVENT_COHORT_TABLE, KEY_DAY_TZ, TICKET_COHORT_TABLE, cohortAsOf, type Cohort } from '#store/cohorts.js'
 import { tables } from '#store/schema.js'
 import { sql, type Sql } from '#store/sql.js'
 import { num, rows } from './run.js'
@@ -59,7 +59,15 @@ interface StateSource {
   start: Sql
   /** The state table's time of last activity, for the fold without a cohort. */
   active: Sql
+  /** The raw table of the record's steps, and each state column folded from it (the state as of an instant). */
+  rawTable: Sql
+  raw: readonly (readonly [name: Sql, fold: Sql])[]
 }
+
+const firstStep = (step: string) => sql`minIf(toNullable(ts), step = ${sql.string(step)})`
+const lastStep = (step: string) => sql`maxIf(toNullable(ts), step = ${sql.string(step)})`
+/** The latest non-empty value of a column, NULL for none (as the state tables keep it). */
+const latestSet = (column: Sql) => sql`nullIf(argMaxIf(${column}, ts, ${column} != ''), '')`
 
 /** A time column within the range [from, to). */
 const within = (column: Sql, [from, to]: CohortRange) => sql`${column} >= ${sql.ms(from)} AND ${column} < ${sql.ms(to)}`
@@ -93,8 +101,27 @@ const cohortRows = (src: StateSource, region: string, having: Sql, cohort: Cohor
       AND ${startedIn(src, cohort, src.index)}) AND (${having})`,
   )
 
-/** Which records a state query reads: a cohort's ids, or every record active since a time. */
-export type StateScope = { region: string; cohort: CohortRange } | { region: string; since: number }
+/**
+ * Which records a state query reads: a cohort's ids (with `at`, each as it stood at that instant), or every record
+ * active since a time.
+ */
+export type StateScope = { region: string; cohort: CohortRange; at?: number } | { region: string; since: number }
+
+/**
+ * The state of a cohort's records as it stood at an instant, folded from their raw steps with `ts <= at`: the state
+ * tables keep only the latest fold, which cannot tell that a ticket closed, reopened and closed again was closed at
+ * an instant between. Exact, at the cost of reading the cohort's raw rows (docs/metrics.md).
+ */
+function statesAt(src: StateSource, region: string, cohort: CohortRange, at: number, having: Sql): Sql {
+  return sql`
+  SELECT ${src.id}, ${sql.join(src.raw.map(([name, fold]) => sql`${fold} AS ${name}`))}
+  FROM ${src.rawTable}
+  WHERE ${src.id} IN (SELECT ${src.index}.${src.id} FROM ${src.index}
+      WHERE ${keyDays(src.index, cohort)} AND startsWith(${src.index}.grid_code, ${sql.string(region)})
+      AND ${startedIn(src, cohort, src.index)}) AND ts <= ${sql.ms(at)}
+  GROUP BY ${src.id}
+  HAVING ${having}`
+}
 
 /**
  * The state of each record, one row per id. With a cohort only its ids' rows are read and merged.
@@ -103,6 +130,7 @@ export type StateScope = { region: string; cohort: CohortRange } | { region: str
  * may run before the fold; activity since `since` keeps the fold to recent records.
  */
 function states(src: StateSource, scope: StateScope, having: Sql): Sql {
+  if ('cohort' in scope && scope.at !== undefined) return statesAt(src, scope.region, scope.cohort, scope.at, having)
   if ('cohort' in scope) return asSubquery(cohortRows(src, scope.region, having, scope.cohort), src)
   return sql`
   SELECT ${src.id}, ${sql.join(src.columns.map(([name, fold]) => sql`${fold} AS ${name}`))}
@@ -132,6 +160,24 @@ const EVENTS: StateSource = {
   index: tables.eventCohort,
   start: sql`reported_at`,
   active: sql`${tables.eventState}.last_ts`,
+  rawTable: tables.gridEvents,
+  raw: [
+    [sql`reported_at`, firstStep('reported')],
+    [sql`verified_at`, firstStep('verified')],
+    [sql`dispatched_at`, firstStep('dispatched')],
+    [sql`handled_at`, firstStep('handled')],
+    [sql`submitted_at`, firstStep('submitted')],
+    [sql`evaluated_at`, lastStep('evaluated')],
+    [sql`deadline`, sql`max(deadline)`],
+    [
+      sql`step_rank`,
+      sql`max(toUInt8(indexOf(['reported', 'verified', 'dispatched', 'handled', 'submitted', 'evaluated'], step)))`,
+    ],
+    [sql`grid_code`, sql`argMin(grid_code, ts)`],
+    [sql`category`, sql`argMax(category, ts)`],
+    [sql`department`, latestSet(sql`department`)],
+    [sql`evaluation`, latestSet(sql`evaluation`)],
+  ],
 }
 
 // Every step of a ticket comes at or after its creation, so rows before `since` cannot belong to a
@@ -154,19 +200,32 @@ const TICKETS: StateSource = {
   index: tables.ticketCohort,
   start: sql`created_at`,
   active: sql`tupleElement(${tables.ticketState}.latest, 1)`,
+  rawTable: tables.hotlineTickets,
+  raw: [
+    [sql`created_at`, firstStep('created')],
+    [sql`replied_at`, firstStep('replied')],
+    [sql`closed_at`, lastStep('closed')],
+    [sql`status`, sql`max((ts, toString(step))).2`],
+    [sql`satisfaction`, sql`nullIf(argMaxIf(satisfaction, (ts, satisfaction), satisfaction != ''), '')`],
+    [sql`grid_code`, sql`argMin(grid_code, ts)`],
+    [sql`category`, sql`argMax(category, ts)`],
+    [sql`channel`, latestSet(sql`channel`)],
+    [sql`department`, latestSet(sql`department`)],
+    [sql`reopened`, sql`countIf(step = 'reopened')`],
+  ],
 }
 
 /** The state of each event now. */
 export const eventStates = (scope: StateScope, having: Sql) => states(EVENTS, scope, having)
 /** Events reported in [from, to) of a region. */
-export const eventCohort = ({ region, from, to }: Omit<Scope, 'now'>) =>
-  eventStates({ region, cohort: [from, to] }, startedIn(EVENTS, [from, to]))
+export const eventCohort = ({ region, from, to, at }: Omit<Scope, 'now' | 'silenceMs'>) =>
+  eventStates({ region, cohort: [from, to], at }, startedIn(EVENTS, [from, to]))
 
 /** Tickets as they stand now. */
 export const ticketStates = (scope: StateScope, having: Sql) => states(TICKETS, scope, having)
 /** Tickets created in [from, to) of a region. */
-export const ticketCohort = ({ region, from, to }: Omit<Scope, 'now'>) =>
-  ticketStates({ region, cohort: [from, to] }, startedIn(TICKETS, [from, to]))
+export const ticketCohort = ({ region, from, to, at }: Omit<Scope, 'now' | 'silenceMs'>) =>
+  ticketStates({ region, cohort: [from, to], at }, startedIn(TICKETS, [from, to]))
 
 // Every terminal's latest report (a city has a few thousand terminals; the grid filter applies to
 // the merged row).
@@ -186,7 +245,7 @@ export const terminalLatest = (region: string) => {
  * of its key, no id lookup and no merge. Each record's row counts with its sign, so every aggregate
  * is a sum of `sign`; the pairs a batch wrote and a merge has not yet dropped cancel out.
  */
-function cohortTable(table: Sql, start: Sql, { region, from, to }: Omit<Scope, 'now'>): RowSource {
+function cohortTable(table: Sql, start: Sql, { region, from, to }: Pick<Scope, 'region' | 'from' | 'to'>): RowSource {
   return {
     aliases: sql.empty(),
     // The day condition lets the key find the region within each day; the start's condition decides.
@@ -195,12 +254,32 @@ function cohortTable(table: Sql, start: Sql, { region, from, to }: Omit<Scope, '
   }
 }
 
+/**
+ * The cohort as it stood at an instant (compare=previous, `at=`): the cohort table finds the candidates by key
+ * (a record's start and grid never change once it has started), then their raw steps up to the instant are
+ * folded as the ingest writer folds them. Exact where the state tables are not (a ticket closed, reopened and
+ * closed again; an event evaluated twice), at the cost of reading the cohort's raw rows (docs/metrics.md).
+ */
+function cohortAt(c: Cohort, start: Sql, s: Scope, at: number): RowSource {
+  // Only records started by the instant exist then.
+  const range = { region: s.region, from: s.from, to: Math.min(s.to, at + 1) }
+  const ids = sql`SELECT ${sql.identifier(c.id)} FROM ${cohortTable(c.table, start, range).from}`
+  return {
+    aliases: sql.empty(),
+    from: sql`(${cohortAsOf(c, at, ids)}) WHERE startsWith(grid_code, ${sql.string(s.region)}) AND ${within(start, [range.from, range.to])}`,
+  }
+}
+
+/** The rows of a cohort: as they stand now from the cohort table, or as they stood at `at`. */
+const cohortRowsOf = (c: Cohort, start: Sql, s: Scope): RowSource =>
+  s.at === undefined ? cohortTable(c.table, start, s) : cohortAt(c, start, s, s.at)
+
 // Only what cannot be derived: open = reported − closed, averages = sum / count (toOverview).
 // Each expression costs chDB parsing and analysis, a third of the overview's time (docs/performance.md).
 // Each part's columns carry its prefix, so the three parts can share one row.
-const eventsAgg = (now: number) => sql`sum(sign) AS e_reported,
+const eventsAgg = (instant: number) => sql`sum(sign) AS e_reported,
   sumIf(sign, evaluated_at IS NOT NULL) AS e_closed,
-  sumIf(sign, evaluated_at IS NULL AND deadline < ${sql.ms(now)}) AS e_overdue,
+  sumIf(sign, evaluated_at IS NULL AND deadline < ${sql.ms(instant)}) AS e_overdue,
   sum(sign * (toUnixTimestamp64Milli(evaluated_at) - toUnixTimestamp64Milli(reported_at))) AS e_handle_ms`
 
 const TICKETS_AGG = sql`sum(sign) AS t_created,
@@ -220,8 +299,8 @@ const PREFIXES = ['e_', 't_', 'm_'] as const
 /** The three parts of the overview of a region and range, each with its aggregates and rows. */
 function parts(s: Scope) {
   return [
-    [sql`e`, eventsAgg(s.now), cohortTable(tables.eventCohort, EVENTS.start, s)],
-    [sql`t`, TICKETS_AGG, cohortTable(tables.ticketCohort, TICKETS.start, s)],
+    [sql`e`, eventsAgg(s.at ?? s.now), cohortRowsOf(EVENT_COHORT_TABLE, EVENTS.start, s)],
+    [sql`t`, TICKETS_AGG, cohortRowsOf(TICKET_COHORT_TABLE, TICKETS.start, s)],
     [sql`m`, TERMINALS_AGG, terminalsNow(s.region)],
   ] as const
 }
@@ -244,7 +323,10 @@ const partOf = (row: Counts, prefix: string): Counts =>
 
 type Counts = Record<string, string | number>
 
-/** The contract's overview: events and tickets of the range's cohort, terminals as they stand now. */
+/**
+ * The contract's overview: events and tickets of the range's cohort, terminals as they stand now; with `at`,
+ * each as it stood at that instant (overdue judged then).
+ */
 export async function overview(store: Store, s: Scope): Promise<Overview> {
   const [row] = await rows<Counts>(store, overviewSql(s))
   const [ev, tk, tm] = PREFIXES.map((prefix) => partOf(row, prefix))

@@ -3,6 +3,7 @@ import type { Breakdown, Overview, Timeseries } from '#core/schemas/api.js'
 import type { MetricInfo } from '#core/schemas/metrics.js'
 import { loadMetricCatalog } from '#api/metric-catalog.js'
 import { overview, overviewByRegion } from '#api/queries/overview.js'
+import { DEFAULT_TERMINAL_SILENCE_MINUTES } from '#core/terminals.js'
 import { gridsIn, startHarness, type Harness } from '../support/harness.js'
 
 /**
@@ -166,12 +167,14 @@ function group<I>(items: I[], key: (i: I) => Key, value: (is: I[]) => number): M
   return new Map([...m].map(([k, is]) => [k, value(is)]))
 }
 
+/** The instant the oracle judges states at (overdue; compare=previous's stocks); oracle() sets it. */
+let AT = NOW
 const evClosed = (e: Ev) => e.steps.has('evaluated')
 const EV_PRED: Record<string, (e: Ev) => boolean> = {
   all: () => true,
   open: (e) => !evClosed(e),
   closed: evClosed,
-  overdue: (e) => !evClosed(e) && e.deadline < NOW,
+  overdue: (e) => !evClosed(e) && e.deadline < AT,
   rework: (e) => e.evaluation === 'rejected' || e.evaluation === 'unsatisfied',
 }
 const tkClosed = (k: Tk) => ['closed', 'rated'].includes(tkLatest(k))
@@ -233,20 +236,52 @@ function repairs(region: string, from: number, to: number) {
 
 const catalog = loadMetricCatalog()
 
-/** The expected value of `metric` for [from, to) grouped by `by` ('' → the total under key ''). */
-function oracle(id: string, region: string, from: number, to: number, by: string | ''): Map<Key, number> {
+/** The events as they stood at an instant: only steps at or before it, only events reported by then. */
+const eventsAt = (at: number): Ev[] =>
+  events.flatMap((e) => {
+    const steps = new Map([...e.steps].filter(([, ts]) => ts <= at))
+    if (!steps.has('reported')) return []
+    return [{ ...e, steps, evaluation: steps.has('evaluated') ? e.evaluation : undefined }]
+  })
+const ticketsAt = (at: number): Tk[] =>
+  tickets.flatMap((k) => {
+    const steps = k.steps.filter(([, ts]) => ts <= at)
+    if (!steps.some(([x]) => x === 'created')) return []
+    return [{ ...k, steps, satisfaction: steps.some(([x]) => x === 'rated') ? k.satisfaction : undefined }]
+  })
+
+/**
+ * The expected value of `metric` for [from, to) grouped by `by` ('' → the total under key ''), with the cohorts'
+ * states as they stood at `at` (default: now).
+ */
+function oracle(id: string, region: string, from: number, to: number, by: string | '', at = NOW): Map<Key, number> {
+  AT = at
+  try {
+    return oracleAt(id, region, from, to, by, eventsAt(at), ticketsAt(at))
+  } finally {
+    AT = NOW
+  }
+}
+
+function oracleAt(
+  id: string,
+  region: string,
+  from: number,
+  to: number,
+  by: string | '',
+  evs: Ev[],
+  tks: Tk[],
+): Map<Key, number> {
   const def = catalog.get(id)!
   const keyOf =
     <I>(f: (i: I, r: string) => Record<string, Key>) =>
     (i: I) =>
       by ? f(i, region)[by] : ''
-  const cohortEv = events.filter(
+  const cohortEv = evs.filter(
     (e) => inR(e.grid, region) && e.steps.get('reported')! >= from && e.steps.get('reported')! < to,
   )
-  const cohortTk = tickets.filter(
-    (k) => inR(k.grid, region) && tkFirst(k, 'created') >= from && tkFirst(k, 'created') < to,
-  )
-  switch (def.kind) {
+  const cohortTk = tks.filter((k) => inR(k.grid, region) && tkFirst(k, 'created') >= from && tkFirst(k, 'created') < to)
+  switch (def.compute) {
     case 'flow': {
       if (def.source === 'terminals') {
         const rs = terminals
@@ -279,7 +314,7 @@ function oracle(id: string, region: string, from: number, to: number, by: string
     case 'stock': {
       if (def.source === 'events') {
         const rows = cohortEv.filter(EV_PRED[def.where])
-        if (def.kind === 'stock') return group(rows, keyOf(evKeys), (is) => is.length)
+        if (def.compute === 'stock') return group(rows, keyOf(evKeys), (is) => is.length)
         const d = (e: Ev, a: string, b: string) => (e.steps.get(b)! - e.steps.get(a)!) / MIN
         if (by === 'step') {
           const steps = def.measure === 'step_minutes' ? EVENT_STEPS.slice(1) : EVENT_STEPS
@@ -313,7 +348,7 @@ function oracle(id: string, region: string, from: number, to: number, by: string
       }
       const rows = cohortTk.filter(TK_PRED[def.where])
       return group(rows, keyOf(tkKeys), (is) => {
-        if (def.kind === 'stock' || def.measure === 'count') return is.length
+        if (def.compute === 'stock' || def.measure === 'count') return is.length
         if (def.measure === 'rate') return is.filter(TK_PRED[def.numerator!]).length / is.length
         const at = (k: Tk, t: string) =>
           t === 'created_at' ? tkFirst(k, 'created') : t === 'replied_at' ? tkFirst(k, 'replied') : tkLast(k, 'closed')
@@ -323,7 +358,8 @@ function oracle(id: string, region: string, from: number, to: number, by: string
     }
     case 'latest': {
       const latest = terminals.filter((t) => inR(t.grid, region)).map((t) => ({ grid: t.grid, ...t.reports.at(-1)! }))
-      const rows = latest.filter((r) => def.statuses.length === 0 || def.statuses.includes(r.status as never))
+      const counted = (r: { status: string }) => def.statuses.length === 0 || def.statuses.includes(r.status as never)
+      const rows = def.measure === 'share' ? latest : latest.filter(counted)
       return group(
         rows,
         (r) =>
@@ -334,7 +370,7 @@ function oracle(id: string, region: string, from: number, to: number, by: string
               : by === 'category'
                 ? r.fault_code
                 : '',
-        (is) => is.length,
+        (is) => (def.measure === 'share' ? is.filter(counted).length / is.length : is.length),
       )
     }
     case 'runs': {
@@ -373,8 +409,23 @@ function stockAt(id: string, region: string, e: number): number {
 /** What the 1-day timeseries over [from, to) should hold. */
 function dayValue(id: string, region: string, from: number, to: number): number {
   const def = catalog.get(id)!
-  if (def.kind === 'stock') return stockAt(id, region, to)
-  if (def.kind === 'latest')
+  if (def.compute === 'stock') return stockAt(id, region, to)
+  if (def.compute === 'latest') {
+    const reporting = (statuses: readonly string[]) =>
+      new Set(
+        terminals
+          .filter(
+            (t) =>
+              inR(t.grid, region) &&
+              t.reports.some(
+                (r) => r.ts >= from && r.ts < to && (statuses.length === 0 || statuses.includes(r.status)),
+              ),
+          )
+          .map((t) => t.id),
+      ).size
+    if (def.measure === 'share') return reporting([]) ? reporting(def.statuses) / reporting([]) : 0
+  }
+  if (def.compute === 'latest')
     return new Set(
       terminals
         .filter(
@@ -390,7 +441,10 @@ function dayValue(id: string, region: string, from: number, to: number): number 
   return oracle(id, region, from, to, '').get('') ?? 0
 }
 
-const near = (got: number, want: number, id: string) => expect(got, id).toBeCloseTo(want, 6)
+const near = (got: number | null | undefined, want: number, id: string) => {
+  expect(got, id).not.toBeNull()
+  expect(got, id).toBeCloseTo(want, 6)
+}
 const range = (from: number, to: number) => `from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`
 
 let h: Harness
@@ -505,7 +559,8 @@ describe.each(REGIONS)('every metric for region %s', (region) => {
         )
         expect(status, `${def.id} by ${by}`).toBe(200)
         const want = oracle(def.id, region, F, T, by)
-        const prev = oracle(def.id, region, D0, F, by)
+        // The previous period's states as they stood at the same instant of it (now − 1 day).
+        const prev = oracle(def.id, region, D0, F, by, NOW - DAY)
         expect(new Set(body.rows.map((r) => r.key)), `${def.id} by ${by} at ${region}`).toEqual(
           new Set(by === 'step' ? want.keys() : [...want.keys()]),
         )
@@ -513,7 +568,7 @@ describe.each(REGIONS)('every metric for region %s', (region) => {
           near(r.value, want.get(r.key) ?? 0, `${def.id} by ${by} ${r.key}`)
           near(
             r.previous!,
-            def.kind === 'latest' ? (want.get(r.key) ?? 0) : (prev.get(r.key) ?? 0),
+            def.compute === 'latest' ? (want.get(r.key) ?? 0) : (prev.get(r.key) ?? 0),
             `${def.id} by ${by} ${r.key} previous`,
           )
         }
@@ -570,7 +625,7 @@ describe('overview with compare=previous', () => {
     )
     near(
       body.previous!.events.closure_rate,
-      oracle('events.closure_rate', '320102', D0, F, '').get('') ?? 0,
+      oracle('events.closure_rate', '320102', D0, F, '', NOW - DAY).get('') ?? 0,
       'closure_rate previous',
     )
     expect(body.previous!.tickets.created).toBe(oracle('tickets.created', '320102', D0, F, '').get('') ?? 0)
@@ -580,8 +635,8 @@ describe('overview with compare=previous', () => {
 describe('KPI snapshots of many regions at once (the live socket)', () => {
   it('equal the overview of each region', async () => {
     const regions = ['320102', '320104', gA1.slice(0, 9), gC.slice(0, 9), gA1, gB]
-    const many = await overviewByRegion(h.store, regions, { from: F, to: T, now: NOW })
-    for (const region of regions)
-      expect(many.get(region), region).toEqual(await overview(h.store, { region, from: F, to: T, now: NOW }))
+    const s = { from: F, to: T, now: NOW, silenceMs: DEFAULT_TERMINAL_SILENCE_MINUTES * 60_000 }
+    const many = await overviewByRegion(h.store, regions, s)
+    for (const region of regions) expect(many.get(region), region).toEqual(await overview(h.store, { region, ...s }))
   })
 })

@@ -175,12 +175,29 @@ describe('timeseries and breakdown', () => {
     const at = (hh: string) => body.points.find((p) => p.t === new Date(L(hh)).toISOString())?.v
     expect(at('08:00')).toBe(1)
     expect(at('09:00')).toBe(2)
-    expect(body.points.reduce((s, p) => s + p.v, 0)).toBe(3)
+    expect(body.points.reduce((s, p) => s + (p.v ?? 0), 0)).toBe(3)
+    // Now is 14:00: the hour holding it is partial, the hours after it have no value yet (not 0).
+    expect(body.points.find((p) => p.t === new Date(L('14:00')).toISOString())).toMatchObject({ partial: true })
+    expect(body.points.filter((p) => p.partial)).toHaveLength(1)
+    expect(body.points.filter((p) => p.v === null).map((p) => p.t)).toEqual(
+      body.points.filter((p) => Date.parse(p.t) > NOW).map((p) => p.t),
+    )
+    expect(body.points.filter((p) => p.v === null)).toHaveLength(9) // 15:00 … 23:00
+    expect(Date.parse(body.computed_at!)).toBe(NOW)
     const closed = (
       await h.get<Timeseries>(`/api/v1/timeseries?metric=events.closed&interval=day&region=${A}&${range}`)
     ).body
     expect(closed.interval).toBe('1d')
-    expect(closed.points).toEqual([{ t: KNOWN.midnight, v: 1 }])
+    expect(closed.points).toEqual([{ t: KNOWN.midnight, v: 1, partial: true }])
+  })
+
+  it('draws a stock after now as null too, and keeps the past buckets of the compared series', async () => {
+    const { body } = await h.get<Timeseries>(
+      `/api/v1/timeseries?metric=events.open&interval=1h&region=${ROOT}&${range}&compare=previous`,
+    )
+    expect(body.points.filter((p) => p.v === null)).toHaveLength(9)
+    expect(body.previous).toHaveLength(24)
+    expect(body.previous!.every((p) => p.v !== null && !p.partial)).toBe(true)
   })
 
   it('open events over the day as a stock', async () => {
@@ -230,6 +247,38 @@ describe('timeseries and breakdown', () => {
     const term = (await h.get<Breakdown>(`/api/v1/breakdown?metric=terminals.online&by=child&region=${ROOT}&${range}`))
       .body
     expect(term.rows).toEqual([{ key: A, name: KNOWN.A.name, value: 1 }])
+  })
+
+  it('refuses an interval or a compare it cannot honour with 400 naming the parameter', async () => {
+    const year = `from=${encodeURIComponent(new Date(L('00:00', '2026-01-01')).toISOString())}&to=${encodeURIComponent(TO)}`
+    const fine = await h.get<{ error: { message: string; details: unknown } }>(
+      `/api/v1/timeseries?metric=events.reported&interval=5m&region=${ROOT}&${year}`,
+    )
+    expect(fine.status).toBe(400)
+    expect(fine.body.error.message).toMatch(/interval.*2000/)
+    expect(fine.body.error.details).toMatchObject({ parameter: 'interval' })
+    // A day's series by day is one bucket: fine on a short range.
+    expect((await h.get(`/api/v1/timeseries?metric=events.reported&interval=1d&region=${ROOT}&${range}`)).status).toBe(
+      200,
+    )
+    // Tomorrow has not begun: nothing of it has elapsed to compare.
+    const tomorrow = `from=${encodeURIComponent(TO)}&to=${encodeURIComponent(new Date(L('00:00', '2026-11-22')).toISOString())}`
+    for (const path of [
+      `/api/v1/overview?region=${ROOT}&${tomorrow}&compare=previous`,
+      `/api/v1/timeseries?metric=events.reported&interval=1h&region=${ROOT}&${tomorrow}&compare=previous`,
+      `/api/v1/breakdown?metric=events.reported&by=child&region=${ROOT}&${tomorrow}&compare=previous`,
+    ]) {
+      const r = await h.get<{ error: { message: string; details: unknown } }>(path)
+      expect(r.status, path).toBe(400)
+      expect(r.body.error.message, path).toContain('compare')
+      expect(r.body.error.details, path).toMatchObject({ parameter: 'compare' })
+    }
+    // Without compare, the range that has not begun is answered: every bucket null.
+    const ahead = await h.get<Timeseries>(
+      `/api/v1/timeseries?metric=events.reported&interval=1h&region=${ROOT}&${tomorrow}`,
+    )
+    expect(ahead.status).toBe(200)
+    expect(ahead.body.points.every((p) => p.v === null)).toBe(true)
   })
 
   it('rejects a bad parameter with 400 naming it', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { BreakdownBy } from '#core/schemas/api.js'
 import { loadMetricCatalog } from '#api/metric-catalog.js'
+import { DEFAULT_TERMINAL_SILENCE_MINUTES } from '#core/terminals.js'
 import { metricSql, type Grouping } from '#api/queries/metrics.js'
 import { placeholders } from '#store/bind.js'
 import { DomainError } from '#store/errors.js'
@@ -16,6 +17,7 @@ const scope = {
   from: Date.parse('2026-11-20T00:00:00+08:00'),
   to: Date.parse('2026-11-21T00:00:00+08:00'),
   now: Date.parse('2026-11-21T02:00:00+08:00'),
+  silenceMs: DEFAULT_TERMINAL_SILENCE_MINUTES * 60_000,
 }
 const TZ = 'Asia/Shanghai'
 
@@ -32,9 +34,9 @@ function groupings(breakdowns: readonly BreakdownBy[], series: boolean): Array<[
 }
 
 describe('metric SQL', () => {
-  const kinds = new Set(catalog.defs.map((d) => d.kind))
-  it('the catalogue has every kind', () => {
-    expect([...kinds].sort()).toEqual(['cohort', 'flow', 'latest', 'runs', 'stock'])
+  const computes = new Set(catalog.defs.map((d) => d.compute))
+  it('the catalogue has every computation', () => {
+    expect([...computes].sort()).toEqual(['cohort', 'flow', 'latest', 'runs', 'stock'])
   })
 
   for (const def of catalog.defs) {
@@ -48,6 +50,17 @@ describe('metric SQL', () => {
         expect({ query: query.replace(/\s+/g, ' ').trim(), query_params }).toMatchSnapshot()
       })
     }
+  }
+
+  // A previous period's state (compare=previous) is folded from the raw steps up to its instant.
+  const at = scope.now - 86_400_000
+  for (const id of ['events.open', 'events.closure_rate', 'tickets.closed_of_created', 'tickets.repeat_complaints']) {
+    it(`${id} total as of an instant`, () => {
+      const { query, query_params } = metricSql(catalog.get(id)!, { ...scope, at }, { kind: 'total' }).toQuery()
+      expect(placeholders(query).map((p) => p.name)).toEqual(Object.keys(query_params))
+      expect(query).toMatch(/ts <= fromUnixTimestamp64Milli\(\{p_\d+:Int64\}/)
+      expect({ query: query.replace(/\s+/g, ' ').trim(), query_params }).toMatchSnapshot()
+    })
   }
 
   it('refuses what a metric cannot answer with a domain error, not an HTTP one', () => {
