@@ -82,7 +82,10 @@ const StockDef = z.object({
   where: z.enum(['open', 'overdue']),
 })
 
-/** Terminals by their latest status (a share of all terminals with measure share); a series counts distinct terminals reporting each status per interval. */
+/**
+ * Terminals by their latest status (a share of all terminals with measure share); a series counts distinct
+ * terminals reporting each status per interval.
+ */
 const LatestDef = z.object({
   ...Base,
   compute: z.literal('latest'),
