@@ -34,7 +34,11 @@ export default defineConfig({
         // nothing may assume the demo city. Files written against `city()` of test/support/harness.ts.
         test: {
           name: 'integration-tiny',
-          include: ['test/integration/api-numbers.int.test.ts', 'test/integration/scope.int.test.ts'],
+          include: [
+            'test/integration/api-numbers.int.test.ts',
+            'test/integration/scope.int.test.ts',
+            'test/integration/overview-compare.int.test.ts',
+          ],
           environment: 'node',
           pool: 'forks',
           testTimeout: 60_000,
