@@ -55,11 +55,12 @@ function bucketsOf(s: Scope, interval: Interval, tz: string): number[] {
 async function points(store: Store, def: MetricDef, s: Scope, interval: Interval, tz: string, instant: number) {
   const starts = bucketsOf(s, interval, tz)
   const got = await compute(store, def, s, { kind: 'series', interval, tz })
-  return starts.map((t): Point => {
+  return starts.map((t, i): Point => {
     const at = new Date(t).toISOString()
     if (t >= s.to || t > instant) return { t: at, v: null }
     const p: Point = { t: at, v: got.get(String(t)) ?? 0 }
-    if (instant < t + INTERVAL_MS[interval]) p.partial = true
+    // The next bucket's start ends this one (a local day across a clock change is 23 or 25 hours).
+    if (instant < (starts[i + 1] ?? t + INTERVAL_MS[interval])) p.partial = true
     return p
   })
 }
