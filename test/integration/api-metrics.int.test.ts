@@ -530,6 +530,16 @@ describe('the metric catalogue', () => {
     const reported = body.metrics.find((m) => m.id === 'events.reported')!
     expect(reported).toMatchObject({ title: { zh: '上报事件', en: 'Events reported' }, unit: 'count', kind: 'flow' })
     expect(body.metrics.find((m) => m.id === 'tickets.created')!.breakdowns).toContain('channel')
+    for (const id of ['events.closed_of_reported', 'tickets.closed_of_created', 'terminals.online_rate'])
+      expect(ids).toContain(id)
+    // What a leader compares, how it is computed, and its definition in both languages (English also as before).
+    expect(body.metrics.find((m) => m.id === 'events.open')).toMatchObject({ kind: 'stock', compute: 'stock' })
+    expect(body.metrics.find((m) => m.id === 'events.closure_rate')).toMatchObject({ kind: 'flow', compute: 'cohort' })
+    expect(body.metrics.find((m) => m.id === 'terminals.online')).toMatchObject({ kind: 'stock', compute: 'latest' })
+    for (const m of body.metrics) {
+      expect(m.definition.zh, m.id).toBeTruthy()
+      expect(m.description, m.id).toBe(m.definition.en)
+    }
   })
 })
 
