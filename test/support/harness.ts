@@ -29,8 +29,11 @@ export function city(): City {
   return (cachedCity ??= loadCity())
 }
 
-/** A real chDB in a temp dir with the schema, the city under test, its demo users and the whole app in-process. */
-export async function startHarness(opts: { now?: () => number } = {}) {
+/**
+ * A real chDB in a temp dir with the schema, the city under test, its demo users and the whole app in-process;
+ * `webDir` serves the built screen too (browser tests on a known data set).
+ */
+export async function startHarness(opts: { now?: () => number; webDir?: string } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ioc-test-'))
   const stores = await openStores({ dataDir: dir, database: 'ioc' })
   const store: Store = stores.interactive
@@ -63,7 +66,7 @@ export async function startHarness(opts: { now?: () => number } = {}) {
     maxBodyBytes: 1 << 20,
     timeBounds: { retentionDays: MAX_RETENTION_DAYS },
   })
-  const created = createApp(ctx, { feed: bus, mount: [ingest.routes], hub: { kpiIntervalMs: 500 } })
+  const created = createApp(ctx, { feed: bus, mount: [ingest.routes], hub: { kpiIntervalMs: 500 }, webDir: opts.webDir })
   // Every answer a test gets through the harness is checked against its declaration (core/contract).
   const app = checkAnswers(created.app)
   const hub = created.hub
