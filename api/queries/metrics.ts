@@ -7,8 +7,9 @@ import type { Store } from '#store/client.js'
 import { invalidRequest } from '#store/errors.js'
 import { tables } from '#store/schema.js'
 import { sql, type Sql } from '#store/sql.js'
-import { eventCohort, eventStates, terminalLatest, ticketCohort, ticketStates, type Scope } from './overview.js'
+import { eventCohort, eventStates, ticketCohort, ticketStates, type Scope } from './overview.js'
 import { num, rows } from './run.js'
+import { terminalLatest } from './terminals.js'
 
 /**
  * Every metric of the catalogue (dashboards/catalog/metrics.yaml) as a total, a timeseries or a
@@ -273,7 +274,10 @@ export function stockSql(def: Def<'stock'>, s: Scope, g: Grouping, lv: Level): S
              WHERE ${preds[def.where]} GROUP BY key`
 }
 
-/** Terminals by their latest status; a series counts distinct terminals per status and interval. */
+/**
+ * Terminals by their latest status, a silent one as offline (the overview's own rows, so the totals agree); a
+ * series counts distinct terminals per reported status and interval.
+ */
 export function latestSql(def: Def<'latest'>, s: Scope, g: Grouping, lv: Level): Sql {
   const statusFilter = def.statuses.length ? sql`status IN ${sql.strings(def.statuses)}` : sql`1`
   if (g.kind === 'series') {
@@ -284,7 +288,7 @@ export function latestSql(def: Def<'latest'>, s: Scope, g: Grouping, lv: Level):
                GROUP BY key`
   }
   const key = g.kind === 'by' ? keyOf(def, stateKeys('terminals', lv), g.by) : sql`''`
-  return sql`SELECT toString(${key}) AS key, count() AS value FROM (${terminalLatest(s.region)}) WHERE ${statusFilter} GROUP BY key`
+  return sql`SELECT toString(${key}) AS key, count() AS value FROM (${terminalLatest(s)}) WHERE ${statusFilter} GROUP BY key`
 }
 
 /** Availability or mean time to repair, from each terminal's runs of status. */
