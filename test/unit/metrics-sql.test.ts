@@ -16,6 +16,7 @@ const scope = {
   from: Date.parse('2026-11-20T00:00:00+08:00'),
   to: Date.parse('2026-11-21T00:00:00+08:00'),
   now: Date.parse('2026-11-21T02:00:00+08:00'),
+  silenceMs: 15 * 60_000,
 }
 const TZ = 'Asia/Shanghai'
 
