@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { evaluatorFor } from '#api/alerts/evaluator.js'
 import { thematicFor } from '#api/layers/service.js'
+import { loadMetricCatalog } from '#api/metric-catalog.js'
+import { metricValue } from '#api/queries/aggregates.js'
 import { overview, type Scope } from '#api/queries/overview.js'
 import type { Breakdown, Overview, TerminalDetail, TerminalSummary } from '#core/schemas/api.js'
 import { DEFAULT_TERMINAL_SILENCE_MINUTES } from '#core/terminals.js'
@@ -189,5 +191,21 @@ describe('the overview as of an instant', () => {
     expect(await asOf('10:56')).toEqual(counts(5, 0, 5, 0))
     // A district's terminals only.
     expect((await overview(h.store, { ...at('10:22'), region: A })).terminals).toEqual(counts(2, 1, 0, 1))
+  })
+
+  it('gives the terminal metrics the numbers of the overview, now and as of an instant', async () => {
+    clock = L('10:41')
+    const catalog = loadMetricCatalog()
+    for (const s of [
+      { ...at('10:41'), at: undefined },
+      at('10:22'),
+      at('10:27'),
+      at('10:56'),
+      { ...at('10:27'), region: B },
+    ]) {
+      const { terminals } = await overview(h.store, s)
+      for (const k of ['total', 'online', 'offline', 'fault'] as const)
+        expect(await metricValue(h.store, catalog.get(`terminals.${k}`)!, s), `${k} at ${s.at}`).toBe(terminals[k])
+    }
   })
 })
