@@ -21,24 +21,42 @@ export const isSilent = (lastReport: number, s: Pick<TerminalScope, 'now' | 'at'
 const inRegion = (table: Sql, region: string) => sql`startsWith(${table}.grid_code, ${sql.string(region)})`
 
 /**
- * The state table's merged rows (FINAL) whose latest report is at or before `at`, and for the others
- * their latest report at or before `at` from the raw reports: a terminal reports every few minutes,
- * so only the few that reported since `at` need their raw rows, and those only up to `at`.
+ * How far before `at` the raw reports are read for a terminal that has reported since: a terminal
+ * reports every few minutes, so its latest report at `at` lies in this window unless it was silent
+ * for longer (then its older reports are read, by key, for it alone).
+ */
+const AS_OF_WINDOW_MS = 86_400_000
+
+/**
+ * Each terminal's latest report at or before `at`, in the state table's columns. The state table
+ * (FINAL) answers for terminals that have not reported since `at`; for the others, which at a past
+ * instant of a day ago are nearly all, their raw reports up to `at` within AS_OF_WINDOW_MS (by the
+ * key (terminal_id, ts): never the whole history), their older ones only if the window has none,
+ * and their transactions up to `at` as the state's total less those reported after `at`.
  */
 function asOf(region: string, at: number): Sql {
-  const state = tables.terminalState
-  const raw = tables.terminalStatus
-  const later = sql`SELECT terminal_id FROM ${state} FINAL WHERE ${inRegion(state, region)} AND latest.1 > ${sql.ms(at)}`
+  const [state, raw] = [tables.terminalState, tables.terminalStatus]
+  const [atMs, windowStart] = [sql.ms(at), sql.ms(at - AS_OF_WINDOW_MS)]
+  const later = sql`SELECT terminal_id FROM ${state} FINAL WHERE ${inRegion(state, region)} AND latest.1 > ${atMs}`
+  const latestOf = (where: Sql) => sql`
+    SELECT terminal_id, max((ts, toString(status), toString(fault_code), paper_pct)) AS latest,
+      argMax(grid_code, ts) AS grid_code, argMax(lon, ts) AS lon, argMax(lat, ts) AS lat, argMax(site, ts) AS site
+    FROM ${raw} WHERE ${inRegion(raw, region)} AND terminal_id IN (${later}) AND ${where}
+    GROUP BY terminal_id`
+  const recent = sql`${raw}.ts > ${windowStart} AND ${raw}.ts <= ${atMs}`
+  const quiet = sql`${raw}.ts <= ${windowStart} AND terminal_id NOT IN (SELECT terminal_id FROM ${raw}
+    WHERE ${inRegion(raw, region)} AND ${recent})`
   return sql`(
     SELECT terminal_id, latest, grid_code, lon, lat, site, transactions
-    FROM ${state} FINAL WHERE ${inRegion(state, region)} AND latest.1 <= ${sql.ms(at)}
+    FROM ${state} FINAL WHERE ${inRegion(state, region)} AND latest.1 <= ${atMs}
     UNION ALL
-    SELECT terminal_id, max((ts, toString(status), toString(fault_code), paper_pct)) AS latest,
-      argMax(grid_code, ts) AS grid_code, argMax(lon, ts) AS lon, argMax(lat, ts) AS lat, argMax(site, ts) AS site,
-      toUInt64(sum(transactions)) AS transactions
-    FROM ${raw}
-    WHERE ${inRegion(raw, region)} AND ts <= ${sql.ms(at)} AND terminal_id IN (${later})
-    GROUP BY terminal_id
+    SELECT r.terminal_id AS terminal_id, r.latest AS latest, r.grid_code AS grid_code, r.lon AS lon, r.lat AS lat,
+      r.site AS site, toUInt64(greatest(toInt64(t.transactions) - toInt64(a.after), 0)) AS transactions
+    FROM (${latestOf(recent)} UNION ALL ${latestOf(quiet)}) AS r
+    INNER JOIN (SELECT terminal_id, transactions FROM ${state} FINAL WHERE ${inRegion(state, region)}) AS t
+      ON t.terminal_id = r.terminal_id
+    LEFT JOIN (SELECT terminal_id, sum(transactions) AS after FROM ${raw}
+      WHERE ${inRegion(raw, region)} AND ${raw}.ts > ${atMs} GROUP BY terminal_id) AS a ON a.terminal_id = r.terminal_id
   )`
 }
 

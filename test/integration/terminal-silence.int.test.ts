@@ -5,6 +5,7 @@ import { thematicFor } from '#api/layers/service.js'
 import { loadMetricCatalog } from '#api/metric-catalog.js'
 import { metricValue } from '#api/queries/aggregates.js'
 import { overview, type Scope } from '#api/queries/overview.js'
+import { listTerminals } from '#api/queries/records.js'
 import type { Breakdown, Overview, TerminalDetail, TerminalSummary } from '#core/schemas/api.js'
 import { DEFAULT_TERMINAL_SILENCE_MINUTES } from '#core/terminals.js'
 import { cell, decodeFrame } from '../../web/src/map/thematic/frame.js'
@@ -18,7 +19,7 @@ import { city, cityTime, gridsIn, startHarness, type Harness } from '../support/
 
 const SILENCE = DEFAULT_TERMINAL_SILENCE_MINUTES
 const ROOT = city().root.code
-const [A, B] = [...city().regions.values()].filter((r) => r.level === 'district').map((r) => r.code)
+const [A, B, C] = [...city().regions.values()].filter((r) => r.level === 'district').map((r) => r.code)
 const [gA1, gA2] = gridsIn(A, 2)
 const [gB] = gridsIn(B)
 const L = (hhmm: string) => cityTime('2026-11-20', hhmm)
@@ -191,6 +192,26 @@ describe('the overview as of an instant', () => {
     expect(await asOf('10:56')).toEqual(counts(5, 0, 5, 0))
     // A district's terminals only.
     expect((await overview(h.store, { ...at('10:22'), region: A })).terminals).toEqual(counts(2, 1, 0, 1))
+  })
+
+  it('finds a terminal quiet for days before the instant, and its transactions up to then', async () => {
+    clock = L('10:41')
+    const [gC] = gridsIn(C)
+    const quiet = [
+      { terminal_id: 'K-Q', ts: cityTime('2026-11-18', '10:00'), status: 'online', grid_code: gC, transactions: 4 },
+      { terminal_id: 'K-Q', ts: L('10:30'), status: 'online', grid_code: gC, transactions: 6 },
+    ]
+    expect((await h.send('terminal-status', quiet)).body).toMatchObject({ accepted: 2, rejected: 0 })
+    await h.pipeline.flush()
+    const inC = (hhmm?: string): Scope => ({ ...at(hhmm ?? '10:41'), at: hhmm ? L(hhmm) : undefined, region: C })
+    expect((await overview(h.store, inC('10:22'))).terminals).toEqual(counts(1, 0, 1, 0))
+    expect((await overview(h.store, inC('10:31'))).terminals).toEqual(counts(1, 1, 0, 0))
+    expect((await overview(h.store, inC())).terminals).toEqual(counts(1, 1, 0, 0))
+    const listed = async (s: Scope) =>
+      (await listTerminals(h.store, { ...s, limit: 10 })).items.map((t) => [t.status, t.silent_since, t.transactions])
+    const before = new Date(cityTime('2026-11-18', '10:00')).toISOString()
+    expect(await listed(inC('10:22'))).toEqual([['offline', before, 4]])
+    expect(await listed(inC())).toEqual([['online', null, 10]])
   })
 
   it('gives the terminal metrics the numbers of the overview, now and as of an instant', async () => {
