@@ -25,7 +25,7 @@ const inRegion = (table: Sql, region: string) => sql`startsWith(${table}.grid_co
  * reports every few minutes, so its latest report at `at` lies in this window unless it was silent
  * for longer (then its older reports are read, by key, for it alone).
  */
-const AS_OF_WINDOW_MS = 86_400_000
+const AS_OF_WINDOW_MS = 3_600_000
 
 /**
  * Each terminal's latest report at or before `at`, in the state table's columns. The state table
