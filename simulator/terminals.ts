@@ -4,7 +4,7 @@
  * wait for the morning when they start at night; outages silence a terminal, and after 15 quiet
  * minutes the platform reports it `offline`; now and then one is in maintenance.
  */
-import { TERMINAL_HEARTBEAT_MS } from '#core/terminals.js'
+import { DEFAULT_TERMINAL_SILENCE_MINUTES, TERMINAL_HEARTBEAT_MS } from '#core/terminals.js'
 import type { TerminalStatusInput } from '#core/schemas/records.js'
 import type { TerminalSite } from './city.js'
 import { PendingQueue } from './queue.js'
@@ -12,8 +12,8 @@ import { type Rng, WeightedPicker, lognormal, poisson, randInt } from './random.
 import { DAY_MS, HOUR_MS, MINUTE_MS, PROFILES, inLocalHours, nextLocalHour } from './rhythm.js'
 
 export const HEARTBEAT_MS = TERMINAL_HEARTBEAT_MS
-/** Silence after which the platform declares a terminal offline. */
-const OFFLINE_AFTER_MS = 15 * MINUTE_MS
+/** Silence after which the platform declares a terminal offline: the api's default silence (core/terminals.ts). */
+const OFFLINE_AFTER_MS = DEFAULT_TERMINAL_SILENCE_MINUTES * MINUTE_MS
 /** How far before `start` the terminals are run silently, so they begin in a lived-in state. */
 const WARMUP_MS = 3 * DAY_MS
 const TICKS_PER_DAY = DAY_MS / HEARTBEAT_MS

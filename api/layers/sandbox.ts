@@ -3,6 +3,7 @@ import { tableName, viewName } from '#store/schema.js'
 import type { LayerParam } from '#core/schemas/layer.js'
 import type { PersonalFields } from '#core/personal.js'
 import { PERSONAL_FIELDS, type StreamName } from '#core/schemas/records.js'
+import { DEFAULT_TERMINAL_SILENCE_MINUTES } from '#core/terminals.js'
 
 /**
  * The SQL sandbox for analysts' queries (layers, alert rules, the studio).
@@ -143,6 +144,8 @@ export class Sandbox {
     private readonly limits: SandboxLimits,
     /** The city's root region: what {region} is bound to when a query is only checked. */
     private readonly root: string,
+    /** IOC_TERMINAL_SILENCE_MINUTES in ms: the `terminals` view shows a terminal silent longer than this as offline. */
+    private readonly silenceMs: number = DEFAULT_TERMINAL_SILENCE_MINUTES * 60_000,
   ) {}
 
   /**
@@ -224,6 +227,9 @@ export class Sandbox {
       to: dt64(values.to),
       now: dt64(values.now),
       child_depth: Math.min(5, Math.max(1, [4, 6, 9, 12, 15].indexOf(values.region.length) + 2)),
+      // The `terminals` view judges silence at the query's own clock (an alert rule's run, a layer's request).
+      __now: dt64(values.now),
+      __silence_ms: this.silenceMs,
     }
     for (const [name, p] of Object.entries(params)) out[name] = values.extras?.[name] ?? p.default
     return out
@@ -257,7 +263,7 @@ export class Sandbox {
       return Object.entries(ALLOWED_TABLES)
         .map(
           ([t, { scope, stream }]) =>
-            `${t} AS (${shadow(db, t, scope, stream ? PERSONAL_FIELDS[stream] : undefined, columns.get(t) ?? new Set())})`,
+            `${t} AS (${shadow(db, t, scope, stream ? PERSONAL_FIELDS[stream] : undefined, columns.get(t) ?? new Set(), DERIVED[t])})`,
         )
         .join(',\n  ')
     })().catch((e: unknown) => {
@@ -285,10 +291,26 @@ export class Sandbox {
   }
 }
 
+/** Columns a view shows computed at the query's clock, over the stored view's row `t`: replaced ones and added ones. */
+interface Derived {
+  replace: string[]
+  add: string[]
+}
+
+// Silence is a state: a terminal whose last report is older than the silence at the query's `now`
+// is offline, with `silent_since` the time of that report (docs/layers.md, "The views").
+const SILENT = `t.last_report_at < {__now:DateTime64(3)} - toIntervalMillisecond({__silence_ms:UInt64})`
+const DERIVED: Readonly<Record<string, Derived>> = {
+  [viewName.terminals]: {
+    replace: [`if(${SILENT}, 'offline', t.status) AS status`],
+    add: [`if(${SILENT}, t.last_report_at, NULL) AS silent_since`],
+  },
+}
+
 /**
  * One table's rows in scope without personal data: its personal text columns blank (the default of
  * their type: '' or NULL), and a position the centre of the row's grid (rounded to 0.01° if the grid
- * is not in `regions`).
+ * is not in `regions`); and the columns `derived` computes at the query's clock.
  */
 function shadow(
   db: string,
@@ -296,20 +318,23 @@ function shadow(
   scope: string,
   personal: PersonalFields | undefined,
   columns: ReadonlySet<string>,
+  derived: Derived = { replace: [], add: [] },
 ): string {
   const text = (personal?.text ?? []).filter((c) => columns.has(c))
   const position = (personal?.position ?? []).filter((c) => columns.has(c))
-  if (text.length === 0 && position.length === 0)
+  if (text.length === 0 && position.length === 0 && derived.replace.length === 0 && derived.add.length === 0)
     return `SELECT * FROM ${db}.${table} WHERE startsWith(${scope}, {__scope:String})`
   const replaced = [
     ...text.map((c) => `defaultValueOfArgumentType(t.${c}) AS ${c}`),
     // The centre's columns in `regions` are named as the records' position fields: lon, lat.
     ...position.map((c) => `if(g.code = '', round(t.${c}, 2), g.${c}) AS ${c}`),
+    ...derived.replace,
   ]
   const centres = position.length
     ? ` LEFT JOIN (SELECT code, ${position.join(', ')} FROM ${db}.regions) AS g ON g.code = t.grid_code`
     : ''
-  return `SELECT t.* REPLACE (${replaced.join(', ')}) FROM ${db}.${table} AS t${centres} WHERE startsWith(t.${scope}, {__scope:String})`
+  const all = replaced.length ? `t.* REPLACE (${replaced.join(', ')})` : 't.*'
+  return `SELECT ${[all, ...derived.add].join(', ')} FROM ${db}.${table} AS t${centres} WHERE startsWith(t.${scope}, {__scope:String})`
 }
 
 /**

@@ -62,12 +62,14 @@ export class Thematic {
     /** The city's root region: a rule's scope when its file names none, and the region of SQL checks. */
     root: string,
     dir = dashboardsDir(),
+    /** IOC_TERMINAL_SILENCE_MINUTES in ms, for the `terminals` view (sandbox.ts). */
+    silenceMs?: number,
   ) {
     this.dir = dir
     this.ruleSchema = alertRuleSchemaFor(root)
-    this.sandbox = new Sandbox(stores.interactive, DEFAULT_LIMITS, root)
-    this.drafts = new Sandbox(stores.adhoc, DRAFT_LIMITS, root)
-    this.rulesSandbox = new Sandbox(stores.background, DEFAULT_LIMITS, root)
+    this.sandbox = new Sandbox(stores.interactive, DEFAULT_LIMITS, root, silenceMs)
+    this.drafts = new Sandbox(stores.adhoc, DRAFT_LIMITS, root, silenceMs)
+    this.rulesSandbox = new Sandbox(stores.background, DEFAULT_LIMITS, root, silenceMs)
     this.layers = new FileSet<Layer>({
       dir: join(dir, 'layers'),
       schema: LayerSchema,
@@ -123,7 +125,7 @@ const instances = new WeakMap<AppContext, Thematic>()
 export function thematicFor(ctx: AppContext): Thematic {
   let t = instances.get(ctx)
   if (!t) {
-    t = new Thematic(ctx.stores, ctx.city.root.code)
+    t = new Thematic(ctx.stores, ctx.city.root.code, undefined, ctx.terminalSilenceMs)
     instances.set(ctx, t)
   }
   return t

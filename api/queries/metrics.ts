@@ -7,8 +7,9 @@ import type { Store } from '#store/client.js'
 import { invalidRequest } from '#store/errors.js'
 import { tables } from '#store/schema.js'
 import { sql, type Sql } from '#store/sql.js'
-import { eventCohort, eventStates, terminalLatest, ticketCohort, ticketStates, type Scope } from './overview.js'
+import { eventCohort, eventStates, ticketCohort, ticketStates, type Scope } from './overview.js'
 import { num, rows } from './run.js'
+import { terminalLatest } from './terminals.js'
 
 /**
  * Every metric of the catalogue (dashboards/catalog/metrics.yaml) as a total, a timeseries or a
@@ -285,8 +286,9 @@ export function stockSql(def: Def<'stock'>, s: Scope, g: Grouping, lv: Level): S
 }
 
 /**
- * Terminals by their latest status (count), or the share of all terminals in those statuses (share); a series
- * counts distinct terminals per status and interval (share: of those reporting in the interval).
+ * Terminals by their latest status, a silent one as offline (the overview's own rows, so the totals agree), as a
+ * count or as the share of all terminals in those statuses; a series counts distinct terminals per reported status
+ * and interval (share: of those reporting in the interval).
  */
 export function latestSql(def: Def<'latest'>, s: Scope, g: Grouping, lv: Level): Sql {
   const statusFilter = def.statuses.length ? sql`status IN ${sql.strings(def.statuses)}` : sql`1`
@@ -304,9 +306,9 @@ export function latestSql(def: Def<'latest'>, s: Scope, g: Grouping, lv: Level):
   const key = g.kind === 'by' ? keyOf(def, stateKeys('terminals', lv), g.by) : sql`''`
   if (share) {
     return sql`SELECT toString(${key}) AS key, if(count() = 0, 0, countIf(${statusFilter}) / count()) AS value
-               FROM (${terminalLatest(s.region)}) GROUP BY key`
+               FROM (${terminalLatest(s)}) GROUP BY key`
   }
-  return sql`SELECT toString(${key}) AS key, count() AS value FROM (${terminalLatest(s.region)}) WHERE ${statusFilter} GROUP BY key`
+  return sql`SELECT toString(${key}) AS key, count() AS value FROM (${terminalLatest(s)}) WHERE ${statusFilter} GROUP BY key`
 }
 
 /** Availability or mean time to repair, from each terminal's runs of status. */

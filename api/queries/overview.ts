@@ -4,6 +4,7 @@ import { EVENT_COHORT_TABLE, KEY_DAY_TZ, TICKET_COHORT_TABLE, cohortAsOf, type C
 import { tables } from '#store/schema.js'
 import { sql, type Sql } from '#store/sql.js'
 import { num, rows } from './run.js'
+import { TERMINALS_AGG, terminalsAt } from './terminals.js'
 
 export interface Scope {
   region: string
@@ -227,19 +228,6 @@ export const ticketStates = (scope: StateScope, having: Sql) => states(TICKETS, 
 export const ticketCohort = ({ region, from, to, at }: Omit<Scope, 'now' | 'silenceMs'>) =>
   ticketStates({ region, cohort: [from, to], at }, startedIn(TICKETS, [from, to]))
 
-// Every terminal's latest report (a city has a few thousand terminals; the grid filter applies to
-// the merged row).
-const terminalsNow = (region: string): RowSource => ({
-  aliases: sql`WITH latest.1 AS ts, latest.2 AS status, latest.3 AS fault_code, latest.4 AS paper_pct `,
-  from: sql`${tables.terminalState} FINAL WHERE startsWith(${tables.terminalState}.grid_code, ${sql.string(region)})`,
-})
-/** Every terminal of a region with its latest report. */
-export const terminalLatest = (region: string) => {
-  const m = terminalsNow(region)
-  return sql`${m.aliases}SELECT terminal_id, ts, status, fault_code, paper_pct, grid_code, lon, lat, site, transactions
-  FROM ${m.from}`
-}
-
 /**
  * A cohort table's rows (migration 027, store/cohorts.ts) of records started in the range: a range
  * of its key, no id lookup and no merge. Each record's row counts with its sign, so every aggregate
@@ -289,11 +277,6 @@ const TICKETS_AGG = sql`sum(sign) AS t_created,
   sumIf(sign, replied_at IS NOT NULL) AS t_replied,
   sum(sign * (toUnixTimestamp64Milli(replied_at) - toUnixTimestamp64Milli(created_at))) AS t_response_ms`
 
-const TERMINALS_AGG = sql`count() AS m_total,
-  countIf(status = 'online') AS m_online,
-  countIf(status = 'offline') AS m_offline,
-  countIf(status = 'fault') AS m_fault`
-
 const PREFIXES = ['e_', 't_', 'm_'] as const
 
 /** The three parts of the overview of a region and range, each with its aggregates and rows. */
@@ -301,7 +284,7 @@ function parts(s: Scope) {
   return [
     [sql`e`, eventsAgg(s.at ?? s.now), cohortRowsOf(EVENT_COHORT_TABLE, EVENTS.start, s)],
     [sql`t`, TICKETS_AGG, cohortRowsOf(TICKET_COHORT_TABLE, TICKETS.start, s)],
-    [sql`m`, TERMINALS_AGG, terminalsNow(s.region)],
+    [sql`m`, TERMINALS_AGG, terminalsAt(s)],
   ] as const
 }
 

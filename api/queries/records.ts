@@ -2,8 +2,8 @@ import type { EventSummary, TerminalSummary, TicketSummary } from '#core/schemas
 import type { Store } from '#store/client.js'
 import { tables } from '#store/schema.js'
 import { sql, type Sql } from '#store/sql.js'
-import { terminalLatest } from './overview.js'
 import { iso, num, rows } from './run.js'
+import { isSilent, terminalLatest, type TerminalScope } from './terminals.js'
 
 /** Lists are newest first and paged by an opaque cursor: the last row's (time, id). */
 export interface PageQuery {
@@ -279,7 +279,9 @@ export type TerminalStatusFilter = (typeof TERMINAL_STATUS_FILTER_KEYS)[number]
 interface TerminalRow {
   terminal_id: string
   ts: string
+  reported: string
   status: string
+  silent_since: string | null
   fault_code: string
   paper_pct: number | null
   grid_code: string
@@ -290,10 +292,13 @@ interface TerminalRow {
   since: string
 }
 
-/** Terminals by their latest status, with how long they have been in it. */
+/**
+ * Terminals by their latest status, with how long they have been in it. A silent terminal is listed as
+ * offline since its last report, unless that report already said offline (then since that run began).
+ */
 export async function listTerminals(
   store: Store,
-  q: { region: string; status?: TerminalStatusFilter; limit: number; cursor?: string; now: number },
+  q: TerminalScope & { status?: TerminalStatusFilter; limit: number; cursor?: string },
 ): Promise<{ items: TerminalSummary[]; next_cursor: string | null }> {
   const where = [sql`1`]
   if (q.status === 'down') where.push(sql`status IN ('offline', 'fault')`)
@@ -301,7 +306,7 @@ export async function listTerminals(
   if (q.cursor) where.push(sql`terminal_id > ${sql.string(q.cursor)}`)
   const got = await rows<TerminalRow>(
     store,
-    sql`WITH latest AS (SELECT * FROM (${terminalLatest(q.region)}) WHERE ${sql.join(where, sql` AND `)}
+    sql`WITH latest AS (SELECT * FROM (${terminalLatest(q)}) WHERE ${sql.join(where, sql` AND `)}
                         ORDER BY terminal_id LIMIT ${sql.uint32(q.limit + 1)}),
      runs AS (
        SELECT terminal_id, arraySort(x -> x.1, groupArray((ts, toString(status)))) AS h, h[-1].2 AS cur,
@@ -310,7 +315,8 @@ export async function listTerminals(
        WHERE terminal_id IN (SELECT terminal_id FROM latest) AND ts >= ${sql.ms(q.now - 7 * 86_400_000)}
        GROUP BY terminal_id
      )
-     SELECT latest.*, runs.since AS since FROM latest LEFT JOIN runs USING terminal_id ORDER BY terminal_id`,
+     SELECT latest.*, if(silent_since IS NOT NULL AND reported != 'offline', silent_since, runs.since) AS since
+     FROM latest LEFT JOIN runs USING terminal_id ORDER BY terminal_id`,
   )
   const page = got.slice(0, q.limit)
   return {
@@ -319,6 +325,7 @@ export async function listTerminals(
       status: r.status,
       ts: iso(r.ts)!,
       since: iso(r.since) ?? iso(r.ts)!,
+      silent_since: iso(r.silent_since),
       grid_code: r.grid_code,
       lon: num(r.lon),
       lat: num(r.lat),
@@ -331,7 +338,8 @@ export async function listTerminals(
   }
 }
 
-export async function getTerminal(store: Store, id: string) {
+/** One terminal with its last 200 reports; its status and `silent_since` follow the silence rule at `s.now`. */
+export async function getTerminal(store: Store, id: string, s: Pick<TerminalScope, 'now' | 'silenceMs'>) {
   const got = await rows<Record<string, unknown> & { ts: string; grid_code: string }>(
     store,
     sql`SELECT * EXCEPT (ingested_at) FROM ${tables.terminalStatus} WHERE terminal_id = ${sql.string(id)}
@@ -339,10 +347,13 @@ export async function getTerminal(store: Store, id: string) {
   )
   if (got.length === 0) return undefined
   const last = got[0]
+  const ts = iso(last.ts)!
+  const silent = isSilent(Date.parse(ts), s)
   return {
     terminal_id: id,
-    status: String(last.status),
-    ts: iso(last.ts),
+    status: silent ? 'offline' : String(last.status),
+    silent_since: silent ? ts : null,
+    ts,
     grid_code: last.grid_code,
     district: String(last.district),
     street: String(last.street),

@@ -147,7 +147,14 @@ export function recordRoutes(ctx: AppContext) {
   app.openapi(routes.terminals, async (c) => {
     const q = c.req.valid('query')
     const region = scopedRegion(c, ctx, q.region)
-    const s = { region: region.code, status: q.status, limit: q.limit, cursor: q.cursor, now: ctx.now() }
+    const s = {
+      region: region.code,
+      status: q.status,
+      limit: q.limit,
+      cursor: q.cursor,
+      now: ctx.now(),
+      silenceMs: ctx.terminalSilenceMs,
+    }
     return c.json(await listTerminals(ctx.store, s), 200)
   })
   app.openapi(
@@ -155,7 +162,12 @@ export function recordRoutes(ctx: AppContext) {
     async (c) => {
       const { id } = c.req.valid('param')
       // The query layer reads rows untyped; the declared shape is checked here, once per record page.
-      const terminal = inScope(c, 'terminal', id, await getTerminal(ctx.store, id))
+      const terminal = inScope(
+        c,
+        'terminal',
+        id,
+        await getTerminal(ctx.store, id, { now: ctx.now(), silenceMs: ctx.terminalSilenceMs }),
+      )
       return c.json(TerminalDetailSchema.parse(terminal), 200)
     },
     idHook,

@@ -115,9 +115,13 @@ beforeAll(async () => {
     { terminal_id: 'K2', ts: L('12:00'), status: 'online', grid_code: gA2, transactions: 3 },
     { terminal_id: 'K2', ts: L('13:00'), status: 'fault', grid_code: gA2, fault_code: 'printer' },
     { terminal_id: 'K3', ts: L('13:00'), status: 'offline', grid_code: gB },
+    // Heartbeats within IOC_TERMINAL_SILENCE_MINUTES of now: a terminal silent longer counts as offline.
+    { terminal_id: 'K1', ts: L('13:50'), status: 'online', grid_code: gA1 },
+    { terminal_id: 'K2', ts: L('13:50'), status: 'fault', grid_code: gA2, fault_code: 'printer' },
+    { terminal_id: 'K3', ts: L('13:50'), status: 'offline', grid_code: gB },
   ]
   expect((await h.send('terminal-status', terminals.slice(0, 2))).body).toMatchObject({ accepted: 2 })
-  expect((await h.send('terminal-status', terminals.slice(2))).body).toMatchObject({ accepted: 2 })
+  expect((await h.send('terminal-status', terminals.slice(2))).body).toMatchObject({ accepted: terminals.length - 2 })
 })
 afterAll(async () => h?.close())
 

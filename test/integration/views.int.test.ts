@@ -82,20 +82,26 @@ function documented(): Map<string, [string, string][]> {
 }
 
 describe('the views', () => {
-  it('are documented column by column in docs/layers.md, as the store declares them', async () => {
+  it('are documented column by column in docs/layers.md, as the sandbox shows them', async () => {
     const docs = documented()
     expect([...docs.keys()].sort()).toEqual(Object.keys(VIEWS).sort())
-    const cols = await rows<{ table: string; name: string; type: string }>(
-      `SELECT table, name, type FROM system.columns WHERE database = currentDatabase()
-       AND table IN (${Object.keys(VIEWS)
-         .map((v) => `'${v}'`)
-         .join(', ')}) ORDER BY table, position`,
-    )
     // LowCardinality is how a column is stored, not what it holds.
     const plain = (t: string) => t.replace(/^LowCardinality\((.*)\)$/, '$1')
     for (const view of Object.keys(VIEWS)) {
-      const actual = cols.filter((c) => c.table === view).map((c): [string, string] => [c.name, plain(c.type)])
-      expect(docs.get(view), view).toEqual(actual)
+      // What a file reads: the stored view's columns, with those the sandbox computes (terminals' silence).
+      const { meta } = await sandbox.run(`SELECT * FROM ${view} LIMIT 0`, at('3201'))
+      expect(docs.get(view), view).toEqual(meta.map((c): [string, string] => [c.name, plain(c.type)]))
+    }
+    // The stored views hold every documented column the sandbox does not compute.
+    const stored = await rows<{ table: string; name: string }>(
+      `SELECT table, name FROM system.columns WHERE database = currentDatabase()`,
+    )
+    for (const [view, cols] of docs) {
+      const names = stored.filter((c) => c.table === view).map((c) => c.name)
+      expect(
+        cols.map(([c]) => c).filter((c) => !names.includes(c)),
+        view,
+      ).toEqual(view === 'terminals' ? ['silent_since'] : [])
     }
   })
 
@@ -137,6 +143,21 @@ describe('the views', () => {
       ['VW-K-QH', 'online', '', '320104'],
       ['VW-K-XW', 'fault', 'paper', '320102'],
     ])
+    // Silence at the query's clock: 16 minutes after their last reports, past the default 15, both are offline.
+    const later = { ...at('3201'), now: now + 14 * 60_000 }
+    const silent = await sandbox.run(
+      "SELECT terminal_id, status, fault_code, silent_since = last_report_at FROM terminals WHERE startsWith(terminal_id, 'VW-') ORDER BY terminal_id",
+      later,
+    )
+    expect(silent.data).toEqual([
+      ['VW-K-QH', 'offline', '', 1],
+      ['VW-K-XW', 'offline', 'paper', 1],
+    ])
+    const heard = await sandbox.run(
+      "SELECT count() FROM terminals WHERE startsWith(terminal_id, 'VW-') AND silent_since IS NULL",
+      at('3201'),
+    )
+    expect(heard.data).toEqual([[2]])
   })
 
   it('answer as the tables under them, folded by hand', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { readEnv, resolveHost } from '#platform/env.js'
+import { TERMINAL_HEARTBEAT_MS } from '#core/terminals.js'
 import { storeOptionsFromEnv } from '#store/client.js'
 
 describe('environment', () => {
@@ -39,6 +40,15 @@ describe('environment', () => {
   it('names a bad variable', () => {
     expect(() => readEnv({ PORT: 'eighty' })).toThrow(/PORT/)
     expect(() => readEnv({ CLICKHOUSE_DATABASE: 'x; DROP' })).toThrow(/CLICKHOUSE_DATABASE/)
+  })
+
+  it('counts a terminal silent for three missed heartbeats as offline, unless told otherwise', () => {
+    expect(readEnv({}).IOC_TERMINAL_SILENCE_MINUTES).toBe(15)
+    expect(readEnv({}).IOC_TERMINAL_SILENCE_MINUTES * 60_000).toBe(3 * TERMINAL_HEARTBEAT_MS)
+    expect(readEnv({ IOC_TERMINAL_SILENCE_MINUTES: '30' }).IOC_TERMINAL_SILENCE_MINUTES).toBe(30)
+    expect(readEnv({ IOC_TERMINAL_SILENCE_MINUTES: '2.5' }).IOC_TERMINAL_SILENCE_MINUTES).toBe(2.5)
+    for (const bad of ['0', '-5', 'soon', '100000'])
+      expect(() => readEnv({ IOC_TERMINAL_SILENCE_MINUTES: bad }), bad).toThrow(/IOC_TERMINAL_SILENCE_MINUTES/)
   })
 
   it('bounds what ingest takes: time ahead and behind, and the wait for a body', () => {

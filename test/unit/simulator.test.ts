@@ -17,6 +17,7 @@ import { type City, type RegionRow, buildCity, simCity } from '#simulator/city.j
 import { SinkAuthError, createHttpSink, retryAfterMs } from '#simulator/http-sink.js'
 import { type Batch, type SimulatorOptions, createSimulator } from '#simulator/model.js'
 import { localHour } from '#simulator/rhythm.js'
+import { DEFAULT_TERMINAL_SILENCE_MINUTES, TERMINAL_HEARTBEAT_MS } from '#core/terminals.js'
 import { startSimulation } from '#simulator/runner.js'
 
 const HOUR = 3_600_000
@@ -312,6 +313,35 @@ describe('a simulated day', () => {
         .filter((r) => Math.floor(localHour(num(r.ts), city.timeZone)) === h)
         .reduce((a, r) => a + (r.transactions ?? 0), 0)
     expect(tx(10)).toBeGreaterThan(20 * Math.max(1, tx(3)))
+  })
+
+  it('keeps every terminal reporting each heartbeat unless it is down, so only a dead one falls silent', () => {
+    // The api counts a terminal silent past IOC_TERMINAL_SILENCE_MINUTES as offline: a demo must not
+    // show terminals silent that are in fact fine. A heartbeat may be 3 s late (clocks and networks).
+    expect(DEFAULT_TERMINAL_SILENCE_MINUTES * 60_000).toBeGreaterThan(TERMINAL_HEARTBEAT_MS + 3000)
+    const gaps = { ok: 0, outage: 0, silent: 0 }
+    const odd: string[] = []
+    for (const [id, unsorted] of byId(all['terminal-status'], (r) => r.terminal_id)) {
+      const rs = [...unsorted].sort((a, b) => num(a.ts) - num(b.ts))
+      for (let i = 1; i < rs.length; i++) {
+        const gap = num(rs[i].ts) - num(rs[i - 1].ts)
+        if (gap <= TERMINAL_HEARTBEAT_MS + 3000) {
+          gaps.ok++
+          continue
+        }
+        // A longer gap is an outage: it ends with the platform's offline report (no counters), or with
+        // the terminal back and nothing served while it was off.
+        const next = rs[i]
+        const outage = next.status === 'offline' ? next.transactions === undefined : next.transactions === 0
+        if (!outage && odd.length < 5) odd.push(`${id} ${new Date(num(next.ts)).toISOString()} ${next.status}`)
+        gaps.outage++
+        if (gap > DEFAULT_TERMINAL_SILENCE_MINUTES * 60_000) gaps.silent++
+      }
+    }
+    expect(odd).toEqual([])
+    // Outages are rare next to heartbeats, and some of them do last past the silence threshold.
+    expect(gaps.outage / gaps.ok).toBeLessThan(0.01)
+    expect(gaps.silent).toBeGreaterThan(0)
   })
 
   it('runs tickets through their steps, with the satisfaction mix', () => {
