@@ -13,9 +13,20 @@ export interface StoredFeed {
 
 export class LocalBus implements StoredFeed {
   private readonly emitter = new EventEmitter().setMaxListeners(0)
+  private floor = -Infinity
+
+  /**
+   * Records stamped at or before `ts` are history from now on: stored, but not published. `npm start`
+   * sets it to the instant its live simulation starts, so the history written behind the live
+   * records (the same sink, the same spool batches) never reaches the live socket as news.
+   */
+  historyUntil(ts: number): void {
+    this.floor = ts
+  }
 
   publish(stream: StreamName, rows: Row[]): void {
-    if (rows.length) this.emitter.emit('stored', stream, rows)
+    const news = this.floor === -Infinity ? rows : rows.filter((r) => (r.ts as number) > this.floor)
+    if (news.length) this.emitter.emit('stored', stream, news)
   }
 
   /** Whether anyone listens: the sink decodes stored rows for the bus only then. */
