@@ -105,7 +105,7 @@ async function simulate(
     gapFrom,
     liveFrom: now,
     floor: timeWindow(now, bounds).from,
-    cuts: [startOfDay(now, ctx.city.timeZone)],
+    cuts: [startOfDay(now, ctx.tz)],
   })
   const save = (remaining: Span[]) =>
     writeState(stateFile, { seed: anchor.seed, start: anchor.start, history: remaining })
