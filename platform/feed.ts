@@ -3,6 +3,14 @@ import type { StreamName } from '#core/schemas/records.js'
 import type { Row } from '#store/rows.js'
 
 /**
+ * The live socket pushes news: a record stamped more than this before it is stored (a sender's
+ * backlog, a replay, history written behind the live records) is stored but not pushed. A few
+ * minutes: a terminal that was offline for a while still shows its catch-up, a day-old record
+ * never scrolls by as if it were happening now. The hub and the tail feed (split deployments) use it.
+ */
+export const LIVE_WINDOW_MS = 5 * 60_000
+
+/**
  * Stored records as they leave the sink, for the live socket. In the embedded default ingest and
  * api share a process and this in-process emitter; separate processes need a feed that crosses
  * processes (see docs/architecture.md).
