@@ -2,6 +2,8 @@
 // it, the history's progress when a simulation writes one, the city's freshness thresholds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Status } from '#core/schemas/api.js'
+import { tables } from '#store/schema.js'
+import { sql } from '#store/sql.js'
 import { gridsIn, startHarness, type Harness } from '../support/harness.js'
 
 const [grid] = gridsIn('320102')
@@ -58,6 +60,18 @@ describe('GET /api/v1/status', () => {
     const fresh = await status()
     expect(fresh.newest.events).toBe(new Date(T).toISOString())
     expect(fresh.lag_seconds).toBe(6)
+  })
+
+  it('is not fooled by a row from the future that an earlier writer left', async () => {
+    // Written past ingest's bounds (ingest would refuse it): the newest record that may be stored is still T.
+    await h.store.command(
+      sql`INSERT INTO ${tables.gridEvents} (event_id, step, ts, category, grid_code)
+        VALUES ('ST-FUTURE', 'reported', ${sql.ms(T + 365 * 86_400_000)}, 'order.parking', ${sql.string(grid)})`.toQuery(),
+    )
+    clock = T + 9_000
+    const s = await status()
+    expect(s.newest.events).toBe(new Date(T).toISOString())
+    expect(s.lag_seconds).toBe(9)
   })
 
   it('shows the history a simulation is writing', async () => {
