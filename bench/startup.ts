@@ -29,7 +29,7 @@ let out = ''
 child.stdout!.on('data', (d: Buffer) => {
   out += d.toString()
   if (!simulatorLive && out.includes('simulator live')) simulatorLive = performance.now()
-  if (!live && out.includes('simulator history complete')) live = performance.now()
+  if (!live && out.includes('simulator caught up: history complete')) live = performance.now()
 })
 
 let ready = 0

@@ -155,8 +155,12 @@ async function simulate(
     const s = run.stats()
     const sent = Object.values(s.sent).reduce((a, b) => a + b, 0)
     const seconds = (Date.now() - t0) / 1000
-    if (!run.history().loading)
-      log.info({ records: sent, seconds, perSecond: Math.round(sent / seconds) }, 'simulator history complete')
+    // Stopped mid-history, it is not complete: the next start finishes it.
+    if (run.history().remaining.length === 0)
+      log.info(
+        { records: sent, seconds, perSecond: Math.round(sent / seconds) },
+        'simulator caught up: history complete',
+      )
   })
   // Stopping saves exactly what was stored, so the next start resends nothing it need not.
   return { ...run, history: () => run.history(), stop: () => run.stop().then(() => save(run.history().remaining)) }
