@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import gcoord from 'gcoord'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { loadEventCatalog, loadHotlineCatalog } from '#platform/config/catalog.js'
@@ -18,7 +20,7 @@ import { SinkAuthError, createHttpSink, retryAfterMs } from '#simulator/http-sin
 import { type Batch, type SimulatorOptions, createSimulator } from '#simulator/model.js'
 import { localHour } from '#simulator/rhythm.js'
 import { startLiveFirst, startSimulation, type Span } from '#simulator/runner.js'
-import { planHistory } from '#simulator/resume.js'
+import { planHistory, readState, writeState } from '#simulator/resume.js'
 import { LocalBus } from '#platform/feed.js'
 
 const HOUR = 3_600_000
@@ -570,6 +572,25 @@ describe('planHistory', () => {
 
   it('is empty when the store is caught up', () => {
     expect(planHistory({ gapFrom: START, liveFrom: START, floor: 0 })).toEqual([])
+  })
+})
+
+describe('simulator.json', () => {
+  it('keeps the anchor and the history left; a torn or foreign file starts a new story', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ioc-sim-state-'))
+    try {
+      const file = join(dir, 'simulator.json')
+      expect(readState(file)).toBeUndefined()
+      writeState(file, { seed: 7, start: START, history: [{ from: START, to: START + HOUR }] })
+      expect(readState(file)).toEqual({ seed: 7, start: START, history: [{ from: START, to: START + HOUR }] })
+      // A file of an earlier version has no history: the store's newest record decides, as it did then.
+      writeFileSync(file, JSON.stringify({ seed: 7, start: START }))
+      expect(readState(file)).toEqual({ seed: 7, start: START })
+      writeFileSync(file, '{"seed": 7, "sta')
+      expect(readState(file)).toBeUndefined()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
 
