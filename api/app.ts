@@ -34,6 +34,7 @@ import {
 } from './security.js'
 import { LoginThrottle } from '#platform/auth/login-throttle.js'
 import { screenRoutes } from './routes/screens.js'
+import { statusRoutes } from './routes/status.js'
 import { cityRoutes } from './routes/city.js'
 import { routes } from '#core/contract/index.js'
 import { contractApp } from './openapi.js'
@@ -112,6 +113,7 @@ export function createApp(ctx: AppContext, opts: AppOptions) {
   app.route('/', alertRoutes(ctx, hub))
   app.route('/', studioRoutes(ctx))
   app.route('/', screenRoutes())
+  app.route('/', statusRoutes(ctx))
   app.all('/api/*', (c) => c.json(errorBody('not_found', `no route ${c.req.method} ${c.req.path}`), 404))
 
   if (opts.webDir && existsSync(join(opts.webDir, 'index.html'))) {

@@ -32,6 +32,18 @@ export interface AppContext {
   timeBounds?: TimeBounds
   /** Rate and body limits, socket origins; DEFAULT_SECURITY when absent. */
   security?: SecurityOptions
+  /** How far the in-process simulation's history is written (`npm start` sets it); absent when there is none. */
+  history?: () => HistoryState
+}
+
+/** The history written behind the live records: its span, where the pass in progress is, the share written. */
+export interface HistoryState {
+  loading: boolean
+  from: number | null
+  to: number | null
+  until: number | null
+  /** 0–1. */
+  progress: number
 }
 
 /** Hono variables set by middleware. */

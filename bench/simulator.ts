@@ -46,6 +46,23 @@ const start = Math.floor((Date.now() - (HOURS + 48) * HOUR) / 60_000) * 60_000
 }
 
 {
+  // What `npm start` does before it goes live (simulator/runner.ts startLiveFirst): a new simulator
+  // generates, without sinking, from the start of its story (36 hours back by default) to now.
+  const back = Number(process.env.BENCH_FAST_FORWARD_HOURS ?? 36)
+  const now = Date.now()
+  const from = Math.floor((now - back * HOUR) / 60_000) * 60_000
+  const t0 = performance.now()
+  const sim = simulator(from)
+  const made = performance.now()
+  let n = 0
+  for (let t = from; t < now; t += HOUR) n += count(sim.advance(Math.min(now, t + HOUR)))
+  const s = (performance.now() - t0) / 1000
+  console.log(
+    `fast-forward ${back} h at rate ${RATE}: ${s.toFixed(2)} s (simulator made in ${((made - t0) / 1000).toFixed(2)} s, ${n} records generated and dropped)`,
+  )
+}
+
+{
   const dir = mkdtempSync(join(tmpdir(), 'ioc-bench-sim-'))
   const store = await createStore({ dataDir: dir })
   await migrate(store)

@@ -10,7 +10,9 @@ import { cityDir, loadCity } from '#platform/config/city.js'
 import { simCity } from '#simulator/city.js'
 import { SinkAuthError, createHttpSink } from '#simulator/http-sink.js'
 import { createSimulator } from '#simulator/model.js'
-import { DEFAULT_SLICE_RECORDS, startSimulation } from '#simulator/runner.js'
+import { DEFAULT_SLICE_RECORDS, startLiveFirst } from '#simulator/runner.js'
+import { planHistory } from '#simulator/resume.js'
+import { startOfDay } from '#core/time.js'
 
 const HELP = `Usage: npm run simulate -- --rate N [options]
 
@@ -18,7 +20,7 @@ const HELP = `Usage: npm run simulate -- --rate N [options]
   --url URL            ingest base URL (default http://localhost:\${PORT:-8080})
   --token TOKEN        Bearer ingest token (default demo-ingest-token)
   --seed N             random seed (default 42)
-  --backfill-hours H   first send the last H hours, as fast as the server takes them (default 0)
+  --backfill-hours H   also send the last H hours, behind the live records, today first (default 0)
   --duration S         stop after S seconds of live sending (default: run until Ctrl-C)
   --city DIR           the city's folder with city.yaml (default IOC_CITY_DIR, else dashboards/geo)
 `
@@ -67,29 +69,30 @@ async function main(): Promise<void> {
   const url = values.url ?? `http://localhost:${process.env.PORT ?? 8080}`
   const token = values.token ?? 'demo-ingest-token'
 
-  const city = simCity(loadCity(values.city ?? cityDir()))
-  const start = Math.floor(Date.now() - backfillHours * 3_600_000)
-  const sim = createSimulator({
-    seed,
-    rate,
-    city,
-    eventCatalog: loadEventCatalog(),
-    hotlineCatalog: loadHotlineCatalog(),
-    start,
-  })
+  const loaded = loadCity(values.city ?? cityDir())
+  const city = simCity(loaded)
+  const now = Date.now()
+  const start = Math.floor(now - backfillHours * 3_600_000)
+  const eventCatalog = loadEventCatalog()
+  const hotlineCatalog = loadHotlineCatalog()
+  const createSim = () => createSimulator({ seed, rate, city, eventCatalog, hotlineCatalog, start })
+  const sim = createSim()
   const r = sim.rates
   console.log(
     `simulate: ${url} seed ${seed}, ${city.grids.length} grids, ${sim.terminals.length} terminals; ` +
       `${r.recordsPerSecond.toFixed(1)} records/s (events ${r.eventsPerSecond.toFixed(2)}/s, tickets ${r.ticketsPerSecond.toFixed(2)}/s, ` +
       `heartbeats ${r.heartbeatsPerSecond.toFixed(2)}/s)` +
-      (backfillHours > 0 ? `; backfilling ${backfillHours} h first` : ''),
+      (backfillHours > 0 ? `; live at once, and the last ${backfillHours} h behind it, today first` : ''),
   )
 
   const abort = new AbortController()
   const { sink, counters } = createHttpSink({ url, token, signal: abort.signal })
   let fatal: unknown
-  const simulation = startSimulation({
-    sim,
+  // Live first, the history behind it (simulator/runner.ts startLiveFirst), as npm start does.
+  const simulation = startLiveFirst({
+    createSim,
+    liveFrom: now,
+    history: planHistory({ gapFrom: start, liveFrom: now, floor: start, cuts: [startOfDay(now, loaded.timeZone)] }),
     sink,
     // The backfill's slices go out without waiting for each answer: eight requests at once at most,
     // well within the share of the server's in-flight budget that one sender gets (16).
@@ -122,9 +125,9 @@ async function main(): Promise<void> {
       ', ',
     )
     console.log(
-      `${new Date(at).toISOString()} ${s.backfilling ? 'backfill' : 'live'} ${((sent - last.sent) / secs).toFixed(1)} records/s (${per}); ` +
+      `${new Date(at).toISOString()} ${s.backfilling ? 'live + history' : 'live'} ${((sent - last.sent) / secs).toFixed(1)} records/s (${per}); ` +
         `accepted ${counters.accepted} rejected ${counters.rejected} retries ${counters.retries} failed ${STREAM_NAMES.reduce((a, k) => a + s.failed[k], 0)}` +
-        (s.backfilling ? `; clock ${new Date(s.position).toISOString()}` : '') +
+        (s.backfilling ? `; history ${Math.floor(simulation.history().progress * 100)} %` : '') +
         (counters.lastRejections.length > 0
           ? `; last rejection: ${counters.lastRejections[counters.lastRejections.length - 1]}`
           : ''),

@@ -1,6 +1,6 @@
 // `npm start`: the whole system in one process on the embedded chDB — ingest, api, the built screen
 // and the simulator feeding the configured city (the demo: dashboards/geo/city.yaml). See README.md.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadEventCatalog, loadHotlineCatalog } from '#platform/config/catalog.js'
@@ -13,8 +13,10 @@ import { readIngestEnv } from '#ingest/env.js'
 import { startMqttSource } from '#ingest/sources/mqtt.js'
 import { simCity } from '#simulator/city.js'
 import { createSimulator } from '#simulator/model.js'
-import { anchorFor, resumeFrom, type Anchor } from '#simulator/resume.js'
-import { startSimulation, type Simulation } from '#simulator/runner.js'
+import { anchorFor, planHistory, readState, resumeFrom, writeState } from '#simulator/resume.js'
+import { startLiveFirst, type LiveFirstSimulation, type Span } from '#simulator/runner.js'
+import { startOfDay } from '#core/time.js'
+import { timeWindow } from '#core/time-bounds.js'
 import { buildContext, ingestTokens, openStore } from './bootstrap.js'
 import { readEnv, resolveHost, timeBoundsOf, type IocEnv } from '#platform/env.js'
 import { log } from '#platform/log.js'
@@ -55,13 +57,14 @@ if (!existsSync(join(webDir, 'index.html')))
 const { app, hub } = createApp(ctx, { feed: bus, mount: [ingest.routes], webDir })
 // Alert rules of dashboards/alerts/ on their schedule (IOC_ALERTS=0 turns it off on this node).
 const alerts = startAlertEvaluator(ctx)
-const server = await listen(app, env.PORT, resolveHost(env))
-log.info({ ms: Date.now() - began, demo: env.IOC_DEMO }, 'ready')
-const mqttSource = env.MQTT_URL ? startMqttSource({ url: env.MQTT_URL, pipeline: ingest.pipeline }) : undefined
-
+// Planned before the server answers, so /api/v1/status says "history loading" from its first answer.
 const simulation = env.IOC_SIMULATE
   ? await simulate(env, stores.background, (stream, records) => ingest.pipeline.ingest(stream, records, 'simulator'))
   : undefined
+if (simulation) ctx.history = () => simulation.history()
+const server = await listen(app, env.PORT, resolveHost(env))
+log.info({ ms: Date.now() - began, demo: env.IOC_DEMO }, 'ready')
+const mqttSource = env.MQTT_URL ? startMqttSource({ url: env.MQTT_URL, pipeline: ingest.pipeline }) : undefined
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, async () => {
@@ -79,47 +82,86 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 /**
- * Run the simulator in-process. Its story starts at an anchor kept in IOC_DATA_DIR, so a restart
- * continues the same story (open events still close) and only sends what the store does not hold.
+ * Run the simulator in-process, live first: records from now on flow within seconds, and the
+ * history (the last IOC_BACKFILL_HOURS on a fresh store, or what a restart has to fill in) is
+ * written behind them, today first. Its story starts at an anchor kept in IOC_DATA_DIR with the
+ * history still to write, so a restart continues the same story and finishes that history.
  */
 async function simulate(
   env: IocEnv,
   store: StoreSet['background'],
   sink: (stream: StreamName, records: object[]) => Promise<unknown>,
-): Promise<Simulation> {
-  const anchorFile = join(env.IOC_DATA_DIR, 'simulator.json')
-  const saved = existsSync(anchorFile) ? (JSON.parse(readFileSync(anchorFile, 'utf8')) as Anchor) : undefined
+): Promise<LiveFirstSimulation> {
+  const stateFile = join(env.IOC_DATA_DIR, 'simulator.json')
+  const saved = readState(stateFile)
   const now = Date.now()
   const anchor = anchorFor(saved, env.IOC_SIMULATE_SEED, now, env.IOC_BACKFILL_HOURS)
-  writeFileSync(anchorFile, JSON.stringify(anchor))
-  // Bounded by what ingest takes: a stored time from the future is not chased (see docs/reliability.md).
-  const backfillFrom = await resumeFrom(store, anchor, { now, bounds: timeBoundsOf(env) })
-  const sim = createSimulator({
-    seed: anchor.seed,
-    rate: env.IOC_SIMULATE!,
-    city: simCity(ctx.city),
-    eventCatalog: loadEventCatalog(),
-    hotlineCatalog: loadHotlineCatalog(),
-    start: anchor.start,
+  const bounds = timeBoundsOf(env)
+  // The newest stored record is where the last run's live records stopped: the gap since then is
+  // history too. What that run left of its own history is in the state file (same story only).
+  const gapFrom = await resumeFrom(store, anchor, { now, bounds })
+  const history = planHistory({
+    pending: saved && saved.seed === anchor.seed && saved.start === anchor.start ? saved.history : undefined,
+    gapFrom,
+    liveFrom: now,
+    floor: timeWindow(now, bounds).from,
+    cuts: [startOfDay(now, ctx.tz)],
   })
-  log.info(
-    { rate: env.IOC_SIMULATE, from: new Date(backfillFrom).toISOString(), terminals: sim.terminals.length },
-    'simulator starting',
-  )
-  const run = startSimulation({
-    sim,
+  const save = (remaining: Span[]) =>
+    writeState(stateFile, { seed: anchor.seed, start: anchor.start, history: remaining })
+  save(history)
+  // Nothing at or before the live start goes to the live socket: that is the history being written.
+  bus.historyUntil(now)
+  const city = simCity(ctx.city)
+  const eventCatalog = loadEventCatalog()
+  const hotlineCatalog = loadHotlineCatalog()
+  const createSim = () =>
+    createSimulator({
+      seed: anchor.seed,
+      rate: env.IOC_SIMULATE!,
+      city,
+      eventCatalog,
+      hotlineCatalog,
+      start: anchor.start,
+    })
+  const t0 = Date.now()
+  // Progress is saved at most once a second; the end of each span always.
+  let savedAt = 0
+  let lastRemaining: Span[] | undefined
+  const run = startLiveFirst({
+    createSim,
     sink,
-    backfillFrom,
+    liveFrom: now,
+    history,
+    onHistory: (remaining) => {
+      const done = remaining.length < (lastRemaining?.length ?? Infinity)
+      lastRemaining = remaining
+      if (!done && Date.now() - savedAt < 1000) return
+      savedAt = Date.now()
+      save(remaining)
+    },
     onError: (err, stream, records) => log.warn({ err, stream, records }, 'simulator batch not stored'),
   })
-  const t0 = Date.now()
-  void run.live.then(() => {
+  log.info(
+    {
+      rate: env.IOC_SIMULATE,
+      live: new Date(now).toISOString(),
+      history: history.map((s) => [new Date(s.from).toISOString(), new Date(s.to).toISOString()]),
+    },
+    'simulator starting',
+  )
+  void run.live.then(() => log.info({ seconds: (Date.now() - t0) / 1000 }, 'simulator live'))
+  void run.historyDone.then(() => {
     const s = run.stats()
     const sent = Object.values(s.sent).reduce((a, b) => a + b, 0)
-    log.info(
-      { records: sent, seconds: (Date.now() - t0) / 1000, perSecond: Math.round(sent / ((Date.now() - t0) / 1000)) },
-      'simulator caught up; live',
-    )
+    const seconds = (Date.now() - t0) / 1000
+    // Stopped mid-history, it is not complete: the next start finishes it.
+    if (run.history().remaining.length === 0)
+      log.info(
+        { records: sent, seconds, perSecond: Math.round(sent / seconds) },
+        'simulator caught up: history complete',
+      )
   })
-  return run
+  // Stopping saves exactly what was stored, so the next start resends nothing it need not.
+  return { ...run, history: () => run.history(), stop: () => run.stop().then(() => save(run.history().remaining)) }
 }

@@ -33,6 +33,8 @@ async function ready(page: Page): Promise<void> {
     undefined,
     { timeout: 120_000, polling: 1000 },
   )
+  // A caught-up instance: the header says 历史数据加载中 until the simulator's history is written.
+  await page.locator('[data-testid="history-loading"]').waitFor({ state: 'detached', timeout: 300_000 })
   await page.waitForTimeout(4000) // the charts' entry animations and the map's tiles
 }
 

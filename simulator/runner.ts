@@ -65,6 +65,77 @@ export interface Simulation {
 
 const zero = (): Record<StreamName, number> => ({ 'grid-events': 0, 'terminal-status': 0, 'hotline-tickets': 0 })
 
+/**
+ * What moves one simulator and hands its records to the sink in slices (see the file's comment): the
+ * live runner and each history pass have one each, with their own budget of records in flight.
+ */
+function createPump(
+  sim: Simulator,
+  sink: Sink,
+  stats: RunnerStats,
+  o: { chunkMs: number; sliceRecords: number; maxPendingRecords: number; onError?: RunnerOptions['onError'] },
+) {
+  const pending = new Set<Promise<void>>()
+  let pendingRecords = 0
+
+  /** One slice into the sink; a failure is counted and reported, not thrown. */
+  const deliver = async (stream: StreamName, records: object[]) => {
+    try {
+      await sink(stream, records)
+      stats.sent[stream] += records.length
+    } catch (err) {
+      stats.failed[stream] += records.length
+      stats.sinkErrors++
+      stats.lastError = err instanceof Error ? err.message : String(err)
+      o.onError?.(err, stream, records.length)
+    }
+  }
+
+  /** A batch to the sink in slices, the event loop turning before each; returns once all are handed over. */
+  const handOver = async (batch: Batch) => {
+    for (const stream of STREAM_NAMES) {
+      const records = batch[stream]
+      for (let i = 0; i < records.length; i += o.sliceRecords) {
+        await turn()
+        while (pendingRecords >= o.maxPendingRecords) await Promise.race(pending)
+        const slice = records.slice(i, i + o.sliceRecords)
+        pendingRecords += slice.length
+        const delivered: Promise<void> = deliver(stream, slice).finally(() => {
+          pendingRecords -= slice.length
+          pending.delete(delivered)
+        })
+        pending.add(delivered)
+      }
+    }
+  }
+
+  // The simulator draws a minute at a time; a step aims at `sliceRecords` records from what the last one gave.
+  let step = MINUTE_MS
+  const advanceTowards = (target: number): Batch => {
+    const from = sim.position
+    const batch = sim.advance(Math.min(target, from + step))
+    const n = STREAM_NAMES.reduce((a, s) => a + batch[s].length, 0)
+    const span = sim.position - from
+    step = Math.min(o.chunkMs, Math.max(MINUTE_MS, n > 0 ? Math.floor((span * o.sliceRecords) / n) : 2 * step))
+    stats.position = sim.position
+    return batch
+  }
+
+  return {
+    handOver,
+    advanceTowards,
+    /** Resolves when everything handed over so far has been stored (or has failed). */
+    settled: () => Promise.all(pending).then(() => undefined),
+    /** Generate up to `until` without sinking (the story before it is the same either way). */
+    async fastForward(until: number, stopped: () => boolean) {
+      while (!stopped() && sim.position < until) {
+        advanceTowards(until)
+        await turn()
+      }
+    },
+  }
+}
+
 export function startSimulation(opts: RunnerOptions): Simulation {
   const {
     sim,
@@ -88,8 +159,7 @@ export function startSimulation(opts: RunnerOptions): Simulation {
   let wake: (() => void) | undefined
   let markLive: () => void = () => {}
   const live = new Promise<void>((resolve) => (markLive = resolve))
-  const pending = new Set<Promise<void>>()
-  let pendingRecords = 0
+  const pump = createPump(sim, sink, stats, { chunkMs, sliceRecords, maxPendingRecords, onError })
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -100,73 +170,24 @@ export function startSimulation(opts: RunnerOptions): Simulation {
       }
     })
 
-  /** One slice into the sink; a failure is counted and reported, not thrown. */
-  const deliver = async (stream: StreamName, records: object[]) => {
-    try {
-      await sink(stream, records)
-      stats.sent[stream] += records.length
-    } catch (err) {
-      stats.failed[stream] += records.length
-      stats.sinkErrors++
-      stats.lastError = err instanceof Error ? err.message : String(err)
-      onError?.(err, stream, records.length)
-    }
-  }
-
-  /** A batch to the sink in slices, the event loop turning before each; returns once all are handed over. */
-  const handOver = async (batch: Batch) => {
-    for (const stream of STREAM_NAMES) {
-      const records = batch[stream]
-      for (let i = 0; i < records.length; i += sliceRecords) {
-        await turn()
-        while (pendingRecords >= maxPendingRecords) await Promise.race(pending)
-        const slice = records.slice(i, i + sliceRecords)
-        pendingRecords += slice.length
-        const delivered: Promise<void> = deliver(stream, slice).finally(() => {
-          pendingRecords -= slice.length
-          pending.delete(delivered)
-        })
-        pending.add(delivered)
-      }
-    }
-  }
-
-  // The simulator draws a minute at a time; a step aims at `sliceRecords` records from what the last one gave.
-  let step = MINUTE_MS
-  const advanceTowards = (target: number): Batch => {
-    const from = sim.position
-    const batch = sim.advance(Math.min(target, from + step))
-    const n = STREAM_NAMES.reduce((a, s) => a + batch[s].length, 0)
-    const span = sim.position - from
-    step = Math.min(chunkMs, Math.max(MINUTE_MS, n > 0 ? Math.floor((span * sliceRecords) / n) : 2 * step))
-    stats.position = sim.position
-    return batch
-  }
-
   const run = async () => {
     // Fast-forward without sinking, never past now (a stored time from the future must not be chased).
-    if (opts.backfillFrom !== undefined) {
-      const until = Math.min(opts.backfillFrom, now())
-      while (!stopped && sim.position < until) {
-        advanceTowards(until)
-        await turn()
-      }
-    }
+    if (opts.backfillFrom !== undefined) await pump.fastForward(Math.min(opts.backfillFrom, now()), () => stopped)
     // Catch up with the wall clock, which keeps moving while we do.
     while (!stopped && now() - sim.position > tickMs) {
-      const batch = advanceTowards(now())
-      if (STREAM_NAMES.some((s) => batch[s].length > 0)) await handOver(batch)
+      const batch = pump.advanceTowards(now())
+      if (STREAM_NAMES.some((s) => batch[s].length > 0)) await pump.handOver(batch)
       else await turn()
     }
-    await Promise.all(pending)
+    await pump.settled()
     stats.backfilling = false
     markLive()
     while (!stopped) {
       const began = now()
       const batch = sim.advance(now())
       stats.position = sim.position
-      await handOver(batch)
-      await Promise.all(pending)
+      await pump.handOver(batch)
+      await pump.settled()
       stats.ticks++
       if (!stopped) await sleep(Math.max(0, tickMs - (now() - began)))
     }
@@ -187,6 +208,146 @@ export function startSimulation(opts: RunnerOptions): Simulation {
       stopped = true
       wake?.()
       await done
+    },
+  }
+}
+
+/** Records with ts in (from, to], epoch ms. */
+export interface Span {
+  from: number
+  to: number
+}
+
+/** How far the history behind the live records has been written. */
+export interface HistoryProgress {
+  loading: boolean
+  /** The whole history's span (oldest start, newest end); null when there is none. */
+  from: number | null
+  to: number | null
+  /** Where the pass in progress has written to; null when none is running. */
+  until: number | null
+  /** The share of the history's time written, 0–1 (1 when there is none). */
+  progress: number
+  /** What is still to write, in the order it will be written. */
+  remaining: Span[]
+}
+
+export interface LiveFirstOptions extends Omit<RunnerOptions, 'sim' | 'backfillFrom'> {
+  /** A fresh simulator at the start of its story; one is made for the live run and one per history pass. */
+  createSim: () => Simulator
+  /** The live run sends every record after this instant (usually now at startup). */
+  liveFrom: number
+  /** The history to write behind it, pass by pass in this order (see resume.ts planHistory). */
+  history: readonly Span[]
+  /** Called when a part of the history is stored, with what is left: persisted, so a restart finishes it. */
+  onHistory?: (remaining: Span[]) => void
+}
+
+export interface LiveFirstSimulation extends Simulation {
+  /** Resolves when the whole history is written (or the runner stopped). */
+  readonly historyDone: Promise<void>
+  history(): HistoryProgress
+}
+
+/**
+ * Live first, history behind: one simulator fast-forwards (generates without sinking) from the
+ * start of its story to `liveFrom` and runs live from there at once; then each span of `history`
+ * is written by a fresh simulator of the same seed, fast-forwarded to the span's start. The
+ * simulator is deterministic, so every pass tells the same story; exactly-once ingest keeps a
+ * resent record once. Fast-forwarding 36 hours takes about a second (docs/performance.md), so live
+ * records flow within seconds of startup whatever the length of the history.
+ */
+export function startLiveFirst(opts: LiveFirstOptions): LiveFirstSimulation {
+  const { createSim, sink, history, liveFrom, onHistory } = opts
+  const tuning = {
+    chunkMs: opts.chunkMs ?? HOUR_MS,
+    sliceRecords: opts.sliceRecords ?? DEFAULT_SLICE_RECORDS,
+    maxPendingRecords: opts.maxPendingRecords ?? 100_000,
+    onError: opts.onError,
+  }
+  const liveRun = startSimulation({ ...opts, sim: createSim(), backfillFrom: liveFrom })
+  const remaining: Span[] = history.filter((s) => s.to > s.from).map((s) => ({ ...s }))
+  const total = remaining.reduce((a, s) => a + (s.to - s.from), 0)
+  const bounds = {
+    from: remaining.length ? Math.min(...remaining.map((s) => s.from)) : null,
+    to: remaining.length ? Math.max(...remaining.map((s) => s.to)) : null,
+  }
+  const stats: RunnerStats = {
+    position: liveFrom,
+    backfilling: remaining.length > 0,
+    ticks: 0,
+    sent: zero(),
+    failed: zero(),
+    sinkErrors: 0,
+  }
+  let stopped = false
+  let until: number | null = null
+
+  const writeHistory = async () => {
+    // The live run first: nothing of the history competes with its fast-forward.
+    await liveRun.live
+    while (!stopped && remaining.length > 0) {
+      const span = remaining[0]
+      const sim = createSim()
+      const pump = createPump(sim, sink, stats, tuning)
+      await pump.fastForward(span.from, () => stopped)
+      until = sim.position
+      // Progress is what is stored, not what is handed over: marks settle in order.
+      let marks: Promise<void> = Promise.resolve()
+      while (!stopped && sim.position < span.to) {
+        const batch = pump.advanceTowards(span.to)
+        if (STREAM_NAMES.some((s) => batch[s].length > 0)) await pump.handOver(batch)
+        else await turn()
+        const reached = sim.position
+        until = reached
+        marks = Promise.all([marks, pump.settled()]).then(() => {
+          if (span.from < reached) span.from = reached
+          onHistory?.(remaining.map((s) => ({ ...s })))
+        })
+      }
+      await pump.settled()
+      await marks
+      if (stopped) break
+      remaining.shift()
+      until = null
+      onHistory?.(remaining.map((s) => ({ ...s })))
+    }
+    stats.backfilling = remaining.length > 0
+  }
+  const historyDone = writeHistory().catch((err: unknown) => {
+    stopped = true
+    stats.lastError = `history stopped: ${err instanceof Error ? err.message : String(err)}`
+  })
+
+  return {
+    live: liveRun.live,
+    historyDone,
+    stats: () => {
+      const l = liveRun.stats()
+      const add = (a: Record<StreamName, number>, b: Record<StreamName, number>) =>
+        Object.fromEntries(STREAM_NAMES.map((s) => [s, a[s] + b[s]])) as Record<StreamName, number>
+      return {
+        ...l,
+        backfilling: l.backfilling || stats.backfilling,
+        sent: add(l.sent, stats.sent),
+        failed: add(l.failed, stats.failed),
+        sinkErrors: l.sinkErrors + stats.sinkErrors,
+        lastError: stats.lastError ?? l.lastError,
+      }
+    },
+    history: () => {
+      const left = remaining.reduce((a, s) => a + (s.to - s.from), 0)
+      return {
+        loading: remaining.length > 0 && !stopped,
+        ...bounds,
+        until,
+        progress: total > 0 ? Math.min(1, Math.max(0, 1 - left / total)) : 1,
+        remaining: remaining.map((s) => ({ ...s })),
+      }
+    },
+    async stop() {
+      stopped = true
+      await Promise.all([liveRun.stop(), historyDone])
     },
   }
 }

@@ -14,7 +14,7 @@ import { ancestry } from '#core/regions.js'
 import { deidentify } from '#core/personal.js'
 import { PERSONAL_FIELDS, STREAMS, type StreamName } from '#core/schemas/records.js'
 import { startOfDay } from '#core/time.js'
-import type { StoredFeed } from '#platform/feed.js'
+import { LIVE_WINDOW_MS, type StoredFeed } from '#platform/feed.js'
 import type { Row } from '#store/rows.js'
 import { log } from '#platform/log.js'
 import { liveClients } from '#platform/metrics.js'
@@ -105,7 +105,7 @@ export class LiveHub {
     this.opts = {
       kpiIntervalMs: 5000,
       heartbeatMs: 15000,
-      liveWindowMs: 15 * 60_000,
+      liveWindowMs: LIVE_WINDOW_MS,
       maxPerBatch: 200,
       maxBufferedBytes: 4 << 20,
       ringSize: 2000,

@@ -1,5 +1,5 @@
 import type { StreamName } from '#core/schemas/records.js'
-import type { StoredFeed } from '#platform/feed.js'
+import { LIVE_WINDOW_MS, type StoredFeed } from '#platform/feed.js'
 import { TABLES, rowKey, type Row } from '#store/rows.js'
 import { sql } from '#store/sql.js'
 import { log } from '#platform/log.js'
@@ -40,10 +40,10 @@ export class TailFeed implements StoredFeed {
   constructor(
     private readonly store: Store,
     intervalMs: number | TailFeedOptions = 1000,
-    windowMs = 15 * 60_000,
+    windowMs = LIVE_WINDOW_MS,
   ) {
     const o = typeof intervalMs === 'number' ? { intervalMs, windowMs } : intervalMs
-    this.opts = { intervalMs: 1000, windowMs: 15 * 60_000, overlapMs: 3000, maxRows: 50_000, ...o }
+    this.opts = { intervalMs: 1000, windowMs: LIVE_WINDOW_MS, overlapMs: 3000, maxRows: 50_000, ...o }
   }
 
   on(listener: (stream: StreamName, rows: Row[]) => void): () => void {

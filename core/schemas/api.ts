@@ -267,10 +267,15 @@ export const StatusSchema = z.object({
   /** The history being written behind live records (the in-process simulator's backfill); loading until complete. */
   history: z.object({
     loading: z.boolean(),
-    /** The span the history covers when complete, and how far it has been written (oldest first). */
+    /**
+     * The span the history covers when complete, and how far the pass in progress has written (the
+     * newest hours are written first, each pass oldest first: `progress` is the share done).
+     */
     from: z.string().nullable(),
     to: z.string().nullable(),
     until: z.string().nullable(),
+    /** The share of the history's time written so far, 0–1 (1 when there is none). */
+    progress: z.number().min(0).max(1),
   }),
   /** The newest stored record of each stream (its `ts`), null when the stream is empty. */
   newest: z.object({ events: z.string().nullable(), tickets: z.string().nullable(), terminals: z.string().nullable() }),

@@ -29,6 +29,19 @@ export const CitySimulatorSchema = z
   })
   .strict()
 
+/** How old the newest stored record may get before the screen's header warns (GET /api/v1/status). */
+export const FreshnessSchema = z
+  .object({
+    warn_seconds: z.number().int().positive().default(120).describe('Ingest lag past which the header turns amber.'),
+    alarm_seconds: z.number().int().positive().default(600).describe('Ingest lag past which the header turns red.'),
+  })
+  .strict()
+  .refine((f) => f.alarm_seconds > f.warn_seconds, {
+    message: 'alarm_seconds must be more than warn_seconds',
+    path: ['alarm_seconds'],
+  })
+export type Freshness = z.infer<typeof FreshnessSchema>
+
 /** One of the contract's demo accounts (IOC_DEMO=1, password demo): which region of this city it sees. */
 export const DemoAccountSchema = z
   .object({ name: z.string().min(1).max(64), role: RoleSchema, region: RegionCodeSchema })
@@ -54,6 +67,7 @@ export const CityConfigSchema = z
       .describe('File names relative to this file: regions.json rows and the TopoJSON outlines.'),
     demo_accounts: z.array(DemoAccountSchema).default([]).describe('Loaded only under IOC_DEMO=1.'),
     simulator: CitySimulatorSchema.default({ district_weight: {}, dense_districts: [] }),
+    freshness: FreshnessSchema.default({ warn_seconds: 120, alarm_seconds: 600 }),
   })
   .strict()
   .superRefine((c, ctx) => {

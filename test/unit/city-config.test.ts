@@ -77,6 +77,16 @@ describe('the city file', () => {
     ).toBe(false)
   })
 
+  it('takes the freshness thresholds of the header from the file, 120 s and 600 s by default', () => {
+    const base = { code: '9901', name: 'x', name_en: 'x', time_zone: 'UTC', geo: { topology: 't' } }
+    expect(CityConfigSchema.parse(base).freshness).toEqual({ warn_seconds: 120, alarm_seconds: 600 })
+    expect(loadCityConfig(TINY).freshness).toEqual({ warn_seconds: 120, alarm_seconds: 600 })
+    const given = { ...base, freshness: { warn_seconds: 30, alarm_seconds: 90 } }
+    expect(CityConfigSchema.parse(given).freshness).toEqual({ warn_seconds: 30, alarm_seconds: 90 })
+    const backwards = CityConfigSchema.safeParse({ ...base, freshness: { warn_seconds: 600, alarm_seconds: 60 } })
+    expect(backwards.error?.issues[0]).toMatchObject({ path: ['freshness', 'alarm_seconds'] })
+  })
+
   it("gives the city's demo accounts and the root as an alert rule's default scope", async () => {
     const users = await loadUsers({ demo: true, demoAccounts: loadCityConfig(TINY).demo_accounts })
     try {

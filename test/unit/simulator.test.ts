@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import gcoord from 'gcoord'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { loadEventCatalog, loadHotlineCatalog } from '#platform/config/catalog.js'
@@ -18,7 +20,9 @@ import { SinkAuthError, createHttpSink, retryAfterMs } from '#simulator/http-sin
 import { type Batch, type SimulatorOptions, createSimulator } from '#simulator/model.js'
 import { localHour } from '#simulator/rhythm.js'
 import { DEFAULT_TERMINAL_SILENCE_MINUTES, TERMINAL_HEARTBEAT_MS } from '#core/terminals.js'
-import { startSimulation } from '#simulator/runner.js'
+import { startLiveFirst, startSimulation, type Span } from '#simulator/runner.js'
+import { planHistory, readState, writeState } from '#simulator/resume.js'
+import { LocalBus } from '#platform/feed.js'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -489,6 +493,147 @@ describe('runner', () => {
     expect(between.filter((e) => e === 'tick').length).toBeGreaterThanOrEqual(sizes.length - 1)
     for (let i = 1; i < log.length; i++)
       if (i > first && i <= last) expect(log[i] === 'sink' && log[i - 1] === 'sink').toBe(false)
+  })
+})
+
+describe('live first, history behind', () => {
+  const keyOf = (stream: StreamName, r: object) => `${stream}|${JSON.stringify(r)}`
+
+  it('sends live records before any history, then the history newest span first, each record once', async () => {
+    const liveFrom = START + 12 * HOUR
+    // The clock has moved 2 minutes past the live start by the time the live run catches up.
+    let clock = liveFrom + 2 * 60_000
+    const createSim = () => createSimulator(options({ terminals: undefined }))
+    const history = planHistory({ gapFrom: START, liveFrom, floor: 0, cuts: [START + 9 * HOUR] })
+    expect(history).toEqual([
+      { from: START + 9 * HOUR, to: liveFrom },
+      { from: START, to: START + 9 * HOUR },
+    ])
+    const sunk: { stream: StreamName; ts: number; key: string }[] = []
+    const saved: Span[][] = []
+    const run = startLiveFirst({
+      createSim,
+      liveFrom,
+      history,
+      tickMs: 5,
+      sliceRecords: 500,
+      now: () => clock,
+      onHistory: (remaining) => saved.push(remaining),
+      sink: async (stream, records) => {
+        for (const r of records)
+          sunk.push({ stream, ts: Number((r as { ts: number | string }).ts), key: keyOf(stream, r) })
+      },
+    })
+    await run.live
+    const liveFirst = sunk.length
+    expect(liveFirst).toBeGreaterThan(0)
+    expect(run.history().loading).toBe(true)
+    await run.historyDone
+    clock += 60_000
+    await new Promise((r) => setTimeout(r, 30))
+    await run.stop()
+
+    // The first records out are live: after the live start, none of the history's.
+    expect(sunk.slice(0, liveFirst).every((r) => r.ts > liveFrom)).toBe(true)
+    const hist = sunk.filter((r) => r.ts <= liveFrom)
+    // Today's span entirely before any record of the older span.
+    const firstOld = hist.findIndex((r) => r.ts <= START + 9 * HOUR)
+    expect(firstOld).toBeGreaterThan(0)
+    expect(hist.slice(firstOld).every((r) => r.ts <= START + 9 * HOUR)).toBe(true)
+    expect(hist.slice(0, firstOld).every((r) => r.ts > START + 9 * HOUR)).toBe(true)
+    // The same story as one simulator run straight through: every record once, none missing.
+    const one = createSim().advance(clock)
+    const want = STREAM_NAMES.flatMap((s) => one[s].map((r) => keyOf(s, r)))
+    expect(sunk.map((r) => r.key).sort()).toEqual(want.sort())
+
+    // Progress was reported as stored, the spans shrinking to nothing.
+    expect(saved.at(-1)).toEqual([])
+    expect(saved.some((r) => r.length === 2 && r[0].from > START + 9 * HOUR)).toBe(true)
+    expect(run.history()).toMatchObject({ loading: false, progress: 1, from: START, to: liveFrom, until: null })
+  })
+
+  it('reports only what the sink has taken as written, so a restart resends rather than skips', async () => {
+    const liveFrom = START + 3 * HOUR
+    const saved: Span[][] = []
+    let release: () => void = () => {}
+    const gate = new Promise<void>((r) => (release = r))
+    let calls = 0
+    const run = startLiveFirst({
+      createSim: () => createSimulator(options({ terminals: undefined })),
+      liveFrom,
+      history: [{ from: START, to: liveFrom }],
+      tickMs: 5,
+      now: () => liveFrom,
+      onHistory: (remaining) => saved.push(remaining),
+      // The first history slice hangs until released: nothing is reported done before it is stored.
+      sink: async () => {
+        if (++calls === 1) await gate
+      },
+    })
+    await run.live
+    await new Promise((r) => setTimeout(r, 50))
+    expect(saved).toEqual([])
+    expect(run.history()).toMatchObject({ loading: true, progress: 0 })
+    release()
+    await run.historyDone
+    await run.stop()
+    expect(saved.at(-1)).toEqual([])
+  })
+})
+
+describe('planHistory', () => {
+  it('joins what an earlier run left with the gap since, bounds it, cuts it at midnight, newest first', () => {
+    const plan = planHistory({
+      pending: [
+        { from: START - 10 * HOUR, to: START - 6 * HOUR },
+        { from: START + 5 * HOUR, to: START + 8 * HOUR },
+      ],
+      gapFrom: START + 7 * HOUR,
+      liveFrom: START + 30 * HOUR,
+      floor: START - 8 * HOUR,
+      cuts: [START + 24 * HOUR],
+    })
+    expect(plan).toEqual([
+      { from: START + 24 * HOUR, to: START + 30 * HOUR },
+      { from: START + 5 * HOUR, to: START + 24 * HOUR },
+      { from: START - 8 * HOUR, to: START - 6 * HOUR },
+    ])
+  })
+
+  it('is empty when the store is caught up', () => {
+    expect(planHistory({ gapFrom: START, liveFrom: START, floor: 0 })).toEqual([])
+  })
+})
+
+describe('simulator.json', () => {
+  it('keeps the anchor and the history left; a torn or foreign file starts a new story', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ioc-sim-state-'))
+    try {
+      const file = join(dir, 'simulator.json')
+      expect(readState(file)).toBeUndefined()
+      writeState(file, { seed: 7, start: START, history: [{ from: START, to: START + HOUR }] })
+      expect(readState(file)).toEqual({ seed: 7, start: START, history: [{ from: START, to: START + HOUR }] })
+      // A file of an earlier version has no history: the store's newest record decides, as it did then.
+      writeFileSync(file, JSON.stringify({ seed: 7, start: START }))
+      expect(readState(file)).toEqual({ seed: 7, start: START })
+      writeFileSync(file, '{"seed": 7, "sta')
+      expect(readState(file)).toBeUndefined()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('the live bus', () => {
+  it('does not publish records stamped at or before the live start', () => {
+    const bus = new LocalBus()
+    const got: number[] = []
+    bus.on((_s, rows) => got.push(...rows.map((r) => r.ts as number)))
+    bus.publish('grid-events', [{ ts: 100 }, { ts: 200 }])
+    bus.historyUntil(150)
+    bus.publish('grid-events', [{ ts: 120 }, { ts: 150 }, { ts: 151 }])
+    bus.publish('grid-events', [{ ts: 10 }])
+    expect(got).toEqual([100, 200, 151])
   })
 })
 

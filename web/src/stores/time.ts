@@ -1,8 +1,9 @@
 import { defineStore } from 'pinia'
-import { computed, ref } from 'vue'
+import { computed, ref, watch } from 'vue'
 import type { TimeRange } from '../api'
 import { router } from '../router'
 import { nextCityDay, startOfCityDay } from '../util/time'
+import { useStatusStore } from './status'
 
 export const RANGE_MODES = ['today', '24h', '7d', '30d', 'custom'] as const
 export type RangeMode = (typeof RANGE_MODES)[number]
@@ -16,7 +17,9 @@ const DAY = 24 * HOUR
  * the last 7 or 30 days, or a custom range.
  */
 export const useTimeStore = defineStore('time', () => {
-  const now = ref(Date.now())
+  // The server's clock, not the wall PC's: "today" is the server's today (GET /api/v1/status gives the offset).
+  const status = useStatusStore()
+  const now = ref(status.serverNow())
   const dayStart = ref(startOfCityDay(now.value))
 
   /** `now` to the minute / hour: for views that must not re-render every second. */
@@ -85,11 +88,17 @@ export const useTimeStore = defineStore('time', () => {
   const isToday = computed(() => mode.value === 'today')
 
   /** Called by the page's clock each second; moves the range when the day changes. */
-  function tick(ms = Date.now()): void {
+  function tick(ms = status.serverNow()): void {
     now.value = ms
     const start = startOfCityDay(ms)
     if (start !== dayStart.value) dayStart.value = start
   }
+
+  // A new offset (the first status answer, a corrected PC clock) moves the clock and the day at once.
+  watch(
+    () => status.offset,
+    () => tick(),
+  )
 
   function setMode(m: RangeMode, customRange?: TimeRange): void {
     const q = { ...router.currentRoute.value.query }

@@ -282,6 +282,16 @@ const en: Messages = {
     newRule: 'New alert rule',
     eventsLabel: 'Events',
   },
+  status: {
+    lag: 'Data lag {value}',
+    lagTitle: 'Time since the newest stored record; amber past {warn}, red past {alarm}',
+    noData: 'No data yet',
+    seconds: '{n} s',
+    minutes: '{n} min',
+    hours: '{n} h',
+    historyLoading: 'History loading {pct}%',
+    historyTitle: 'Writing the history from {from} to {to}; the figures are incomplete until it is done',
+  },
   error: {
     offline: 'The server is unreachable; showing the last data while reconnecting…',
     network: 'Network connection failed',

@@ -263,6 +263,16 @@ const zhCN = {
     newRule: '新告警规则',
     eventsLabel: '事件',
   },
+  status: {
+    lag: '数据延迟 {value}',
+    lagTitle: '最新入库记录距今的时间；超过 {warn} 变黄，超过 {alarm} 变红',
+    noData: '暂无数据',
+    seconds: '{n}秒',
+    minutes: '{n}分钟',
+    hours: '{n}小时',
+    historyLoading: '历史数据加载中 {pct}%',
+    historyTitle: '正在写入 {from} 至 {to} 的历史数据，写完之前各项数据不完整',
+  },
   error: {
     offline: '与服务器的连接中断，显示的是最近一次的数据，正在自动重连…',
     network: '网络连接失败',
