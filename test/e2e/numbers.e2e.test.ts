@@ -5,7 +5,13 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium, requireBrowserAndScreen, ROOT } from '../support/app-process.js'
 import { city, cityTime, gridsIn, startHarness, type Harness } from '../support/harness.js'
-import { KNOWN_DAY, expectedOverview, knownDay, type ExpectedOverview, type KnownRecords } from '../support/known-day.js'
+import {
+  KNOWN_DAY,
+  expectedOverview,
+  knownDay,
+  type ExpectedOverview,
+  type KnownRecords,
+} from '../support/known-day.js'
 import { signIn } from '../support/sign-in.js'
 
 /**
@@ -68,7 +74,13 @@ function flow(rows: Array<{ step: string; ts: number; grid_code: string }>, step
 
 /** What each KPI card and chart total of a region should read, by the metric id it declares. */
 function expectedValues(region: string): Record<string, number | null> {
-  const o: ExpectedOverview = expectedOverview(records, { region, from: F, to: T, at: NOW, silenceMs: h.ctx.terminalSilenceMs })
+  const o: ExpectedOverview = expectedOverview(records, {
+    region,
+    from: F,
+    to: T,
+    at: NOW,
+    silenceMs: h.ctx.terminalSilenceMs,
+  })
   const share = (a: number, b: number) => (b ? a / b : null)
   return {
     'events.reported': o.events.reported,
@@ -108,7 +120,9 @@ describe('every number on the wall is the independent number', () => {
   for (const id of SCREENS) {
     for (const region of [ROOT_CODE, A]) {
       it(`${id} at ${region}`, async () => {
-        const page = await (await browser!.newContext({ locale: 'zh-CN', viewport: { width: 1920, height: 1080 } })).newPage()
+        const page = await (
+          await browser!.newContext({ locale: 'zh-CN', viewport: { width: 1920, height: 1080 } })
+        ).newPage()
         page.setDefaultTimeout(60_000)
         await signIn(page, base, 'admin')
         await page.goto(`${base}/?screen=${id}&region=${region}`)

@@ -66,7 +66,12 @@ export async function startHarness(opts: { now?: () => number; webDir?: string }
     maxBodyBytes: 1 << 20,
     timeBounds: { retentionDays: MAX_RETENTION_DAYS },
   })
-  const created = createApp(ctx, { feed: bus, mount: [ingest.routes], hub: { kpiIntervalMs: 500 }, webDir: opts.webDir })
+  const created = createApp(ctx, {
+    feed: bus,
+    mount: [ingest.routes],
+    hub: { kpiIntervalMs: 500 },
+    webDir: opts.webDir,
+  })
   // Every answer a test gets through the harness is checked against its declaration (core/contract).
   const app = checkAnswers(created.app)
   const hub = created.hub
