@@ -22,11 +22,14 @@ export const api = {
   login: (username: string, password: string) => call(routes.login, { body: { username, password }, auth: false }),
 
   catalog: () => call(routes.catalog, {}),
+  metrics: () => call(routes.metrics, {}),
   region: (code: string) => call(routes.region, { params: { code } }),
   children: (code: string) => call(routes.regionChildren, { params: { code } }),
   outline: (code: string) => call(routes.regionOutline, { params: { code } }),
 
-  overview: (region: string, range: TimeRange) => call(routes.overview, { query: { region, ...range } }),
+  /** With the previous period compared like with like (`previous`: flows to the same elapsed time, stocks at `at`). */
+  overview: (region: string, range: TimeRange) =>
+    call(routes.overview, { query: { region, ...range, compare: 'previous' } }),
   timeseries: (metric: string, interval: string, region: string, range: TimeRange) =>
     call(routes.timeseries, { query: { metric, interval, region, ...range } }),
   breakdown: (metric: string, by: Answer<typeof routes.breakdown>['by'], region: string, range: TimeRange) =>

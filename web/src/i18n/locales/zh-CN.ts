@@ -27,6 +27,9 @@ const zhCN = {
     from: '起',
     to: '止',
   },
+  /** The selected range as a title says it ("{range}上报"): 今日 only when today is on show. */
+  range: { today: '今日', '24h': '近24小时', '7d': '近7天', '30d': '近30天', custom: '所选时段' },
+  info: { aria: '{title}：指标口径' },
   carousel: { on: '轮播中', off: '轮播' },
   panel: {
     kpi: '运行指标',
@@ -48,8 +51,9 @@ const zhCN = {
     stale: '数据未更新',
     staleTitle: '最近一次刷新失败，显示的是上一次的数据',
     missing: '{type}: 此版本未包含该面板',
+    updatedAt: '更新于 {time}',
   },
-  kpi: { vsPrev: '较上期', vsYesterday: '较昨日同期' },
+  kpi: { vsPrev: '较上期', vsYesterday: '较昨日同时段' },
   metric: {
     events: {
       reported: '上报事件',
@@ -103,26 +107,28 @@ const zhCN = {
   },
   hotline: {
     rate: '满意率',
-    created: '今日受理',
+    created: '{range}受理',
     closed: '已办结',
     avgResponse: '平均响应',
     channels: '受理渠道',
     channelsError: '渠道数据加载失败',
-    empty: '今日暂无工单',
+    empty: '{range}暂无工单',
     tooltip: '{name}：{value} 件',
   },
   ranking: {
     title: '{level}事件排名',
-    reported: '今日上报 {value} 件',
+    reported: '{range}上报 {value} 件',
     clickToEnter: '点击进入',
     atLeaf: '已是最小网格单元，无下级区域',
-    empty: '今日{level}暂无事件',
+    empty: '{range}{level}暂无事件',
     top: '前 {n} / 共 {total} 个',
     all: '共 {total} 个 · 点击下钻',
   },
   trend: {
     series: { reported: '上报', closed: '办结' },
-    total: { reported: '上报', closed: '办结' },
+    total: { reported: '{range}上报', closed: '期间办结' },
+    partial: '进行中',
+    partialNote: '{time} 起的时段尚未结束，数值仍在增加',
     empty: '所选时段暂无事件',
   },
   funnel: { extra: '到达 · 停留', waiting: '停留在此步' },
@@ -176,8 +182,8 @@ const zhCN = {
   categories: {
     other: '其他',
     share: '{value} 件（{percent}%）',
-    empty: '今日暂无事件',
-    today: '今日事件',
+    empty: '{range}暂无事件',
+    today: '{range}事件',
   },
   alerts: {
     title: '告警',
@@ -207,7 +213,7 @@ const zhCN = {
     leafNote: '网格级：显示网格边界与网格内事件',
     level: '{level}级',
     levelChildren: '{level}级 · 下辖 {n} 个{children}',
-    hoverReported: '今日上报 {value} 件 · 点击进入',
+    hoverReported: '{range}上报 {value} 件 · 点击进入',
   },
   login: {
     title: '登录',
