@@ -65,6 +65,8 @@ export interface RecordDetail {
   address?: string
   deadline?: string | null
   overdue?: boolean
+  /** A terminal whose last report is older than the silence threshold: the time of that report. */
+  silent_since?: string | null
   timeline: ({ ts: string; step?: string; status?: string } & Record<string, unknown>)[]
 }
 export type Page<T> = { items: T[]; next_cursor: string | null }

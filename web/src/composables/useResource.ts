@@ -33,14 +33,18 @@ interface Options<T> {
  */
 export function computedAt(d: unknown): number | null {
   if (Array.isArray(d)) {
-    const all = d.map(computedAt)
-    return all.every((x): x is number => x !== null) && all.length ? Math.min(...all) : null
+    return oldest(...d.map(computedAt))
   }
   if (d && typeof d === 'object' && 'computed_at' in d && typeof d.computed_at === 'string') {
     const ms = Date.parse(d.computed_at)
     return Number.isFinite(ms) ? ms : null
   }
   return null
+}
+
+/** The time of the oldest of a panel's sources (it is only as fresh as that); null until all have answered. */
+export function oldest(...at: (number | null)[]): number | null {
+  return at.every((x): x is number => x !== null) && at.length ? Math.min(...at) : null
 }
 
 /**

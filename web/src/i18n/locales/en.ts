@@ -58,7 +58,7 @@ const en: Messages = {
     events: {
       reported: 'Events reported',
       open: 'Open',
-      closed: 'Closed',
+      closed: 'Closed of reported',
       overdue: 'Overdue',
       closure_rate: 'Closure rate',
       avg_handle_minutes: 'Avg. handling',
@@ -75,7 +75,7 @@ const en: Messages = {
       online: 'Terminals online',
       offline: 'Offline',
       fault: 'Faulty',
-      availability: 'Availability',
+      online_rate: 'Online rate',
     },
   },
   // English counts need no counter word ("件", "台").
@@ -133,11 +133,12 @@ const en: Messages = {
     address: 'Address',
     grid: 'Grid',
     description: 'Description',
+    silentSince: 'Silent since {time} (no report since)',
   },
   hotline: {
     rate: 'satisfied',
     created: 'Received {range}',
-    closed: 'Closed',
+    closed: 'of which closed',
     avgResponse: 'Avg. response',
     channels: 'Channels',
     channelsError: 'Could not load the channels',
@@ -160,10 +161,16 @@ const en: Messages = {
     partialNote: 'the period from {time} is not over: its figure is still rising',
     empty: 'No events in this range',
   },
-  funnel: { extra: 'reached · waiting', waiting: 'now at this step' },
+  funnel: {
+    extra: 'reached · waiting',
+    waiting: 'now at this step',
+    definition:
+      'Events reported in the selected range, by the furthest step each has reached: reached = at this step or beyond, waiting = at this step now.',
+  },
   hotspots: {
     name: '{place} grid {n}',
     sampled: 'the newest record | the newest {n} records',
+    definition: "The region's newest {n} events and {m} tickets counted per grid, whatever the selected range.",
     events: 'ev',
     tickets: 'tk',
   },
@@ -197,9 +204,10 @@ const en: Messages = {
     pending: 'Connecting',
     event: 'Event',
     ticket: 'Ticket',
+    definition: "The region's newest reports and steps as they arrive, whatever the selected range.",
   },
   terminals: {
-    availability: 'available',
+    onlineRate: 'online',
     total: 'total',
     down: 'Terminal',
     status: 'Status',
@@ -207,6 +215,8 @@ const en: Messages = {
     error: 'Could not load the terminals that are down',
     none: 'No self-service terminals in this region',
     allOk: 'All terminals working',
+    silent: 'Silent',
+    silentSince: 'since {time}',
   },
   categories: { other: 'Other', share: '{value} ({percent}%)', empty: 'No events {range}', today: 'Events {range}' },
   alerts: {
@@ -217,6 +227,8 @@ const en: Messages = {
     empty: 'No alerts',
     ack: 'Acknowledge',
     assign: 'Assign',
+    definition:
+      'Alerts of the region firing or acknowledged, and those resolved in the selected range (rules in dashboards/alerts).',
   },
   map: {
     layers: 'Layers',
