@@ -203,12 +203,10 @@ describe('words follow the range and the language', () => {
       zhCN.categories.empty,
       zhCN.categories.today,
       zhCN.map.hoverReported,
-      zhCN.trend.total.reported,
       en.hotline.created,
       en.ranking.reported,
       en.categories.today,
       en.map.hoverReported,
-      en.trend.total.reported,
     ]
     for (const m of titles) {
       expect(m).toContain('{range}')

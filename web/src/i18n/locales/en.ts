@@ -156,7 +156,7 @@ const en: Messages = {
   },
   trend: {
     series: { reported: 'Reported', closed: 'Closed' },
-    total: { reported: 'Reported {range}', closed: 'closed in the period' },
+    total: { reported: 'reported', closed: 'closed in range' },
     partial: 'in progress',
     partialNote: 'the period from {time} is not over: its figure is still rising',
     empty: 'No events in this range',

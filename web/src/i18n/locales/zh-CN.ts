@@ -127,7 +127,7 @@ const zhCN = {
   },
   trend: {
     series: { reported: '上报', closed: '办结' },
-    total: { reported: '{range}上报', closed: '期间办结' },
+    total: { reported: '上报', closed: '期间办结' },
     partial: '进行中',
     partialNote: '{time} 起的时段尚未结束，数值仍在增加',
     empty: '所选时段暂无事件',
