@@ -237,3 +237,15 @@ describe('words follow the range and the language', () => {
     for (const [k] of names.tickets) expect(names.en.tickets.get(k), k).toBeTruthy()
   })
 })
+
+describe('silent terminals: since when', () => {
+  it('gives the time on the same city day, the date before it', async () => {
+    const { formatClock, setCityTimeZone } = await import('../../web/src/util/time.js')
+    setCityTimeZone('Asia/Shanghai')
+    const now = Date.parse('2026-12-07T06:30:00Z') // 14:30 in Shanghai
+    expect(formatClock('2026-12-07T05:02:00Z', now)).toBe('13:02')
+    expect(formatClock('2026-12-06T15:40:00Z', now)).toBe('12-06 23:40')
+    expect(formatClock('2026-12-06T15:40:00Z', now, true)).toBe('12-06')
+    expect(formatClock('not a time', now)).toBe('--:--')
+  })
+})
