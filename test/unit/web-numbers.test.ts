@@ -249,3 +249,16 @@ describe('silent terminals: since when', () => {
     expect(formatClock('not a time', now)).toBe('--:--')
   })
 })
+
+describe('KPI cards: what they compare with', () => {
+  it("keeps the api's previous through the socket's snapshots, and drops it with the scope or range", async () => {
+    const { keepPrevious } = await import('../../web/src/panels/kpi/kpi-metrics.js')
+    const body = { region: '3201', from: 'a', to: 'b', ...figures({ events: { reported: 5 } }) }
+    const previous = { ...body, at: '2026-12-06T06:30:00Z' }
+    const rest = { ...body, previous }
+    expect(keepPrevious(null, rest)).toBe(previous)
+    expect(keepPrevious(previous, body)).toBe(previous) // a socket snapshot has none
+    expect(keepPrevious(previous, null)).toBeNull()
+    expect(keepPrevious(null, body)).toBeNull()
+  })
+})

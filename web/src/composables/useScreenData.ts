@@ -6,9 +6,8 @@ import { api } from '../api'
 import { useLiveStore } from '../stores/live'
 import { useScopeStore } from '../stores/scope'
 import { useTimeStore } from '../stores/time'
+import { keepPrevious, type PreviousOverview } from '../panels/kpi/kpi-metrics'
 import { computedAt, useResource, type Resource } from './useResource'
-
-export type PreviousOverview = NonNullable<Overview['previous']>
 
 /** Data that several panels and the map share, fetched once per screen. */
 export interface ScreenData {
@@ -46,11 +45,7 @@ export function provideScreenData(): ScreenData {
     },
   )
   const lastPrevious = shallowRef<PreviousOverview | null>(null)
-  watch(overview.data, (d) => {
-    // Cleared with the data when the scope or range changes: another range's previous compares nothing.
-    if (d === null) lastPrevious.value = null
-    else if (d.previous) lastPrevious.value = d.previous
-  })
+  watch(overview.data, (d) => (lastPrevious.value = keepPrevious(lastPrevious.value, d)))
   const previous = computed(() => lastPrevious.value)
 
   const atLeaf = computed(() => levelOf(scope.region) === 'grid')

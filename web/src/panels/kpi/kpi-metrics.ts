@@ -1,6 +1,9 @@
 import type { Overview } from '#core/schemas/api'
 import type { KpiMetric } from '#core/schemas/screen'
 
+/** The overview's `previous`: flows over the same elapsed part of the period before, stocks at its `at`. */
+export type PreviousOverview = NonNullable<Overview['previous']>
+
 /** What a card reads: the overview answer, or its `previous` (the same figures, compared like with like). */
 export type Figures = Pick<Overview, 'events' | 'tickets' | 'terminals'>
 
@@ -169,4 +172,13 @@ export function kpiDelta(def: KpiDef, now: Figures, previous: Figures | null | u
 /** Which message names the comparison: today is compared with yesterday until the same time. */
 export function compareKey(mode: string): 'kpi.vsYesterday' | 'kpi.vsPrev' {
   return mode === 'today' ? 'kpi.vsYesterday' : 'kpi.vsPrev'
+}
+
+/**
+ * What the cards compare with after a new overview `d`: its own `previous`; a socket snapshot (none)
+ * keeps the last one; no data (the scope or range changed) clears it, as another range's compares nothing.
+ */
+export function keepPrevious(last: PreviousOverview | null, d: Overview | null): PreviousOverview | null {
+  if (d === null) return null
+  return d.previous ?? last
 }
