@@ -191,7 +191,8 @@ const en: Messages = {
     rate: 'satisfied',
     rated: 'Rated',
     avgResponse: 'Avg. response',
-    previous: 'Previous span',
+    previous: 'Previous period',
+    previousYesterday: 'Same time yesterday',
     tooltip: '{name}: {value} ({percent}%)',
   },
   feed: {

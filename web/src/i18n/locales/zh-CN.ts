@@ -162,6 +162,7 @@ const zhCN = {
     rated: '已回访评价',
     avgResponse: '平均响应',
     previous: '上期满意率',
+    previousYesterday: '昨日同时段',
     tooltip: '{name}：{value}（{percent}%）',
   },
   feed: {
