@@ -9,6 +9,7 @@ export function catalogRoutes(ctx: AppContext) {
   const body: CatalogNamesBody = {
     events: Object.fromEntries(ctx.names.events),
     tickets: Object.fromEntries(ctx.names.tickets),
+    en: { events: Object.fromEntries(ctx.names.en.events), tickets: Object.fromEntries(ctx.names.en.tickets) },
   }
   app.openapi(routes.catalog, (c) => c.json(body, 200))
   return app

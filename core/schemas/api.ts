@@ -288,11 +288,15 @@ export const StatusSchema = z.object({
 })
 export type Status = z.infer<typeof StatusSchema>
 
-/** Display names of catalogue ids (matters, classes, departments, channels, categories) per stream. */
-export const CatalogNamesSchema = z.object({
+const NamesByStreamSchema = z.object({
   events: z.record(z.string(), z.string()),
   tickets: z.record(z.string(), z.string()),
 })
+/**
+ * Display names of catalogue ids (matters, classes, departments, channels, categories) per stream, in Chinese as
+ * ever; `en` has the same ids in English (optional: older servers do not send it).
+ */
+export const CatalogNamesSchema = NamesByStreamSchema.extend({ en: NamesByStreamSchema.optional() })
 export type CatalogNamesBody = z.infer<typeof CatalogNamesSchema>
 
 export const ErrorBodySchema = z.object({

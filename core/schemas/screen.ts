@@ -52,10 +52,21 @@ export const KPI_METRICS = [
   'terminals.online',
   'terminals.offline',
   'terminals.fault',
-  'terminals.availability',
+  'terminals.online_rate',
 ] as const
-export const KpiMetricSchema = z.enum(KPI_METRICS)
-export type KpiMetric = z.infer<typeof KpiMetricSchema>
+export type KpiMetric = (typeof KPI_METRICS)[number]
+/**
+ * Card ids of older screen files, read as their new id. `terminals.availability` showed online / total
+ * now, while the catalogue's metric of that id is the time-weighted availability: the card is
+ * `terminals.online_rate`, and files written before keep loading.
+ */
+export const KPI_METRIC_ALIASES: Readonly<Record<string, KpiMetric>> = {
+  'terminals.availability': 'terminals.online_rate',
+}
+export const KpiMetricSchema = z.preprocess(
+  (v) => (typeof v === 'string' ? (KPI_METRIC_ALIASES[v] ?? v) : v),
+  z.enum(KPI_METRICS),
+)
 
 export const PanelSchema = z
   .object({

@@ -22,11 +22,14 @@ export const api = {
   login: (username: string, password: string) => call(routes.login, { body: { username, password }, auth: false }),
 
   catalog: () => call(routes.catalog, {}),
+  metrics: () => call(routes.metrics, {}),
   region: (code: string) => call(routes.region, { params: { code } }),
   children: (code: string) => call(routes.regionChildren, { params: { code } }),
   outline: (code: string) => call(routes.regionOutline, { params: { code } }),
 
-  overview: (region: string, range: TimeRange) => call(routes.overview, { query: { region, ...range } }),
+  /** With the previous period compared like with like (`previous`: flows to the same elapsed time, stocks at `at`). */
+  overview: (region: string, range: TimeRange) =>
+    call(routes.overview, { query: { region, ...range, compare: 'previous' } }),
   timeseries: (metric: string, interval: string, region: string, range: TimeRange) =>
     call(routes.timeseries, { query: { metric, interval, region, ...range } }),
   breakdown: (metric: string, by: Answer<typeof routes.breakdown>['by'], region: string, range: TimeRange) =>
@@ -62,6 +65,8 @@ export interface RecordDetail {
   address?: string
   deadline?: string | null
   overdue?: boolean
+  /** A terminal whose last report is older than the silence threshold: the time of that report. */
+  silent_since?: string | null
   timeline: ({ ts: string; step?: string; status?: string } & Record<string, unknown>)[]
 }
 export type Page<T> = { items: T[]; next_cursor: string | null }

@@ -12,14 +12,39 @@ export interface Resource<T> {
   /** Data is shown but the latest refresh failed. */
   stale: ComputedRef<boolean>
   reload: () => Promise<void>
-  /** Replace the data in place (e.g. from a socket push). */
-  set: (d: T) => void
+  /**
+   * When the shown numbers were computed (ms): the answer's `computed_at` when it has one, else when it
+   * arrived; null while nothing is shown.
+   */
+  updatedAt: Ref<number | null>
+  /** Replace the data in place (e.g. from a socket push, computed at `at`, default now). */
+  set: (d: T, at?: number) => void
 }
 
 interface Options<T> {
   /** Refresh period; the data is kept on screen while refreshing. */
   intervalMs?: number
   isEmpty?: (d: T) => boolean
+}
+
+/**
+ * The instant an answer's numbers were computed: its `computed_at`, or the oldest of a tuple's
+ * (a panel is only as fresh as its oldest source); null when the answer does not say.
+ */
+export function computedAt(d: unknown): number | null {
+  if (Array.isArray(d)) {
+    return oldest(...d.map(computedAt))
+  }
+  if (d && typeof d === 'object' && 'computed_at' in d && typeof d.computed_at === 'string') {
+    const ms = Date.parse(d.computed_at)
+    return Number.isFinite(ms) ? ms : null
+  }
+  return null
+}
+
+/** The time of the oldest of a panel's sources (it is only as fresh as that); null until all have answered. */
+export function oldest(...at: (number | null)[]): number | null {
+  return at.every((x): x is number => x !== null) && at.length ? Math.min(...at) : null
 }
 
 /**
@@ -34,6 +59,7 @@ export function useResource<T>(
   const data = shallowRef<T | null>(null)
   const error = ref<ApiError | null>(null)
   const loading = ref(false)
+  const updatedAt = ref<number | null>(null)
   let seq = 0
 
   async function reload(): Promise<void> {
@@ -44,6 +70,7 @@ export function useResource<T>(
       const d = await fetcher()
       if (mine !== seq) return
       data.value = d
+      updatedAt.value = computedAt(d) ?? Date.now()
       error.value = null
     } catch (e) {
       if (mine !== seq) return
@@ -58,6 +85,7 @@ export function useResource<T>(
     (k, old) => {
       if (k === old) return
       data.value = null
+      updatedAt.value = null
       error.value = null
       void reload()
     },
@@ -73,5 +101,10 @@ export function useResource<T>(
   })
   const stale = computed(() => data.value !== null && error.value !== null)
 
-  return { data, error, state, stale, reload, set: (d: T) => (data.value = d) }
+  function set(d: T, at = Date.now()): void {
+    data.value = d
+    updatedAt.value = at
+  }
+
+  return { data, error, state, stale, updatedAt, reload, set }
 }

@@ -1,4 +1,4 @@
-import { computed, inject, provide, watch, type ComputedRef, type InjectionKey } from 'vue'
+import { computed, inject, provide, shallowRef, watch, type ComputedRef, type InjectionKey } from 'vue'
 import type { Breakdown, Overview } from '#core/schemas/api'
 import { childLevel, levelOf } from '#core/regions'
 import { t } from '../i18n'
@@ -6,13 +6,18 @@ import { api } from '../api'
 import { useLiveStore } from '../stores/live'
 import { useScopeStore } from '../stores/scope'
 import { useTimeStore } from '../stores/time'
-import { useResource, type Resource } from './useResource'
+import { keepPrevious, type PreviousOverview } from '../panels/kpi/kpi-metrics'
+import { computedAt, useResource, type Resource } from './useResource'
 
 /** Data that several panels and the map share, fetched once per screen. */
 export interface ScreenData {
   overview: Resource<Overview>
-  /** The same figures for the span just before (day-over-day for today). */
-  previous: Resource<Overview>
+  /**
+   * The overview's `previous` (compare=previous): flows over the same elapsed part of the period
+   * before, stocks as they stood at the same instant of it. The socket's snapshots carry none, so
+   * the last one the api answered for this scope and range stays.
+   */
+  previous: ComputedRef<PreviousOverview | null>
   /** Events reported per child region: the ranking and the map's choropleth. */
   children: Resource<Breakdown>
   atLeaf: ComputedRef<boolean>
@@ -26,6 +31,7 @@ export function provideScreenData(): ScreenData {
   const time = useTimeStore()
   const live = useLiveStore()
 
+  // One request gives the figures and what they are compared with, computed at the same instant.
   const overview = useResource<Overview>(
     () => `${scope.region}|${time.key}`,
     () => api.overview(scope.region, time.range),
@@ -35,14 +41,12 @@ export function provideScreenData(): ScreenData {
   watch(
     () => live.kpi,
     (k) => {
-      if (k && k.region === scope.region && time.isToday) overview.set(k)
+      if (k && k.region === scope.region && time.isToday) overview.set(k, computedAt(k) ?? Date.now())
     },
   )
-  const previous = useResource<Overview>(
-    () => `${scope.region}|${time.key}`,
-    () => api.overview(scope.region, time.previous),
-    { intervalMs: 300_000 },
-  )
+  const lastPrevious = shallowRef<PreviousOverview | null>(null)
+  watch(overview.data, (d) => (lastPrevious.value = keepPrevious(lastPrevious.value, d)))
+  const previous = computed(() => lastPrevious.value)
 
   const atLeaf = computed(() => levelOf(scope.region) === 'grid')
   const childLevelName = computed(() => {

@@ -3,7 +3,7 @@ import { computed, ref, shallowRef, watch } from 'vue'
 import type { RegionInfo, RegionRef } from '#core/schemas/api'
 import { isRegionCode } from '#core/regions'
 import { api, ApiError } from '../api'
-import { cityInfo } from '../util/city'
+import { cityInfo, regionName } from '../util/city'
 import { router } from '../router'
 import { useSessionStore } from './session'
 
@@ -61,9 +61,10 @@ export const useScopeStore = defineStore('scope', () => {
     return path.filter((p) => p.code.length >= home.value.length && p.code.startsWith(home.value))
   })
 
-  const cityName = computed(
-    () => current.value?.path[0]?.name ?? info.value?.path[0]?.name ?? cityInfo.value?.name ?? '',
-  )
+  const cityName = computed(() => {
+    const root = current.value?.path[0] ?? info.value?.path[0] ?? cityInfo.value
+    return root ? regionName(root) : ''
+  })
 
   function go(code: string): void {
     if (code === region.value) return

@@ -71,14 +71,6 @@ export const useTimeStore = defineStore('time', () => {
     return `${mode.value}|${dayStart.value}`
   })
 
-  /** The range as far as it has happened, and the same span just before it (day-over-day for today). */
-  const previous = computed<TimeRange>(() => {
-    const f = Date.parse(range.value.from)
-    const t = Math.min(Date.parse(range.value.to), minute.value)
-    const span = mode.value === 'today' || mode.value === '24h' ? DAY : Date.parse(range.value.to) - f
-    return { from: new Date(f - span).toISOString(), to: new Date(Math.max(f, t) - span).toISOString() }
-  })
-
   /** Hourly buckets up to two days, daily beyond. */
   const interval = computed<'1h' | '1d'>(() =>
     Date.parse(range.value.to) - Date.parse(range.value.from) <= 2 * DAY ? '1h' : '1d',
@@ -113,5 +105,5 @@ export const useTimeStore = defineStore('time', () => {
     void router.replace({ query: q })
   }
 
-  return { now, minute, hourOfDay, dayStart, mode, range, key, previous, interval, isToday, tick, setMode }
+  return { now, minute, hourOfDay, dayStart, mode, range, key, interval, isToday, tick, setMode }
 })

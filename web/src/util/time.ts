@@ -50,6 +50,18 @@ export const formatHms = (t: string | number) => {
   const ms = toMs(t)
   return Number.isFinite(ms) ? hms.format(ms) : '--:--:--'
 }
+/**
+ * "14:02" on the city's today, "12-06 14:02" before it (`short`: "12-06" alone, for a narrow column):
+ * when a terminal fell silent.
+ */
+export function formatClock(t: string | number, now = Date.now(), short = false): string {
+  const ms = toMs(t)
+  if (!Number.isFinite(ms)) return '--:--'
+  const hm = hms.format(ms).slice(0, 5)
+  if (startOfCityDay(ms) === startOfCityDay(now)) return hm
+  return short ? formatDay(ms) : `${formatDay(ms)} ${hm}`
+}
+
 /** The header's date in the screen's language. */
 export const formatDate = (ms: number) => d(ms, { key: 'day', timeZone: cityTz })
 
