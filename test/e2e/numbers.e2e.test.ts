@@ -72,15 +72,15 @@ function flow(rows: Array<{ step: string; ts: number; grid_code: string }>, step
     .length
 }
 
-/** What each KPI card and chart total of a region should read, by the metric id it declares. */
-function expectedValues(region: string): Record<string, number | null> {
-  const o: ExpectedOverview = expectedOverview(records, {
-    region,
-    from: F,
-    to: T,
-    at: NOW,
-    silenceMs: h.ctx.terminalSilenceMs,
-  })
+const DAY = 86_400_000
+
+/** What the KPI cards of a region should read: today until now, or (previous) yesterday until the same time. */
+function kpiValues(region: string, previous = false): Record<string, number | null> {
+  const silenceMs = h.ctx.terminalSilenceMs
+  const s = previous
+    ? { region, from: F - DAY, to: NOW - DAY, at: NOW - DAY, silenceMs }
+    : { region, from: F, to: T, at: NOW, silenceMs }
+  const o: ExpectedOverview = expectedOverview(records, s)
   const share = (a: number, b: number) => (b ? a / b : null)
   return {
     'events.reported': o.events.reported,
@@ -99,6 +99,13 @@ function expectedValues(region: string): Record<string, number | null> {
     'terminals.offline': o.terminals.offline,
     'terminals.fault': o.terminals.fault,
     'terminals.online_rate': share(o.terminals.online, o.terminals.total),
+  }
+}
+
+/** What each KPI card and chart total of a region should read, by the metric id it declares. */
+function expectedValues(region: string): Record<string, number | null> {
+  return {
+    ...kpiValues(region),
     // Chart totals of flows: steps in today's range until now, whenever their record began.
     'events.closed': flow(records.events, 'evaluated', region),
     'tickets.closed': flow(records.tickets, 'closed', region),
@@ -135,12 +142,32 @@ describe('every number on the wall is the independent number', () => {
         const want = expectedValues(region)
         const kpis = shown.filter((s) => s.where.startsWith('kpi-'))
         expect(kpis.length, 'KPI cards read').toBeGreaterThanOrEqual(6)
+        // The screens with a trend show its two totals: reported and closed in the range.
+        if (id !== 'public-service')
+          expect(shown.filter((s) => s.where.startsWith('total-')).map((s) => s.metric)).toEqual([
+            'events.reported',
+            'events.closed',
+          ])
         for (const s of shown) {
           expect(Object.keys(want), `${s.where} shows ${s.metric}, which this test does not know`).toContain(s.metric)
           const w = want[s.metric]!
           const label = `${id} ${region} ${s.where} (${s.metric})`
           if (w === null) expect(s.value, label).toBe('')
           else expect(Number(s.value), label).toBeCloseTo(w, 1)
+        }
+        // Each change shown is against the independent previous period: yesterday until 14:20, stocks as at 14:20.
+        const before = kpiValues(region, true)
+        const deltas = await page.$$eval('[data-testid^="kpi-delta-"]', (els) =>
+          els.map((el) => ({
+            metric: el.getAttribute('data-metric') ?? '',
+            previous: el.getAttribute('data-previous'),
+          })),
+        )
+        expect(deltas.length, 'changes shown').toBeGreaterThan(0)
+        for (const d of deltas) {
+          const w = before[d.metric]
+          expect(w, `${id} ${region} change of ${d.metric} shown without an honest base`).not.toBeNull()
+          expect(Number(d.previous), `${id} ${region} previous ${d.metric}`).toBeCloseTo(w!, 1)
         }
         await page.context().close()
       }, 240_000)

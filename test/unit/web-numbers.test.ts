@@ -67,17 +67,21 @@ describe('KPI cards: a change only where an honest one exists', () => {
   it('counts in percent, rates in points, and says whether the change is good news', () => {
     const before = figures({ events: { reported: 80, open: 40, closure_rate: 0.5 } })
     const now = figures({ events: { reported: 100, open: 30, closure_rate: 0.62 } })
-    expect(kpiDelta(reported, now, before)).toEqual({ text: '+25.0%', good: null })
-    expect(kpiDelta(open, now, before)).toEqual({ text: '−25.0%', good: true })
-    expect(kpiDelta(rate, now, before)).toEqual({ text: '+12.0pt', good: true })
-    expect(kpiDelta(open, before, before)).toEqual({ text: '+0.0%', good: null })
+    expect(kpiDelta(reported, now, before)).toEqual({ text: '+25.0%', good: null, before: 80 })
+    expect(kpiDelta(open, now, before)).toEqual({ text: '−25.0%', good: true, before: 40 })
+    expect(kpiDelta(rate, now, before)).toEqual({ text: '+12.0pt', good: true, before: 0.5 })
+    expect(kpiDelta(open, before, before)).toEqual({ text: '+0.0%', good: null, before: 40 })
   })
 
   it('compares terminals (a stock) too, now that previous judges them at the same instant', () => {
     const before = figures({ terminals: { total: 10, online: 8, fault: 1 } })
     const now = figures({ terminals: { total: 10, online: 9, fault: 2 } })
-    expect(kpiDelta(KPI_DEFS['terminals.fault'], now, before)).toEqual({ text: '+100.0%', good: false })
-    expect(kpiDelta(KPI_DEFS['terminals.online_rate'], now, before)).toEqual({ text: '+10.0pt', good: true })
+    expect(kpiDelta(KPI_DEFS['terminals.fault'], now, before)).toEqual({ text: '+100.0%', good: false, before: 1 })
+    expect(kpiDelta(KPI_DEFS['terminals.online_rate'], now, before)).toEqual({
+      text: '+10.0pt',
+      good: true,
+      before: 0.8,
+    })
   })
 
   it('says what it compares with: the same time yesterday for today, the previous period otherwise', () => {

@@ -147,6 +147,8 @@ export interface KpiDelta {
   text: string
   /** Whether the change is good news; null when neither (no preferred direction, or no change). */
   good: boolean | null
+  /** The figure compared with (the card's data-previous, for a reader that checks it). */
+  before: number
 }
 
 /**
@@ -166,7 +168,7 @@ export function kpiDelta(def: KpiDef, now: Figures, previous: Figures | null | u
   else if (before === 0) return null
   else text = `${sign}${Math.abs((diff / before) * 100).toFixed(1)}%`
   const good = def.better === 'none' || diff === 0 ? null : diff > 0 === (def.better === 'up')
-  return { text, good }
+  return { text, good, before }
 }
 
 /** Which message names the comparison: today is compared with yesterday until the same time. */
