@@ -309,6 +309,13 @@ const QUERIES: Array<{ name: string; path: string; raw: string[]; range: readonl
   { name: 'overview', path: '/api/v1/overview?', raw: RAW.overview, range: [today, today + DAY] },
   // Yesterday's whole cohort: today's grows through the day, so the bench's hour decides its size.
   { name: 'overview 1d', path: '/api/v1/overview?', raw: RAW.overview, range: [today - DAY, today] },
+  // Today against yesterday until the same time, its stocks folded from the raw steps as they stood then.
+  {
+    name: 'overview compare',
+    path: '/api/v1/overview?compare=previous&',
+    raw: RAW.overview,
+    range: [today, today + DAY],
+  },
   {
     name: 'timeseries',
     path: '/api/v1/timeseries?metric=events.reported&interval=1h&',
