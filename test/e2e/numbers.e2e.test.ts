@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium, requireBrowserAndScreen, ROOT } from '../support/app-process.js'
-import { city, cityTime, gridsIn, startHarness, type Harness } from '../support/harness.js'
+import { city, cityTime, knownPlaces, startHarness, type Harness } from '../support/harness.js'
 import {
   KNOWN_DAY,
   expectedOverview,
@@ -24,12 +24,7 @@ import { signIn } from '../support/sign-in.js'
 
 const SCREENS = ['city-overview', 'grid-governance', 'public-service']
 const ROOT_CODE = city().root.code
-const districts = [...city().regions.values()].filter((r) => r.level === 'district').map((r) => r.code)
-const A = districts.find((d) => gridsIn(d, 3).length === 3)!
-const B = districts.find((d) => d !== A && gridsIn(d).length)!
-const [a1, a2] = gridsIn(A, 2)
-const a3 = gridsIn(A, 1000).find((g) => !g.startsWith(a1.slice(0, 9))) ?? gridsIn(A, 3)[2]
-const [b1] = gridsIn(B)
+const { A, grids } = knownPlaces()
 
 const L = (day: string, hhmm: string) => cityTime(day, hhmm)
 const NOW = L(KNOWN_DAY.today, KNOWN_DAY.now)
@@ -47,7 +42,7 @@ beforeAll(async () => {
     execFileSync('npx', ['vite', 'build'], { cwd: ROOT, stdio: 'inherit' })
   requireBrowserAndScreen()
   h = await startHarness({ now: () => NOW, webDir: join(ROOT, 'dist/web') })
-  records = knownDay({ a1, a2, a3, b1 }, L)
+  records = knownDay(grids, L)
   for (const [stream, recs] of [
     ['grid-events', records.events],
     ['hotline-tickets', records.tickets],

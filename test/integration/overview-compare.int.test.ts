@@ -3,7 +3,7 @@ import type { Overview } from '#core/schemas/api.js'
 import { loadMetricCatalog } from '#api/metric-catalog.js'
 import { metricValue, previousOf } from '#api/queries/aggregates.js'
 import type { Scope } from '#api/queries/overview.js'
-import { city, cityTime, gridsIn, startHarness, type Harness } from '../support/harness.js'
+import { city, cityTime, knownPlaces, startHarness, type Harness } from '../support/harness.js'
 import { KNOWN_DAY, expectedOverview, knownDay, type KnownRecords } from '../support/known-day.js'
 
 /**
@@ -13,14 +13,7 @@ import { KNOWN_DAY, expectedOverview, knownDay, type KnownRecords } from '../sup
  */
 
 const ROOT = city().root.code
-const districts = [...city().regions.values()].filter((r) => r.level === 'district').map((r) => r.code)
-// District A holds three of the grids (a1 and a2 in one street, a3 in the next where the city has one), B the fourth.
-const A = districts.find((d) => gridsIn(d, 3).length === 3)!
-const B = districts.find((d) => d !== A && gridsIn(d).length)!
-const [a1, a2] = gridsIn(A, 2)
-const a3 = gridsIn(A, 1000).find((g) => !g.startsWith(a1.slice(0, 9))) ?? gridsIn(A, 3)[2]
-const [b1] = gridsIn(B)
-const STREET = a1.slice(0, 9)
+const { A, B, street: STREET, grids } = knownPlaces()
 const REGIONS = [ROOT, A, B, STREET]
 
 const L = (day: string, hhmm: string) => cityTime(day, hhmm)
@@ -37,7 +30,7 @@ let silenceMs: number
 beforeAll(async () => {
   h = await startHarness({ now: () => NOW })
   silenceMs = h.ctx.terminalSilenceMs
-  records = knownDay({ a1, a2, a3, b1 }, L)
+  records = knownDay(grids, L)
   expect(records.now).toBe(NOW)
   // Later steps in batches of their own, as they arrive in life.
   for (const [stream, recs] of [

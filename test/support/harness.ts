@@ -147,3 +147,17 @@ export function gridsIn(prefix: string, n = 1): string[] {
     .slice(0, n)
     .map((r) => r.code)
 }
+
+/**
+ * The places of test/support/known-day.ts in the city under test: district A holds three grids (a1 and a2 in one
+ * street, a3 in the next where the city has one), district B the fourth; `street` is a1's street.
+ */
+export function knownPlaces() {
+  const districts = [...city().regions.values()].filter((r) => r.level === 'district').map((r) => r.code)
+  const A = districts.find((d) => gridsIn(d, 3).length === 3)!
+  const B = districts.find((d) => d !== A && gridsIn(d).length)!
+  const [a1, a2] = gridsIn(A, 2)
+  const a3 = gridsIn(A, 1000).find((g) => !g.startsWith(a1.slice(0, 9))) ?? gridsIn(A, 3)[2]
+  const [b1] = gridsIn(B)
+  return { A, B, street: a1.slice(0, 9), grids: { a1, a2, a3, b1 } }
+}
