@@ -23,6 +23,8 @@ export interface Verdict {
   fire: boolean
   hold: boolean
   detail: string
+  /** The detail in English, for the alert's `message_en`. */
+  detail_en: string
 }
 
 const WEEK = 7 * 86_400_000
@@ -161,6 +163,7 @@ export class AlertEvaluator {
         fire: cmp(obs.value, c.op, c.value),
         hold: cmp(obs.value, c.op, clear),
         detail: `${fmt(obs.value)} ${c.op} ${fmt(c.value)}`,
+        detail_en: `${fmt(obs.value)} ${c.op} ${fmt(c.value)}`,
       }))
     }
     if (c.kind === 'duration') {
@@ -172,6 +175,7 @@ export class AlertEvaluator {
           fire: on,
           hold: on,
           detail: `${Math.round(minutes)} 分钟 ≥ ${c.minutes}`,
+          detail_en: `${Math.round(minutes)} min ≥ ${c.minutes}`,
         }
       })
     }
@@ -183,6 +187,7 @@ export class AlertEvaluator {
           fire: late > 0,
           hold: late > 0,
           detail: late > 0 ? `超时 ${Math.round(late + c.grace_minutes)} 分钟` : '未超时',
+          detail_en: late > 0 ? `${Math.round(late + c.grace_minutes)} min late` : 'not late',
         }
       })
     }
@@ -194,7 +199,13 @@ export class AlertEvaluator {
     // Weeks with no rows at all are weeks without data (a new city, a gap), not weeks of zero.
     const known = past.filter((m) => m.size > 0)
     if (known.length < c.min_weeks)
-      return current.map((obs) => ({ obs, fire: false, hold: false, detail: `往周同期数据不足（${known.length} 周）` }))
+      return current.map((obs) => ({
+        obs,
+        fire: false,
+        hold: false,
+        detail: `往周同期数据不足（${known.length} 周）`,
+        detail_en: `too few past weeks to compare (${known.length})`,
+      }))
     return current.map((obs) => {
       const { z, median: med } = robustZ(
         obs.value,
@@ -206,6 +217,7 @@ export class AlertEvaluator {
         fire: big && z >= c.z,
         hold: big && z >= c.clear_z,
         detail: `${fmt(obs.value)}，往周同期中位数 ${fmt(med)}，z=${z.toFixed(1)}`,
+        detail_en: `${fmt(obs.value)}, median of past weeks ${fmt(med)}, z=${z.toFixed(1)}`,
       }
     })
   }
@@ -239,7 +251,15 @@ export class AlertEvaluator {
   ): Promise<{
     evaluations: number
     fired: number
-    events: { at: string; kind: 'fire' | 'resolve'; key: string; region: string; value: number; detail: string }[]
+    events: {
+      at: string
+      kind: 'fire' | 'resolve'
+      key: string
+      region: string
+      value: number
+      detail: string
+      detail_en: string
+    }[]
   }> {
     // Hourly, or every 3 hours for a rise (each evaluation then runs weeks + 1 queries).
     const step = (rule.condition.kind === 'rise' ? 3 : 1) * 3_600_000
@@ -251,6 +271,7 @@ export class AlertEvaluator {
       region: string
       value: number
       detail: string
+      detail_en: string
     }[] = []
     let evaluations = 0
     let fired = 0
@@ -275,11 +296,20 @@ export class AlertEvaluator {
             region: v.obs.region,
             value: v.obs.value,
             detail: v.detail,
+            detail_en: v.detail_en,
           })
         } else if (!firing.has(v.obs.key) && v.fire && !quiet) {
           firing.add(v.obs.key)
           fired++
-          events.push({ at, kind: 'fire', key: v.obs.key, region: v.obs.region, value: v.obs.value, detail: v.detail })
+          events.push({
+            at,
+            kind: 'fire',
+            key: v.obs.key,
+            region: v.obs.region,
+            value: v.obs.value,
+            detail: v.detail,
+            detail_en: v.detail_en,
+          })
         }
       }
       for (const k of [...firing]) if (!seen.has(k)) firing.delete(k)
@@ -297,7 +327,9 @@ export class AlertEvaluator {
       region: v.obs.region,
       severity: rule.severity,
       title: rule.title.zh,
+      title_en: rule.title.en,
       message: `${place}：${v.detail}`,
+      message_en: `${place}: ${v.detail_en}`,
       value: v.obs.value,
       lon: Number.isFinite(v.obs.lon) ? v.obs.lon : null,
       lat: Number.isFinite(v.obs.lat) ? v.obs.lat : null,

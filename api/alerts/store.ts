@@ -7,7 +7,7 @@ import { num, rows } from '../queries/run.js'
 // The `alerts` table (migration 030): each change of an alert is a new row with a higher version;
 // FINAL gives the newest. Values are always bound.
 
-const COLUMNS = sql`alert_id, rule_id, key, region, severity, title, message, value, lon, lat, status, assignee, acked_by,
+const COLUMNS = sql`alert_id, rule_id, key, region, severity, title, title_en, message, message_en, value, lon, lat, status, assignee, acked_by,
   toUnixTimestamp64Milli(fired_at) AS fired_ms, toUnixTimestamp64Milli(updated_at) AS updated_ms,
   toUnixTimestamp64Milli(resolved_at) AS resolved_ms, version`
 
@@ -18,7 +18,9 @@ interface Row {
   region: string
   severity: Alert['severity']
   title: string
+  title_en: string
   message: string
+  message_en: string
   value: number
   lon: number | null
   lat: number | null
@@ -41,7 +43,10 @@ function fromRow(r: Row): Alert {
     region: r.region,
     severity: r.severity,
     title: r.title,
+    // '' is an alert raised before the English was stored: absent, the screen shows the Chinese.
+    ...(r.title_en ? { title_en: r.title_en } : {}),
     message: r.message,
+    ...(r.message_en ? { message_en: r.message_en } : {}),
     value: num(r.value),
     lon: r.lon === null ? null : Number(r.lon),
     lat: r.lat === null ? null : Number(r.lat),

@@ -139,6 +139,8 @@ export const studioDryRun = declare({
             region: z.string(),
             value: z.number(),
             detail: z.string(),
+            /** The detail in English, for the English screen. */
+            detail_en: z.string(),
           }),
         ),
       }),

@@ -131,8 +131,13 @@ export const AlertSchema = z.object({
   key: z.string(),
   region: z.string(),
   severity: SeveritySchema,
+  /** The rule's Chinese title when the alert fired. */
   title: z.string(),
+  /** Its English title; absent on an alert raised before alerts carried one. */
+  title_en: z.string().optional(),
   message: z.string(),
+  /** The message in English (place names stay as the geo data has them); absent like `title_en`. */
+  message_en: z.string().optional(),
   value: z.number(),
   lon: z.number().nullable(),
   lat: z.number().nullable(),

@@ -211,21 +211,44 @@ export const DrawSchema = z
 export type LayerDraw = z.infer<typeof DrawSchema>
 export type DrawType = LayerDraw['type']
 
+/**
+ * Legend text: a `{zh, en}` pair the screen shows in its language, or a single string shown as is in
+ * both (files written before the pair keep working).
+ */
+export const legendText = (max: number, min = 0) =>
+  z
+    .union([
+      z.string().min(min).max(max),
+      z
+        .object({
+          zh: z.string().min(min).max(max).describe('Chinese'),
+          // English runs longer than the Chinese it translates.
+          en: z
+            .string()
+            .min(min)
+            .max(Math.round(max * 1.5))
+            .describe('English'),
+        })
+        .strict(),
+    ])
+    .describe('Text in Chinese and English ({zh, en}), or one string shown as is in both languages.')
+export type LegendText = z.infer<ReturnType<typeof legendText>>
+
 export const LegendSchema = z
   .discriminatedUnion('kind', [
     z
       .object({
         kind: z.literal('gradient'),
         colors: z.array(HexColor).min(2),
-        labels: z.tuple([z.string(), z.string()]).describe('Low and high end.'),
-        unit: z.string().max(20).optional(),
+        labels: z.tuple([legendText(200), legendText(200)]).describe('Low and high end.'),
+        unit: legendText(20).optional(),
       })
       .strict(),
     z
       .object({
         kind: z.literal('categories'),
         items: z
-          .array(z.object({ label: z.string().min(1).max(40), color: HexColor }).strict())
+          .array(z.object({ label: legendText(40, 1), color: HexColor }).strict())
           .min(1)
           .max(16),
       })

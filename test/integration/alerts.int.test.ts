@@ -107,8 +107,16 @@ describe('alerts', () => {
       value: 45,
     })
     expect(fired[0].message).toContain('测试服务中心')
+    // The English screen's words travel with the alert: the rule's English title, the detail in English.
+    expect(fired[0]).toMatchObject({
+      title: '自助终端离线超30分钟',
+      title_en: 'Terminal offline for over 30 minutes',
+      message: '测试服务中心：45 分钟 ≥ 30',
+      message_en: '测试服务中心: 45 min ≥ 30',
+    })
     const pushed = await operator.wait((a) => a.alert_id === fired[0].alert_id)
     expect(pushed.status).toBe('firing')
+    expect(pushed).toMatchObject({ title_en: fired[0].title_en, message_en: fired[0].message_en })
     // The grid is inside 玄武区: its leader's socket gets it too.
     await outsider.wait((a) => a.alert_id === fired[0].alert_id)
 
@@ -145,6 +153,9 @@ describe('alerts', () => {
       status: 'resolved',
       assignee: '张工',
       acked_by: 'operator',
+      // Stored with the alert, so every later version (acknowledged, assigned, resolved) keeps them.
+      title_en: 'Terminal offline for over 30 minutes',
+      message_en: '测试服务中心: 45 min ≥ 30',
     })
     operator.ws.close()
     outsider.ws.close()

@@ -136,8 +136,17 @@ condition: { kind: threshold, op: '>=', value: 1 }
 `
     const res = await call('/api/v1/studio/alerts/dry-run', 'analyst', { text: rule })
     expect(res.status).toBe(200)
-    const body = (await res.json()) as { evaluations: number; fired: number; events: { kind: string; key: string }[] }
+    const body = (await res.json()) as {
+      evaluations: number
+      fired: number
+      events: { kind: string; key: string; detail: string; detail_en: string }[]
+    }
     expect(body.evaluations).toBe(169)
+    // Each event says why in both languages (the English screen's studio shows detail_en).
+    for (const e of body.events) {
+      expect(e.detail).not.toBe('')
+      expect(e.detail_en).toMatch(/^[\x20-\x7e≥≤]+$/)
+    }
     expect(body.fired).toBe(2)
     expect(
       body.events

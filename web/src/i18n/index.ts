@@ -80,5 +80,6 @@ export function both(key: string): Localized {
   return { zh: g.t(key, {}, { locale: 'zh-CN' }), en: g.t(key, {}, { locale: 'en' }) }
 }
 
-/** A `{zh, en}` pair from a screen file. */
-export const loc = (l: Localized | undefined | null): string => (l ? l[locale.value] : '')
+/** A `{zh, en}` pair from a screen or layer file; a plain string (a file without the pair) as is. */
+export const loc = (l: Localized | string | undefined | null): string =>
+  typeof l === 'string' ? l : l ? l[locale.value] : ''

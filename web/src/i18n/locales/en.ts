@@ -111,6 +111,12 @@ const en: Messages = {
     paper_out: 'Out of paper',
   },
   eventStatus: { open: 'open', overdue: 'overdue', closed: 'closed' },
+  evaluation: {
+    satisfied: 'satisfied',
+    basically: 'basically satisfied',
+    unsatisfied: 'unsatisfied',
+    rejected: 'not taken on',
+  },
   kind: { event: 'Grid event', ticket: '12345 ticket', terminal: 'Self-service terminal' },
   duration: { justNow: 'just now', minutes: '{n} min', hours: '{n} h', days: '{n} day | {n} days' },
   hour: '{h}:00',

@@ -87,6 +87,8 @@ const zhCN = {
   terminalStatus: TERMINAL_STATUS_ZH,
   fault: FAULT_ZH,
   eventStatus: { open: '办理中', overdue: '已超期', closed: '已办结' },
+  /** An event's evaluation or a ticket's satisfaction as a step stores it (rejected: verified, not taken on). */
+  evaluation: { satisfied: '满意', basically: '基本满意', unsatisfied: '不满意', rejected: '不予立案' },
   kind: { event: '网格事件', ticket: '12345 工单', terminal: '自助终端' },
   duration: { justNow: '刚刚', minutes: '{n}分钟', hours: '{n}小时', days: '{n}天' },
   hour: '{h}时',

@@ -32,10 +32,10 @@ export function buildDeckLayer(
   return kind.build(d, frame, base, bc)
 }
 
-/** Row index → tooltip text for a picked object of a thematic layer. */
-export function tooltipText(spec: Pick<LayerSummary, 'title' | 'draw'>, frame: Frame, index: number): string {
+/** Row index → tooltip text for a picked object of a thematic layer, under `title` (the screen's language). */
+export function tooltipText(spec: Pick<LayerSummary, 'draw'>, frame: Frame, index: number, title: string): string {
   const fields = spec.draw.tooltip.length ? spec.draw.tooltip : [...frame.columns.keys()].slice(0, 4)
-  return [spec.title.zh, ...fields.map((f) => `${f}: ${cell(frame, f, index)}`)].join('\n')
+  return [title, ...fields.map((f) => `${f}: ${cell(frame, f, index)}`)].join('\n')
 }
 
 /** The row of a choropleth's region code, for its tooltip. */

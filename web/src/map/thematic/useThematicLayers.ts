@@ -7,7 +7,7 @@ import type { Alert } from '#core/schemas/alert'
 import type { LayerLegend } from '#core/schemas/layer'
 import { levelOf } from '#core/regions'
 import { api } from '../../api'
-import { both, t } from '../../i18n'
+import { both, loc, t } from '../../i18n'
 import { useScopeStore } from '../../stores/scope'
 import { useLiveStore } from '../../stores/live'
 import { useSessionStore } from '../../stores/session'
@@ -41,6 +41,11 @@ export const SEVERITY_COLORS: Record<Alert['severity'], string> = {
   warning: '#ffab00',
   info: '#40c4ff',
 }
+/** An alert's title in the screen's language; an alert stored before it had English keeps its Chinese. */
+export const alertTitle = (a: Alert): string => loc({ zh: a.title, en: a.title_en || a.title })
+/** An alert's message in the screen's language, the same way. */
+export const alertMessage = (a: Alert): string => loc({ zh: a.message, en: a.message_en || a.message })
+
 /** The alerts' own entry, in the screen's language (called inside computeds, so it follows the switch). */
 const alertsEntry = () => ({
   id: ALERTS_LAYER_ID,
@@ -290,7 +295,7 @@ export function useThematicLayers(opts: ThematicOptions = {}): {
     const id = info.layer?.id ?? ''
     if (id === 'thematic:alerts') {
       const a = info.object as Alert | undefined
-      return a ? `${a.title}\n${a.message}` : null
+      return a ? `${alertTitle(a)}\n${alertMessage(a)}` : null
     }
     const spec = store.catalog.find((l) => `thematic:${l.id}` === id)
     const frame = spec ? drawn.value[spec.id] : undefined
@@ -298,14 +303,14 @@ export function useThematicLayers(opts: ThematicOptions = {}): {
     if (spec.draw.type === 'choropleth') {
       const code = String((info.object as { properties?: { code?: string } } | undefined)?.properties?.code ?? '')
       const i = rowOfKey(frame, spec.draw.key, code)
-      return i >= 0 ? tooltipText(spec, frame, i) : null
+      return i >= 0 ? tooltipText(spec, frame, i, loc(spec.title)) : null
     }
     // A hexagon is a cell of many rows: it tells its count.
     if (spec.draw.type === 'hexagon') {
       const count = (info.object as { count?: number } | undefined)?.count
-      return count === undefined ? null : `${spec.title.zh}\n${Number.isInteger(count) ? count : count.toFixed(1)}`
+      return count === undefined ? null : `${loc(spec.title)}\n${Number.isInteger(count) ? count : count.toFixed(1)}`
     }
-    return info.index >= 0 && info.index < frame.length ? tooltipText(spec, frame, info.index) : null
+    return info.index >= 0 && info.index < frame.length ? tooltipText(spec, frame, info.index, loc(spec.title)) : null
   }
 
   return { catalog, enabled, userEnabled, toggle: store.toggle, deckLayers, legends, tooltip }

@@ -2,7 +2,7 @@ import en from '../../i18n/locales/en'
 import zhCN from '../../i18n/locales/zh-CN'
 
 // What "new" starts from in the studio: a small valid file to edit, not an empty page. Its words are
-// the screen's messages in both languages (a file carries both); the legend's single label is Chinese.
+// the screen's messages in both languages (a file carries both, the legend's labels too).
 
 export const NEW_LAYER = `# yaml-language-server: $schema=../schemas/layer.schema.json
 id: my-layer
@@ -20,7 +20,7 @@ draw:
   radius: 4
   color: '#4fc3f7'
   tooltip: [category]
-legend: { kind: categories, items: [{ label: ${zhCN.studio.eventsLabel}, color: '#4fc3f7' }] }
+legend: { kind: categories, items: [{ label: { zh: ${zhCN.studio.eventsLabel}, en: ${en.studio.eventsLabel} }, color: '#4fc3f7' }] }
 `
 
 export const NEW_RULE = `# yaml-language-server: $schema=../schemas/alert.schema.json
