@@ -73,10 +73,17 @@ describe('KPI cards: a change only where an honest one exists', () => {
     expect(kpiDelta(open, before, before)).toEqual({ text: '+0.0%', good: null, before: 40 })
   })
 
+  it('gives the difference, not a percentage, against a small count', () => {
+    const before = figures({ tickets: { closed: 1 }, events: { open: 9 } })
+    const now = figures({ tickets: { closed: 0 }, events: { open: 12 } })
+    expect(kpiDelta(KPI_DEFS['tickets.closed'], now, before)).toEqual({ text: '−1', good: false, before: 1 })
+    expect(kpiDelta(open, now, before)).toEqual({ text: '+3', good: false, before: 9 })
+  })
+
   it('compares terminals (a stock) too, now that previous judges them at the same instant', () => {
     const before = figures({ terminals: { total: 10, online: 8, fault: 1 } })
     const now = figures({ terminals: { total: 10, online: 9, fault: 2 } })
-    expect(kpiDelta(KPI_DEFS['terminals.fault'], now, before)).toEqual({ text: '+100.0%', good: false, before: 1 })
+    expect(kpiDelta(KPI_DEFS['terminals.fault'], now, before)).toEqual({ text: '+1', good: false, before: 1 })
     expect(kpiDelta(KPI_DEFS['terminals.online_rate'], now, before)).toEqual({
       text: '+10.0pt',
       good: true,

@@ -156,6 +156,9 @@ export interface KpiDelta {
  * answer, a figure that does not exist now or then (a ratio or mean over an empty base), or a count
  * or duration that was 0 (a percent change from nothing means nothing).
  */
+/** Below this previous count a change is shown as a difference, not a percentage. */
+export const SMALL_BASE = 10
+
 export function kpiDelta(def: KpiDef, now: Figures, previous: Figures | null | undefined): KpiDelta | null {
   if (!previous) return null
   const v = def.value(now)
@@ -166,6 +169,8 @@ export function kpiDelta(def: KpiDef, now: Figures, previous: Figures | null | u
   let text: string
   if (def.kind === 'pct') text = `${sign}${Math.abs(diff * 100).toFixed(1)}pt`
   else if (before === 0) return null
+  // On a small count a percentage shouts (1 → 0 is "−100 %"): the difference itself says it plainly.
+  else if (def.kind === 'int' && before < SMALL_BASE) text = `${sign}${Math.abs(diff)}`
   else text = `${sign}${Math.abs((diff / before) * 100).toFixed(1)}%`
   const good = def.better === 'none' || diff === 0 ? null : diff > 0 === (def.better === 'up')
   return { text, good, before }
