@@ -108,6 +108,17 @@ export function inQuiet(rule: Pick<AlertRule, 'quiet'>, now: number, tz: string)
 }
 
 /** Runs the rules of dashboards/alerts/ on their schedule; stores changes and pushes them. */
+/** One moment a dry run would have fired or cleared an alert, explained in both languages. */
+interface DryRunEvent {
+  at: string
+  kind: 'fire' | 'resolve'
+  key: string
+  region: string
+  value: number
+  detail: string
+  detail_en: string
+}
+
 export class AlertEvaluator {
   private readonly lastRun = new Map<string, number>()
   private timer?: NodeJS.Timeout
@@ -251,28 +262,12 @@ export class AlertEvaluator {
   ): Promise<{
     evaluations: number
     fired: number
-    events: {
-      at: string
-      kind: 'fire' | 'resolve'
-      key: string
-      region: string
-      value: number
-      detail: string
-      detail_en: string
-    }[]
+    events: DryRunEvent[]
   }> {
     // Hourly, or every 3 hours for a rise (each evaluation then runs weeks + 1 queries).
     const step = (rule.condition.kind === 'rise' ? 3 : 1) * 3_600_000
     const firing = new Set<string>()
-    const events: {
-      at: string
-      kind: 'fire' | 'resolve'
-      key: string
-      region: string
-      value: number
-      detail: string
-      detail_en: string
-    }[] = []
+    const events: DryRunEvent[] = []
     let evaluations = 0
     let fired = 0
     // On the hour over the period, and now: what an evaluator would have done, ending with today.
