@@ -4,7 +4,7 @@ import { startOfDay } from '#core/time.js'
 import { badRequest, forbidden, notFound } from '#platform/errors.js'
 import type { AppContext, Env } from './context.js'
 import type { Region } from '#core/city.js'
-import type { Scope } from './queries/overview.js'
+import type { Scope } from './queries/scope.js'
 
 /** from/to as epoch ms; the default is today in the city's time zone. */
 export function range(ctx: AppContext, q: { from?: number; to?: number }): { from: number; to: number } {

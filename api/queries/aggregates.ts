@@ -4,8 +4,9 @@ import { EVENT_STEPS } from '#core/schemas/records.js'
 import { INTERVAL_MS } from '#core/time.js'
 import type { Store } from '#store/client.js'
 import { invalidRequest } from '#store/errors.js'
-import { bucketStarts, compute, instantOf } from './metrics.js'
-import { overview, type Scope } from './overview.js'
+import { bucketStarts, compute } from './metrics.js'
+import { overview } from './overview.js'
+import { instantOf, type Scope } from './scope.js'
 
 /** The most buckets a series may have: more than a screen's width of points draws nothing a leader can read. */
 export const MAX_BUCKETS = 2_000

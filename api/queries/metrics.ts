@@ -7,7 +7,8 @@ import type { Store } from '#store/client.js'
 import { invalidRequest } from '#store/errors.js'
 import { tables } from '#store/schema.js'
 import { sql, type Sql } from '#store/sql.js'
-import { eventCohort, eventStates, ticketCohort, ticketStates, type Scope } from './overview.js'
+import { eventCohort, eventStates, ticketCohort, ticketStates } from './overview.js'
+import { instantOf, startedBy, type Scope } from './scope.js'
 import { num, rows } from './run.js'
 import { terminalLatest } from './terminals.js'
 
@@ -73,15 +74,6 @@ const TOTALS: Record<'events' | 'tickets', { table: Sql; keys: Partial<Record<Br
   tickets: { table: tables.ticketsTotals, keys: { child: sql`region` } },
 }
 const FLOW_VALUE = { count: sql`sum(n)`, transactions: sql`sum(transactions)` } as const
-
-/** The instant a state is judged at: the asked instant (`at`), else now. */
-export const instantOf = (s: Scope) => s.at ?? s.now
-
-/**
- * A cohort's range: with an instant only records started by then exist (their state then is folded from their raw
- * steps, api/queries/overview.ts `states`).
- */
-const cohortScope = (s: Scope): Scope => (s.at === undefined ? s : { ...s, to: Math.min(s.to, s.at + 1) })
 
 const CLOSED_TICKET = sql`status IN ('closed', 'rated')`
 /** Predicates over a record's state (now, or folded as of the scope's instant); overdue is judged at the instant. */
@@ -149,7 +141,8 @@ function ticketsWithRepeat(s: Scope): Sql {
 }
 
 function cohortOf(source: 'events' | 'tickets', scope: Scope, usesRepeat: boolean): Sql {
-  const s = cohortScope(scope)
+  // With an instant only records started by then exist; their state then is folded from their raw steps.
+  const s = startedBy(scope)
   if (source === 'events') return eventCohort(s)
   return usesRepeat ? ticketsWithRepeat(s) : ticketCohort(s)
 }

@@ -4,22 +4,8 @@ import { EVENT_COHORT_TABLE, KEY_DAY_TZ, TICKET_COHORT_TABLE, cohortAsOf, type C
 import { tables } from '#store/schema.js'
 import { sql, type Sql } from '#store/sql.js'
 import { num, rows } from './run.js'
+import { instantOf, startedBy, type Scope } from './scope.js'
 import { TERMINALS_AGG, terminalsAt } from './terminals.js'
-
-export interface Scope {
-  region: string
-  from: number
-  to: number
-  /** The server's clock: what "now" is for overdue and for the buckets still to come. */
-  now: number
-  /**
-   * The instant the answer stands at (compare=previous's past instant; issue 17's `at=`): only records with
-   * `ts <= at` exist, each record in its last step at or before it. Absent: the store as it is now.
-   */
-  at?: number
-  /** A terminal whose last report is older than this at the answer's instant counts as offline (silence). */
-  silenceMs: number
-}
 
 /** Records started in [from, to) (epoch ms). */
 export type CohortRange = readonly [from: number, to: number]
@@ -88,19 +74,19 @@ const asSubquery = (m: RowSource, src: StateSource) =>
 const keyDays = (table: Sql, [from, to]: CohortRange) =>
   sql`${table}.day >= toDate(${sql.ms(from)}, ${sql.string(KEY_DAY_TZ)}) AND ${table}.day <= toDate(${sql.ms(to)}, ${sql.string(KEY_DAY_TZ)})`
 
+/** The ids of a cohort's records, by key from the narrow cohort table. */
+const cohortIds = (src: StateSource, region: string, cohort: CohortRange) =>
+  sql`SELECT ${src.index}.${src.id} FROM ${src.index}
+      WHERE ${keyDays(src.index, cohort)} AND startsWith(${src.index}.grid_code, ${sql.string(region)})
+      AND ${startedIn(src, cohort, src.index)}`
+
 /**
  * The merged rows of a cohort that pass `having`: the ids started in the range and the region come
  * by key from the narrow cohort table (a set: a record's cancelled rows name it again, harmlessly),
  * and only their rows of the state table are read, by primary key. The state table still decides.
  */
 const cohortRows = (src: StateSource, region: string, having: Sql, cohort: CohortRange) =>
-  merged(
-    src.table,
-    src.columns,
-    sql`${src.table}.${src.id} IN (SELECT ${src.index}.${src.id} FROM ${src.index}
-      WHERE ${keyDays(src.index, cohort)} AND startsWith(${src.index}.grid_code, ${sql.string(region)})
-      AND ${startedIn(src, cohort, src.index)}) AND (${having})`,
-  )
+  merged(src.table, src.columns, sql`${src.table}.${src.id} IN (${cohortIds(src, region, cohort)}) AND (${having})`)
 
 /**
  * Which records a state query reads: a cohort's ids (with `at`, each as it stood at that instant), or every record
@@ -117,9 +103,7 @@ function statesAt(src: StateSource, region: string, cohort: CohortRange, at: num
   return sql`
   SELECT ${src.id}, ${sql.join(src.raw.map(([name, fold]) => sql`${fold} AS ${name}`))}
   FROM ${src.rawTable}
-  WHERE ${src.id} IN (SELECT ${src.index}.${src.id} FROM ${src.index}
-      WHERE ${keyDays(src.index, cohort)} AND startsWith(${src.index}.grid_code, ${sql.string(region)})
-      AND ${startedIn(src, cohort, src.index)}) AND ts <= ${sql.ms(at)}
+  WHERE ${src.id} IN (${cohortIds(src, region, cohort)}) AND ts <= ${sql.ms(at)}
   GROUP BY ${src.id}
   HAVING ${having}`
 }
@@ -249,8 +233,7 @@ function cohortTable(table: Sql, start: Sql, { region, from, to }: Pick<Scope, '
  * closed again; an event evaluated twice), at the cost of reading the cohort's raw rows (docs/metrics.md).
  */
 function cohortAt(c: Cohort, start: Sql, s: Scope, at: number): RowSource {
-  // Only records started by the instant exist then.
-  const range = { region: s.region, from: s.from, to: Math.min(s.to, at + 1) }
+  const range = startedBy({ region: s.region, from: s.from, to: s.to, at })
   const ids = sql`SELECT ${sql.identifier(c.id)} FROM ${cohortTable(c.table, start, range).from}`
   return {
     aliases: sql.empty(),
@@ -282,7 +265,7 @@ const PREFIXES = ['e_', 't_', 'm_'] as const
 /** The three parts of the overview of a region and range, each with its aggregates and rows. */
 function parts(s: Scope) {
   return [
-    [sql`e`, eventsAgg(s.at ?? s.now), cohortRowsOf(EVENT_COHORT_TABLE, EVENTS.start, s)],
+    [sql`e`, eventsAgg(instantOf(s)), cohortRowsOf(EVENT_COHORT_TABLE, EVENTS.start, s)],
     [sql`t`, TICKETS_AGG, cohortRowsOf(TICKET_COHORT_TABLE, TICKETS.start, s)],
     [sql`m`, TERMINALS_AGG, terminalsAt(s)],
   ] as const

@@ -1,6 +1,7 @@
 import { tables } from '#store/schema.js'
 import { sql, type Sql } from '#store/sql.js'
-import type { RowSource, Scope } from './overview.js'
+import type { RowSource } from './overview.js'
+import { instantOf, type Scope } from './scope.js'
 
 /**
  * Terminals as they stand at an answer's instant: each one's latest report, and silence as a state.
@@ -11,12 +12,9 @@ import type { RowSource, Scope } from './overview.js'
 /** What the terminal queries need of a scope: the region, the clock, the as-of instant and the silence. */
 export type TerminalScope = Pick<Scope, 'region' | 'now' | 'at' | 'silenceMs'>
 
-/** The instant silence is judged at: `at` when the answer stands in the past, else now. */
-export const judgedAt = (s: Pick<TerminalScope, 'now' | 'at'>) => s.at ?? s.now
-
 /** Whether a terminal last heard of at `lastReport` (epoch ms) is silent: the rule terminalsAt applies in SQL. */
 export const isSilent = (lastReport: number, s: Pick<TerminalScope, 'now' | 'at' | 'silenceMs'>) =>
-  lastReport < judgedAt(s) - s.silenceMs
+  lastReport < instantOf(s) - s.silenceMs
 
 const inRegion = (table: Sql, region: string) => sql`startsWith(${table}.grid_code, ${sql.string(region)})`
 
@@ -70,7 +68,7 @@ function asOf(region: string, at: number): Sql {
  * report at or before `at`, silence judged at `at`; a terminal first heard of after `at` is absent.
  */
 export function terminalsAt(s: TerminalScope): RowSource {
-  const cutoff = judgedAt(s) - s.silenceMs
+  const cutoff = instantOf(s) - s.silenceMs
   return {
     aliases: sql`WITH latest.1 AS ts, latest.2 AS reported, latest.3 AS fault_code, latest.4 AS paper_pct,
       ts < ${sql.ms(cutoff)} AS silent, if(silent, 'offline', reported) AS status, if(silent, ts, NULL) AS silent_since `,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Overview } from '#core/schemas/api.js'
 import { loadMetricCatalog } from '#api/metric-catalog.js'
 import { metricValue, previousOf } from '#api/queries/aggregates.js'
-import type { Scope } from '#api/queries/overview.js'
+import type { Scope } from '#api/queries/scope.js'
 import { city, cityTime, knownPlaces, startHarness, type Harness } from '../support/harness.js'
 import { KNOWN_DAY, expectedOverview, knownDay, type KnownRecords } from '../support/known-day.js'
 
