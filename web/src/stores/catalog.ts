@@ -4,6 +4,7 @@ import { classOf } from '#core/category'
 import type { CatalogNamesBody } from '#core/schemas/api'
 import { api } from '../api'
 import type { Locale } from '../i18n'
+import { loadOnce } from '../util/load-once'
 
 export type Stream = 'events' | 'tickets'
 
@@ -24,19 +25,9 @@ export function lookupName(names: CatalogNamesBody, stream: Stream, id: string, 
 /** Names of catalogue ids, from the api, so a catalogue change needs no rebuild of the screen. */
 export const useCatalogStore = defineStore('catalog', () => {
   const names = ref<CatalogNamesBody>({ events: {}, tickets: {} })
-  let loading: Promise<void> | undefined
-  function load(): Promise<void> {
-    loading ??= api.catalog().then(
-      (n) => {
-        names.value = n
-      },
-      () => {
-        // Ids are shown meanwhile; a failed load must not stop the screen, and it tries again.
-        loading = undefined
-        setTimeout(() => void load(), 30_000)
-      },
-    )
-    return loading
-  }
+  // Ids are shown until it has loaded; a failed load does not stop the screen.
+  const load = loadOnce(api.catalog, (n) => {
+    names.value = n
+  })
   return { names, load }
 })

@@ -3,6 +3,7 @@ import { shallowRef } from 'vue'
 import type { MetricInfo } from '#core/schemas/metrics'
 import type { Locale } from '../i18n'
 import { api } from '../api'
+import { loadOnce } from '../util/load-once'
 
 /** A catalogue entry as it may arrive: a server older than the `definition` field has `description` only. */
 export type MetricEntry = Omit<MetricInfo, 'definition'> & { definition?: MetricInfo['definition'] }
@@ -24,20 +25,10 @@ export function metricDefinition(m: MetricEntry | undefined, l: Locale): string 
  */
 export const useMetricsStore = defineStore('metrics', () => {
   const byId = shallowRef<ReadonlyMap<string, MetricEntry>>(new Map())
-  let loading: Promise<void> | undefined
-  function load(): Promise<void> {
-    loading ??= api.metrics().then(
-      (list) => {
-        byId.value = new Map(list.metrics.map((m) => [m.id, m as MetricEntry]))
-      },
-      () => {
-        // Labels fall back to the screen's own words meanwhile; try again later.
-        loading = undefined
-        setTimeout(() => void load(), 30_000)
-      },
-    )
-    return loading
-  }
+  // Labels fall back to the screen's own words until it has loaded.
+  const load = loadOnce(api.metrics, (list) => {
+    byId.value = new Map(list.metrics.map((m) => [m.id, m as MetricEntry]))
+  })
   const title = (id: string, l: Locale) => metricTitle(byId.value.get(id), l)
   const definition = (id: string, l: Locale) => metricDefinition(byId.value.get(id), l)
   return { byId, load, title, definition }
